@@ -1,0 +1,197 @@
+/**
+ * One pass over sorted (mean, weight) items that merges neighbours into centroids under the k1
+ * scale function k(q) = δ/(2π)·asin(2q−1): a centroid may span at most one unit of k, so
+ * centroids are tiny in the tails, and at most 1.5/δ of the mass anywhere.
+ *
+ * Point masses stay exact: a run of identical values holding at least `atomFraction` of the mass
+ * is never merged with its neighbours and is written as two centroids with the same mean. Readers
+ * treat consecutive centroids with equal means (and any weight-1 centroid) as a point mass.
+ */
+
+export const DEFAULT_COMPRESSION = 1000;
+
+/**
+ * Pure k1 lets a central centroid hold π/δ of the mass; interpolating across one that wide in a
+ * low-density valley (bimodal data) errs by up to 1.1e-3 at δ = 1000, and a centroid of w values
+ * errs by up to ~w/2 steps of the ECDF. Capping every centroid at 1.5/δ of the mass keeps the CDF
+ * error below 8e-4 (exact below 1,334 values) with ~745 centroids (docs/performance.md).
+ */
+const MAX_WEIGHT_FACTOR = 1.5;
+
+/**
+ * A centroid is also closed before a gap this many times its own mean spacing (between distinct
+ * values): interpolating across an empty stretch (the valley of bimodal data at n = 1e4) erred
+ * by ten ECDF steps. Under Poisson spacing such a gap occurs with probability e^−16 per value.
+ */
+const GAP_FACTOR = 16;
+
+/**
+ * The most extreme values on each side are kept as single points. In a heavy tail (Pareto 1.5)
+ * a few interpolated centroids among the largest values moved the Wasserstein distance by 6%.
+ */
+const EXACT_TAIL = 25;
+
+/** Runs of one value with at least this share of the mass become exact atoms. */
+export function atomMinWeight(total: number, compression: number): number {
+  return Math.max(2, total / (2 * compression));
+}
+
+export interface CentroidArrays {
+  readonly means: Float64Array;
+  readonly weights: Float64Array;
+}
+
+class CentroidSink {
+  means: Float64Array;
+  weights: Float64Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.means = new Float64Array(Math.max(8, capacity));
+    this.weights = new Float64Array(Math.max(8, capacity));
+  }
+
+  push(mean: number, weight: number): void {
+    if (this.length === this.means.length) {
+      const means = new Float64Array(this.length * 2);
+      const weights = new Float64Array(this.length * 2);
+      means.set(this.means);
+      weights.set(this.weights);
+      this.means = means;
+      this.weights = weights;
+    }
+    this.means[this.length] = mean;
+    this.weights[this.length] = weight;
+    this.length++;
+  }
+
+  /** Close a centroid of items first…last: a centroid of one value keeps that value exactly. */
+  pushCentroid(sum: number, weight: number, first: number, last: number): void {
+    let mean = first === last ? first : sum / weight;
+    // Rounding must not move a mean outside its items: neighbouring means stay ordered.
+    if (mean < first) mean = first;
+    else if (mean > last) mean = last;
+    this.push(mean, weight);
+  }
+
+  result(): CentroidArrays {
+    return { means: this.means.slice(0, this.length), weights: this.weights.slice(0, this.length) };
+  }
+}
+
+/**
+ * Compress `length` items sorted by mean. `weights === null` means every item has weight 1
+ * (raw values: the build fast path). `total` must be the sum of the weights.
+ */
+export function compressSorted(
+  means: Float64Array,
+  weights: Float64Array | null,
+  length: number,
+  total: number,
+  compression: number,
+): CentroidArrays {
+  const sink = new CentroidSink(Math.min(length, Math.ceil(compression) + 64));
+  if (length === 0) return sink.result();
+  const angleStep = (2 * Math.PI) / compression;
+  const maxWeight = (total * MAX_WEIGHT_FACTOR) / compression;
+  const atomMin = atomMinWeight(total, compression);
+
+  // State of the open centroid lives in locals (not a closure) so V8 keeps it in registers.
+  let cumBefore = 0; // weight already emitted
+  let limit = nextLimit(0, total, angleStep, maxWeight); // cumulative weight the open centroid may reach
+  let curWeight = 0;
+  let curSum = 0;
+  let curFirst = 0;
+  let curLast = 0;
+  let curDistinct = 0;
+
+  let i = 0;
+  while (i < length) {
+    const x = means[i];
+    let j = i + 1;
+    let runWeight: number;
+    if (weights === null) {
+      while (j < length && means[j] === x) j++;
+      runWeight = j - i;
+    } else {
+      runWeight = weights[i];
+      while (j < length && means[j] === x) runWeight += weights[j++];
+    }
+
+    if (runWeight >= atomMin) {
+      if (curWeight > 0) {
+        sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+        cumBefore += curWeight;
+        curWeight = 0;
+      }
+      const half = Math.floor(runWeight / 2);
+      sink.push(x, runWeight - half);
+      sink.push(x, half);
+      cumBefore += runWeight;
+      limit = nextLimit(cumBefore, total, angleStep, maxWeight);
+    } else if (weights === null) {
+      // A run of equal raw values may be split across centroids: fill each to its limit.
+      let remaining = runWeight;
+      while (remaining > 0) {
+        let room = curWeight === 0 ? remaining : Math.floor(limit - cumBefore - curWeight);
+        if (curWeight > 0 && gapTooWide(x, curFirst, curLast, curDistinct)) room = 0;
+        if (room < 1) {
+          sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+          cumBefore += curWeight;
+          curWeight = 0;
+          limit = nextLimit(cumBefore, total, angleStep, maxWeight);
+          continue;
+        }
+        if (curWeight === 0) {
+          room = 1;
+          curSum = 0;
+          curFirst = x;
+          curDistinct = 0;
+        }
+        const take = room < remaining ? room : remaining;
+        if (curWeight === 0 || x !== curLast) curDistinct++;
+        curWeight += take;
+        curSum += x * take;
+        curLast = x;
+        remaining -= take;
+      }
+    } else {
+      for (let k = i; k < j; k++) {
+        const w = weights[k];
+        if (curWeight > 0 && (cumBefore + curWeight + w > limit || gapTooWide(x, curFirst, curLast, curDistinct))) {
+          sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+          cumBefore += curWeight;
+          curWeight = 0;
+          limit = nextLimit(cumBefore, total, angleStep, maxWeight);
+        }
+        if (curWeight === 0) {
+          curSum = 0;
+          curFirst = x;
+          curDistinct = 0;
+        }
+        if (curWeight === 0 || x !== curLast) curDistinct++;
+        curWeight += w;
+        curSum += x * w;
+        curLast = x;
+      }
+    }
+    i = j;
+  }
+  if (curWeight > 0) sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+  return sink.result();
+}
+
+function gapTooWide(x: number, first: number, last: number, distinct: number): boolean {
+  return distinct >= 3 && x - last > (GAP_FACTOR * (last - first)) / (distinct - 1);
+}
+
+/**
+ * Largest cumulative weight a centroid starting at `cumBefore` may reach: k grows by one unit,
+ * the weight stays under the cap, and the EXACT_TAIL most extreme values stay single points.
+ */
+function nextLimit(cumBefore: number, total: number, angleStep: number, maxWeight: number): number {
+  if (cumBefore < EXACT_TAIL || cumBefore >= total - EXACT_TAIL) return cumBefore + 1;
+  const angle = Math.asin(Math.min(1, (2 * cumBefore) / total - 1)) + angleStep;
+  const k1 = angle >= Math.PI / 2 ? total : (total * (Math.sin(angle) + 1)) / 2;
+  return Math.min(k1, cumBefore + maxWeight, total - EXACT_TAIL);
+}
