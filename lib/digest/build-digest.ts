@@ -1,4 +1,4 @@
-import { compressSorted, DEFAULT_COMPRESSION } from './compress';
+import { compressSorted, DEFAULT_COMPRESSION, unitWeights } from './compress';
 import { TDigest } from './digest';
 import { sortFloat64 } from './sort-float64';
 
@@ -39,7 +39,7 @@ export function buildDigest(values: Float64Array | readonly number[], compressio
     else negInf++;
   }
   const sorted = sortFloat64(finite.subarray(0, m));
-  const { means, weights } = compressSorted(sorted, null, m, m, compression);
+  const { means, weights } = compressSorted(sorted, unitWeights(m), m, m, compression);
   return { digest: new TDigest(means, weights, min, max, compression), nan, posInf, negInf };
 }
 

@@ -79,13 +79,21 @@ class CentroidSink {
   }
 }
 
+let ones = new Float64Array(0);
+
+/** Weights of 1 for `length` raw values, from one shared array that only grows. */
+export function unitWeights(length: number): Float64Array {
+  if (ones.length < length) ones = new Float64Array(Math.max(length, ones.length * 2)).fill(1);
+  return ones;
+}
+
 /**
- * Compress `length` items sorted by mean. `weights === null` means every item has weight 1
- * (raw values: the build fast path). `total` must be the sum of the weights.
+ * Compress `length` items sorted by mean (raw values take `unitWeights`). `total` must be the sum
+ * of the weights. One code path for raw values and centroids keeps the loop monomorphic.
  */
 export function compressSorted(
   means: Float64Array,
-  weights: Float64Array | null,
+  weights: Float64Array,
   length: number,
   total: number,
   compression: number,
@@ -109,14 +117,8 @@ export function compressSorted(
   while (i < length) {
     const x = means[i];
     let j = i + 1;
-    let runWeight: number;
-    if (weights === null) {
-      while (j < length && means[j] === x) j++;
-      runWeight = j - i;
-    } else {
-      runWeight = weights[i];
-      while (j < length && means[j] === x) runWeight += weights[j++];
-    }
+    let runWeight = weights[i];
+    while (j < length && means[j] === x) runWeight += weights[j++];
 
     if (runWeight >= atomMin) {
       if (curWeight > 0) {
@@ -129,51 +131,26 @@ export function compressSorted(
       sink.push(x, half);
       cumBefore += runWeight;
       limit = nextLimit(cumBefore, total, angleStep, maxWeight);
-    } else if (weights === null) {
-      // A run of equal raw values may be split across centroids: fill each to its limit.
-      let remaining = runWeight;
-      while (remaining > 0) {
-        let room = curWeight === 0 ? remaining : Math.floor(limit - cumBefore - curWeight);
-        if (curWeight > 0 && gapTooWide(x, curFirst, curLast, curDistinct)) room = 0;
-        if (room < 1) {
-          sink.pushCentroid(curSum, curWeight, curFirst, curLast);
-          cumBefore += curWeight;
-          curWeight = 0;
-          limit = nextLimit(cumBefore, total, angleStep, maxWeight);
-          continue;
-        }
-        if (curWeight === 0) {
-          room = 1;
-          curSum = 0;
-          curFirst = x;
-          curDistinct = 0;
-        }
-        const take = room < remaining ? room : remaining;
-        if (curWeight === 0 || x !== curLast) curDistinct++;
-        curWeight += take;
-        curSum += x * take;
-        curLast = x;
-        remaining -= take;
+      i = j;
+      continue;
+    }
+    for (let k = i; k < j; k++) {
+      const w = weights[k];
+      if (curWeight > 0 && (cumBefore + curWeight + w > limit || gapTooWide(x, curFirst, curLast, curDistinct))) {
+        sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+        cumBefore += curWeight;
+        curWeight = 0;
+        limit = nextLimit(cumBefore, total, angleStep, maxWeight);
       }
-    } else {
-      for (let k = i; k < j; k++) {
-        const w = weights[k];
-        if (curWeight > 0 && (cumBefore + curWeight + w > limit || gapTooWide(x, curFirst, curLast, curDistinct))) {
-          sink.pushCentroid(curSum, curWeight, curFirst, curLast);
-          cumBefore += curWeight;
-          curWeight = 0;
-          limit = nextLimit(cumBefore, total, angleStep, maxWeight);
-        }
-        if (curWeight === 0) {
-          curSum = 0;
-          curFirst = x;
-          curDistinct = 0;
-        }
-        if (curWeight === 0 || x !== curLast) curDistinct++;
-        curWeight += w;
-        curSum += x * w;
-        curLast = x;
+      if (curWeight === 0) {
+        curSum = 0;
+        curFirst = x;
+        curDistinct = 0;
       }
+      if (curWeight === 0 || x !== curLast) curDistinct++;
+      curWeight += w;
+      curSum += x * w;
+      curLast = x;
     }
     i = j;
   }
@@ -182,7 +159,8 @@ export function compressSorted(
 }
 
 function gapTooWide(x: number, first: number, last: number, distinct: number): boolean {
-  return distinct >= 3 && x - last > (GAP_FACTOR * (last - first)) / (distinct - 1);
+  // Multiplied out: a division per item cost a third of the whole pass.
+  return distinct >= 3 && (x - last) * (distinct - 1) > GAP_FACTOR * (last - first);
 }
 
 /**

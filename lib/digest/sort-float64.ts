@@ -22,8 +22,13 @@ const scratch = {
   valuesB: new Float64Array(0),
   payloadA: new Float64Array(0),
   payloadB: new Float64Array(0),
+  indexA: new Uint32Array(0),
+  indexB: new Uint32Array(0),
   c0: new Uint32Array(65536),
   c1: new Uint32Array(65536),
+  d0: new Uint32Array(2048),
+  d1: new Uint32Array(2048),
+  d2: new Uint32Array(2048),
 };
 
 function ensureScratch(n: number): void {
@@ -35,6 +40,8 @@ function ensureScratch(n: number): void {
   scratch.valuesB = new Float64Array(size);
   scratch.payloadA = new Float64Array(size);
   scratch.payloadB = new Float64Array(size);
+  scratch.indexA = new Uint32Array(size);
+  scratch.indexB = new Uint32Array(size);
 }
 
 /** Sort `values` in place and return it. */
@@ -54,7 +61,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
     c0[key & 0xffff]++;
     c1[key >>> 16]++;
   }
-  const sorted = radixPasses(values, null, keys, scratch.valuesB, null, scratch.keysB, n);
+  const sorted = radixPasses(values, keys, scratch.valuesB, scratch.keysB, n);
   if (sorted.values !== values) values.set(sorted.values.subarray(0, n));
   fixEqualKeyRuns(values, null, sorted.keys, n);
   return values;
@@ -67,8 +74,9 @@ export interface SortedCentroids {
 }
 
 /**
- * Concatenate centroid lists and sort them by mean, weights following. The result lives in
- * scratch space: it is valid until the next call of a function of this module.
+ * Concatenate centroid lists and sort them by mean, weights following. Only 32-bit keys and
+ * indices move through the radix passes; means and weights are gathered once at the end. The
+ * result lives in scratch space: it is valid until the next call of a function of this module.
  */
 export function sortCentroidRuns(runs: ReadonlyArray<{ readonly means: Float64Array; readonly weights: Float64Array }>): SortedCentroids {
   let n = 0;
@@ -76,59 +84,80 @@ export function sortCentroidRuns(runs: ReadonlyArray<{ readonly means: Float64Ar
   ensureScratch(n);
   const means = scratch.valuesA;
   const weights = scratch.payloadA;
-  let offset = 0;
-  for (const r of runs) {
-    means.set(r.means, offset);
-    weights.set(r.weights, offset);
-    offset += r.means.length;
-  }
   if (n < RADIX_MIN_LENGTH || !LITTLE_ENDIAN) {
+    let offset = 0;
+    for (const r of runs) {
+      means.set(r.means, offset);
+      weights.set(r.weights, offset);
+      offset += r.means.length;
+    }
     sortRunWithPayload(means, weights, 0, n);
     return { means, weights, length: n };
   }
-  const words = new Uint32Array(means.buffer, 0, n * 2);
   const keys = scratch.keysA;
-  const c0 = scratch.c0.fill(0);
-  const c1 = scratch.c1.fill(0);
-  for (let i = 0; i < n; i++) {
-    const hi = words[2 * i + 1];
-    const key = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> 0;
-    keys[i] = key;
-    c0[key & 0xffff]++;
-    c1[key >>> 16]++;
+  const index = scratch.indexA;
+  // 11-bit digits: the count tables stay in L1 for the cache-sized batches that mergeDigests sorts.
+  const c0 = scratch.d0.fill(0);
+  const c1 = scratch.d1.fill(0);
+  const c2 = scratch.d2.fill(0);
+  let offset = 0;
+  for (const r of runs) {
+    const m = r.means;
+    const words = new Uint32Array(m.buffer, m.byteOffset, m.length * 2);
+    for (let i = 0; i < m.length; i++) {
+      const hi = words[2 * i + 1];
+      const key = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> 0;
+      keys[offset + i] = key;
+      index[offset + i] = offset + i;
+      c0[key & 0x7ff]++;
+      c1[(key >>> 11) & 0x7ff]++;
+      c2[key >>> 22]++;
+    }
+    means.set(m, offset);
+    weights.set(r.weights, offset);
+    offset += m.length;
   }
-  const sorted = radixPasses(means, weights, keys, scratch.valuesB, scratch.payloadB, scratch.keysB, n);
-  const payload = sorted.payload ?? weights;
-  fixEqualKeyRuns(sorted.values, payload, sorted.keys, n);
-  return { means: sorted.values, weights: payload, length: n };
+  let srcKeys = keys;
+  let srcIndex = index;
+  let dstKeys = scratch.keysB;
+  let dstIndex = scratch.indexB;
+  for (let pass = 0; pass < 3; pass++) {
+    const counts = pass === 0 ? c0 : pass === 1 ? c1 : c2;
+    if (isSingleBucket(counts, n)) continue;
+    prefixSums(counts);
+    scatterIndex(srcKeys, srcIndex, dstKeys, dstIndex, counts, pass * 11, n);
+    [srcKeys, dstKeys] = [dstKeys, srcKeys];
+    [srcIndex, dstIndex] = [dstIndex, srcIndex];
+  }
+  const sortedMeans = scratch.valuesB;
+  const sortedWeights = scratch.payloadB;
+  for (let i = 0; i < n; i++) {
+    const j = srcIndex[i];
+    sortedMeans[i] = means[j];
+    sortedWeights[i] = weights[j];
+  }
+  fixEqualKeyRuns(sortedMeans, sortedWeights, srcKeys, n);
+  return { means: sortedMeans, weights: sortedWeights, length: n };
 }
 
-interface Buffers {
-  values: Float64Array;
-  payload: Float64Array | null;
-  keys: Uint32Array;
+function scatterIndex(sk: Uint32Array, si: Uint32Array, dk: Uint32Array, di: Uint32Array, counts: Uint32Array, shift: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const key = sk[i];
+    const pos = counts[(key >>> shift) & 0x7ff]++;
+    dk[pos] = key;
+    di[pos] = si[i];
+  }
 }
 
-/** Scatter by the low then the high 16 bits of the key, ping-ponging between A and B. */
-function radixPasses(
-  valuesA: Float64Array,
-  payloadA: Float64Array | null,
-  keysA: Uint32Array,
-  valuesB: Float64Array,
-  payloadB: Float64Array | null,
-  keysB: Uint32Array,
-  n: number,
-): Buffers {
-  let src: Buffers = { values: valuesA, payload: payloadA, keys: keysA };
-  let dst: Buffers = { values: valuesB, payload: payloadB, keys: keysB };
+/** Scatter values by the low then the high 16 bits of their keys, ping-ponging between A and B. */
+function radixPasses(valuesA: Float64Array, keysA: Uint32Array, valuesB: Float64Array, keysB: Uint32Array, n: number): { values: Float64Array; keys: Uint32Array } {
+  let src = { values: valuesA, keys: keysA };
+  let dst = { values: valuesB, keys: keysB };
   for (let pass = 0; pass < 2; pass++) {
     const counts = pass === 0 ? scratch.c0 : scratch.c1;
     if (isSingleBucket(counts, n)) continue;
-    const shift = pass * 16;
     prefixSums(counts);
-    // Separate monomorphic loops: one shared loop with a payload branch optimised erratically.
-    if (src.payload === null || dst.payload === null) scatter(src.values, src.keys, dst.values, dst.keys, counts, shift, n);
-    else scatterWithPayload(src.values, src.payload, src.keys, dst.values, dst.payload, dst.keys, counts, shift, n);
+    scatter(src.values, src.keys, dst.values, dst.keys, counts, pass * 16, n);
     [src, dst] = [dst, src];
   }
   return src;
@@ -148,26 +177,6 @@ function scatter(sv: Float64Array, sk: Uint32Array, dv: Float64Array, dk: Uint32
     const key = sk[i];
     const pos = counts[(key >>> shift) & 0xffff]++;
     dv[pos] = sv[i];
-    dk[pos] = key;
-  }
-}
-
-function scatterWithPayload(
-  sv: Float64Array,
-  sp: Float64Array,
-  sk: Uint32Array,
-  dv: Float64Array,
-  dp: Float64Array,
-  dk: Uint32Array,
-  counts: Uint32Array,
-  shift: number,
-  n: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    const key = sk[i];
-    const pos = counts[(key >>> shift) & 0xffff]++;
-    dv[pos] = sv[i];
-    dp[pos] = sp[i];
     dk[pos] = key;
   }
 }

@@ -1,0 +1,66 @@
+import { cpus, totalmem } from 'node:os';
+import { benchDigest } from './digest.bench';
+
+/** `npm run bench -- <suite…> [--json] [--quick]`: suites print a table, or one JSON object. */
+const SUITES = ['digest'] as const;
+type Suite = (typeof SUITES)[number];
+
+function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean } {
+  const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
+  const names = argv.filter((a) => !a.startsWith('--'));
+  for (const name of names) {
+    if (!(SUITES as readonly string[]).includes(name)) {
+      console.error(`bench: unknown suite "${name}"; available: ${SUITES.join(', ')}`);
+      process.exit(2);
+    }
+  }
+  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick };
+}
+
+const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
+
+function main(): void {
+  const { suites, json, quick } = parseArgs(process.argv.slice(2));
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  const out: Record<string, unknown> = { machine };
+  for (const suite of suites) {
+    if (suite === 'digest') {
+      const r = benchDigest(quick ? [1e5, 1e6] : [1e5, 1e6, 1e7], log);
+      out.digest = r;
+      if (!json) {
+        console.log(`\ndigest (${r.data}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table(
+          r.by_n.map((x) => ({
+            n: x.n,
+            'ours M values/s': fmt(x.build_values_per_s / 1e6),
+            'tdigest pkg M values/s': fmt(x.tdigest_pkg_build_values_per_s / 1e6),
+            speedup: fmt(x.build_speedup_vs_tdigest_pkg),
+            centroids: x.centroids,
+            'JSON bytes': x.serialized_bytes,
+            'pkg JSON bytes': x.tdigest_pkg_serialized_bytes,
+            'max CDF error': fmt(x.max_cdf_error, 2),
+            'pkg max CDF error': fmt(x.tdigest_pkg_max_cdf_error, 2),
+          })),
+        );
+        console.table({
+          'merge 720 digests (ms)': { ours: fmt(r.merge_720_ms), 'tdigest pkg': fmt(r.tdigest_pkg_merge_720_ms) },
+          'merged max CDF error': { ours: fmt(r.merge_720_max_cdf_error, 2), 'tdigest pkg': fmt(r.tdigest_pkg_merge_720_max_cdf_error, 2) },
+          'CDF query (µs)': { ours: fmt(r.cdf_query_us), 'tdigest pkg': fmt(r.tdigest_pkg_p_rank_us) },
+        });
+      }
+    }
+  }
+  if (json) console.log(JSON.stringify(out));
+}
+
+main();
