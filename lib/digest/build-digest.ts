@@ -13,13 +13,17 @@ export interface BuiltDigest extends NonFiniteCounts {
   digest: TDigest;
 }
 
+let copyBuffer = new Float64Array(0);
+
 /**
  * The fast path: a digest from a batch of values in one call. NaN and ±Infinity are left out
- * and counted. The input is not modified.
+ * and counted. The input is not modified: values are copied into a reused buffer, since fresh
+ * megabyte arrays (page faults) cost up to a third of the build on this machine.
  */
 export function buildDigest(values: Float64Array | readonly number[], compression = DEFAULT_COMPRESSION): BuiltDigest {
   const n = values.length;
-  const finite = new Float64Array(n);
+  if (copyBuffer.length < n) copyBuffer = new Float64Array(Math.max(n, copyBuffer.length * 2));
+  const finite = copyBuffer;
   let m = 0;
   let nan = 0;
   let posInf = 0;

@@ -117,22 +117,24 @@ export function compressSorted(
   while (i < length) {
     const x = means[i];
     let j = i + 1;
-    let runWeight = weights[i];
-    while (j < length && means[j] === x) runWeight += weights[j++];
-
-    if (runWeight >= atomMin) {
-      if (curWeight > 0) {
-        sink.pushCentroid(curSum, curWeight, curFirst, curLast);
-        cumBefore += curWeight;
-        curWeight = 0;
+    // Only a run of two or more equal means is a point mass; a lone heavy centroid stays spread.
+    if (j < length && means[j] === x) {
+      let runWeight = weights[i];
+      while (j < length && means[j] === x) runWeight += weights[j++];
+      if (runWeight >= atomMin) {
+        if (curWeight > 0) {
+          sink.pushCentroid(curSum, curWeight, curFirst, curLast);
+          cumBefore += curWeight;
+          curWeight = 0;
+        }
+        const half = Math.floor(runWeight / 2);
+        sink.push(x, runWeight - half);
+        sink.push(x, half);
+        cumBefore += runWeight;
+        limit = nextLimit(cumBefore, total, angleStep, maxWeight);
+        i = j;
+        continue;
       }
-      const half = Math.floor(runWeight / 2);
-      sink.push(x, runWeight - half);
-      sink.push(x, half);
-      cumBefore += runWeight;
-      limit = nextLimit(cumBefore, total, angleStep, maxWeight);
-      i = j;
-      continue;
     }
     for (let k = i; k < j; k++) {
       const w = weights[k];

@@ -21,10 +21,14 @@ export interface DigestBenchResult {
   build_values_per_s: number;
   tdigest_pkg_build_values_per_s: number;
   merge_720_ms: number;
+  /** The fastest of the 25 timed merges: the machine's noise floor shows in median − min. */
+  merge_720_ms_min: number;
   tdigest_pkg_merge_720_ms: number;
   merge_720_max_cdf_error: number;
   tdigest_pkg_merge_720_max_cdf_error: number;
   merge_720_values_per_part: number;
+  /** 30 daily rollups + 46 hourly digests: the merge behind a 30-day window. */
+  merge_30d_rollups_ms: number;
   cdf_query_us: number;
   tdigest_pkg_p_rank_us: number;
   serialized_bytes: number;
@@ -55,19 +59,60 @@ function probeError(sorted: Float64Array, cdf: (x: number) => number): number {
   return worst;
 }
 
+/** Collect garbage between timed sections when node runs with --expose-gc (npm run bench does). */
+function settle(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function benchMerge(log: (line: string) => void) {
+  log('digest: merging 720 hourly digests …');
+  const perPart = 10_000;
+  const month = sample('lognormal', 720 * perPart, 7);
+  const hour = (h: number) => month.subarray(h * perPart, (h + 1) * perPart);
+  const parts: TDigest[] = Array.from({ length: 720 }, (_, h) => buildDigest(hour(h)).digest);
+  settle();
+  const merged = timeIt(() => mergeDigests(parts), 25, 5);
+  // What a 30-day window really merges: 30 daily rollups and at most 46 hourly digests.
+  const days = Array.from({ length: 30 }, (_, d) => mergeDigests(parts.slice(d * 24, (d + 1) * 24)));
+  const rollupWindow = timeIt(() => mergeDigests([...days, ...parts.slice(0, 46)]), 25, 5);
+  const monthSorted = sortedCopy(month);
+  const mergedError = maxCdfError(monthSorted, (x) => merged.result.cdf(x), (x) => merged.result.cdfBelow(x));
+  // The package's 720 digests (1.4 M centroid objects) come last: they load the garbage collector.
+  const pkgParts: Pkg[] = Array.from({ length: 720 }, (_, h) => packageDigest(hour(h)));
+  settle();
+  const pkgMerged = timeIt(() => {
+    const d = new TDigestPackage.TDigest();
+    for (const p of pkgParts) d.push_centroid(p.toArray());
+    d.compress();
+    return d;
+  }, 3);
+  return {
+    merge_720_ms: merged.medianMs,
+    merge_720_ms_min: Math.min(...merged.timesMs),
+    tdigest_pkg_merge_720_ms: pkgMerged.medianMs,
+    merge_720_max_cdf_error: mergedError,
+    tdigest_pkg_merge_720_max_cdf_error: probeError(monthSorted, (x) => pkgMerged.result.p_rank(x)),
+    merge_720_values_per_part: perPart,
+    merge_30d_rollups_ms: rollupWindow.medianMs,
+  };
+}
+
 export function benchDigest(sizes: number[], log: (line: string) => void): DigestBenchResult {
+  const merge = benchMerge(log);
+  settle();
   const byN: DigestSizeResult[] = [];
-  let digest1e6: TDigest | undefined;
+  let queryDigest: TDigest | undefined;
   for (const n of sizes) {
     log(`digest: n = ${n.toExponential(0)} …`);
+    settle();
     const values = sample('lognormal', n, 42);
     const sorted = sortedCopy(values);
-    const reps = n >= 1e7 ? 3 : n >= 1e6 ? 5 : 15;
+    const reps = n >= 1e7 ? 5 : n >= 1e6 ? 11 : 25;
     const ours = timeIt(() => buildDigest(values).digest, reps);
-    const pkgReps = n >= 1e7 ? 1 : n >= 1e6 ? 2 : 4;
+    const pkgReps = n >= 1e7 ? 1 : n >= 1e6 ? 3 : 7;
     const theirs = timeIt(() => packageDigest(values), pkgReps);
     const digest = ours.result;
-    if (n === 1e6 || digest1e6 === undefined) digest1e6 = digest;
+    if (n === 1e6 || queryDigest === undefined) queryDigest = digest;
     byN.push({
       n,
       build_values_per_s: n / (ours.medianMs / 1000),
@@ -81,23 +126,7 @@ export function benchDigest(sizes: number[], log: (line: string) => void): Diges
     });
   }
 
-  log('digest: merging 720 hourly digests …');
-  const perPart = 10_000;
-  const month = sample('lognormal', 720 * perPart, 7);
-  const hour = (h: number) => month.subarray(h * perPart, (h + 1) * perPart);
-  const parts: TDigest[] = Array.from({ length: 720 }, (_, h) => buildDigest(hour(h)).digest);
-  // Ours first, before the package's 720 digests (1.4 M centroid objects) load the garbage collector.
-  const merged = timeIt(() => mergeDigests(parts), 25, 5);
-  const pkgParts: Pkg[] = Array.from({ length: 720 }, (_, h) => packageDigest(hour(h)));
-  const pkgMerged = timeIt(() => {
-    const d = new TDigestPackage.TDigest();
-    for (const p of pkgParts) d.push_centroid(p.toArray());
-    d.compress();
-    return d;
-  }, 3);
-  const monthSorted = sortedCopy(month);
-
-  const queryDigest = digest1e6 ?? parts[0];
+  if (queryDigest === undefined) throw new Error('bench: no sizes to measure');
   const probes = Float64Array.from({ length: 100_000 }, (_, i) => queryDigest.quantile((i + 0.5) / 100_000));
   const cdfTimes: number[] = [];
   let sink = 0;
@@ -117,11 +146,7 @@ export function benchDigest(sizes: number[], log: (line: string) => void): Diges
     data: 'lognormal(5, 1), seed 42; merge: 720 digests of 10,000 values each',
     build_values_per_s: headline.build_values_per_s,
     tdigest_pkg_build_values_per_s: headline.tdigest_pkg_build_values_per_s,
-    merge_720_ms: merged.medianMs,
-    tdigest_pkg_merge_720_ms: pkgMerged.medianMs,
-    merge_720_max_cdf_error: maxCdfError(monthSorted, (x) => merged.result.cdf(x), (x) => merged.result.cdfBelow(x)),
-    tdigest_pkg_merge_720_max_cdf_error: probeError(monthSorted, (x) => pkgMerged.result.p_rank(x)),
-    merge_720_values_per_part: perPart,
+    ...merge,
     cdf_query_us: median(cdfTimes),
     tdigest_pkg_p_rank_us: pkgRankUs,
     serialized_bytes: headline.serialized_bytes,

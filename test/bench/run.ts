@@ -54,6 +54,7 @@ function main(): void {
         );
         console.table({
           'merge 720 digests (ms)': { ours: fmt(r.merge_720_ms), 'tdigest pkg': fmt(r.tdigest_pkg_merge_720_ms) },
+          'merge 30 daily + 46 hourly (ms)': { ours: fmt(r.merge_30d_rollups_ms), 'tdigest pkg': '' },
           'merged max CDF error': { ours: fmt(r.merge_720_max_cdf_error, 2), 'tdigest pkg': fmt(r.tdigest_pkg_merge_720_max_cdf_error, 2) },
           'CDF query (µs)': { ours: fmt(r.cdf_query_us), 'tdigest pkg': fmt(r.tdigest_pkg_p_rank_us) },
         });

@@ -85,3 +85,20 @@ describe('incremental building', () => {
     expect(errorOf(digest, sortedCopy(values))).toBeLessThanOrEqual(CDF_BOUND);
   });
 });
+
+describe('merging digests of very different sizes', () => {
+  it('a large digest merged with a small one keeps its spread centroids spread', () => {
+    const big = sample('normal', 1_000_000, 31);
+    const small = sample('normal', 2_000, 32);
+    const merged = mergeDigests([buildDigest(big).digest, buildDigest(small).digest]);
+    const all = new Float64Array(big.length + small.length);
+    all.set(big);
+    all.set(small, big.length);
+    expect(merged.count).toBe(all.length);
+    expect(errorOf(merged, sortedCopy(all))).toBeLessThanOrEqual(CDF_BOUND);
+    // Continuous data has no point masses: no two centroids may share a mean.
+    let equalNeighbours = 0;
+    for (let i = 1; i < merged.size; i++) if (merged.means[i] === merged.means[i - 1]) equalNeighbours++;
+    expect(equalNeighbours).toBe(0);
+  });
+});
