@@ -23,7 +23,22 @@ let copyBuffer = new Float64Array(0);
 export function buildDigest(values: Float64Array | readonly number[], compression = DEFAULT_COMPRESSION): BuiltDigest {
   const n = values.length;
   if (copyBuffer.length < n) copyBuffer = new Float64Array(Math.max(n, copyBuffer.length * 2));
-  const finite = copyBuffer;
+  const m = copyFinite(values, copyBuffer, copyStats);
+  const [min, max, nan, posInf, negInf] = copyStats;
+  const sorted = sortFloat64(copyBuffer.subarray(0, m));
+  const { means, weights } = compressSorted(sorted, unitWeights(m), m, m, compression);
+  return { digest: new TDigest(means, weights, min, max, compression), nan, posInf, negInf };
+}
+
+/** min, max, NaN count, +Inf count, −Inf count of the last copy. */
+const copyStats = new Float64Array(5);
+
+/**
+ * The copy loop lives apart from buildDigest: V8 compiled it on stack (OSR) inside every call
+ * and then threw the code away at the first untried line after the loop, 719 times in 720.
+ */
+function copyFinite(values: Float64Array | readonly number[], out: Float64Array, stats: Float64Array): number {
+  const n = values.length;
   let m = 0;
   let nan = 0;
   let posInf = 0;
@@ -35,16 +50,19 @@ export function buildDigest(values: Float64Array | readonly number[], compressio
     if (v - v === 0) {
       // -0 and 0 are one value: keep atoms at zero whole.
       const x = v === 0 ? 0 : v;
-      finite[m++] = x;
+      out[m++] = x;
       if (x < min) min = x;
       if (x > max) max = x;
     } else if (v !== v) nan++;
     else if (v > 0) posInf++;
     else negInf++;
   }
-  const sorted = sortFloat64(finite.subarray(0, m));
-  const { means, weights } = compressSorted(sorted, unitWeights(m), m, m, compression);
-  return { digest: new TDigest(means, weights, min, max, compression), nan, posInf, negInf };
+  stats[0] = min;
+  stats[1] = max;
+  stats[2] = nan;
+  stats[3] = posInf;
+  stats[4] = negInf;
+  return m;
 }
 
 /**

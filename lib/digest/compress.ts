@@ -1,7 +1,7 @@
 /**
  * One pass over sorted (mean, weight) items that merges neighbours into centroids under the k1
  * scale function k(q) = δ/(2π)·asin(2q−1): a centroid may span at most one unit of k, so
- * centroids are tiny in the tails, and at most 1.5/δ of the mass anywhere.
+ * centroids are tiny in the tails, and at most 1.75/δ of the mass anywhere.
  *
  * Point masses stay exact: a run of identical values holding at least `atomFraction` of the mass
  * is never merged with its neighbours and is written as two centroids with the same mean. Readers
@@ -13,10 +13,10 @@ export const DEFAULT_COMPRESSION = 1000;
 /**
  * Pure k1 lets a central centroid hold π/δ of the mass; interpolating across one that wide in a
  * low-density valley (bimodal data) errs by up to 1.1e-3 at δ = 1000, and a centroid of w values
- * errs by up to ~w/2 steps of the ECDF. Capping every centroid at 1.5/δ of the mass keeps the CDF
- * error below 8e-4 (exact below 1,334 values) with ~745 centroids (docs/performance.md).
+ * errs by up to ~w/2 steps of the ECDF. Capping every centroid at 1.75/δ of the mass keeps the CDF
+ * error below 7e-4 (exact below 1,143 values) with ~720 centroids (docs/performance.md).
  */
-const MAX_WEIGHT_FACTOR = 1.5;
+const MAX_WEIGHT_FACTOR = 1.75;
 
 /**
  * A centroid is also closed before a gap this many times its own mean spacing (between distinct
@@ -52,17 +52,19 @@ class CentroidSink {
   }
 
   push(mean: number, weight: number): void {
-    if (this.length === this.means.length) {
-      const means = new Float64Array(this.length * 2);
-      const weights = new Float64Array(this.length * 2);
-      means.set(this.means);
-      weights.set(this.weights);
-      this.means = means;
-      this.weights = weights;
-    }
+    if (this.length === this.means.length) this.grow();
     this.means[this.length] = mean;
     this.weights[this.length] = weight;
     this.length++;
+  }
+
+  private grow(): void {
+    const means = new Float64Array(this.length * 2);
+    const weights = new Float64Array(this.length * 2);
+    means.set(this.means);
+    weights.set(this.weights);
+    this.means = means;
+    this.weights = weights;
   }
 
   /** Close a centroid of items first…last: a centroid of one value keeps that value exactly. */

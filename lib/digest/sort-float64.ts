@@ -100,22 +100,13 @@ export function sortCentroidRuns(runs: ReadonlyArray<{ readonly means: Float64Ar
   const c0 = scratch.d0.fill(0);
   const c1 = scratch.d1.fill(0);
   const c2 = scratch.d2.fill(0);
+  // Hot loops live in small helpers: inside this function, rare branches kept deoptimising them.
   let offset = 0;
   for (const r of runs) {
-    const m = r.means;
-    const words = new Uint32Array(m.buffer, m.byteOffset, m.length * 2);
-    for (let i = 0; i < m.length; i++) {
-      const hi = words[2 * i + 1];
-      const key = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> 0;
-      keys[offset + i] = key;
-      index[offset + i] = offset + i;
-      c0[key & 0x7ff]++;
-      c1[(key >>> 11) & 0x7ff]++;
-      c2[key >>> 22]++;
-    }
-    means.set(m, offset);
+    keyRun(r.means, offset, keys, index, c0, c1, c2);
+    means.set(r.means, offset);
     weights.set(r.weights, offset);
-    offset += m.length;
+    offset += r.means.length;
   }
   let srcKeys = keys;
   let srcIndex = index;
@@ -131,13 +122,30 @@ export function sortCentroidRuns(runs: ReadonlyArray<{ readonly means: Float64Ar
   }
   const sortedMeans = scratch.valuesB;
   const sortedWeights = scratch.payloadB;
-  for (let i = 0; i < n; i++) {
-    const j = srcIndex[i];
-    sortedMeans[i] = means[j];
-    sortedWeights[i] = weights[j];
-  }
+  gather(means, weights, srcIndex, sortedMeans, sortedWeights, n);
   fixEqualKeyRuns(sortedMeans, sortedWeights, srcKeys, n);
   return { means: sortedMeans, weights: sortedWeights, length: n };
+}
+
+function keyRun(m: Float64Array, offset: number, keys: Uint32Array, index: Uint32Array, c0: Uint32Array, c1: Uint32Array, c2: Uint32Array): void {
+  const words = new Uint32Array(m.buffer, m.byteOffset, m.length * 2);
+  for (let i = 0; i < m.length; i++) {
+    const hi = words[2 * i + 1];
+    const key = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> 0;
+    keys[offset + i] = key;
+    index[offset + i] = offset + i;
+    c0[key & 0x7ff]++;
+    c1[(key >>> 11) & 0x7ff]++;
+    c2[key >>> 22]++;
+  }
+}
+
+function gather(means: Float64Array, weights: Float64Array, order: Uint32Array, outMeans: Float64Array, outWeights: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const j = order[i];
+    outMeans[i] = means[j];
+    outWeights[i] = weights[j];
+  }
 }
 
 function scatterIndex(sk: Uint32Array, si: Uint32Array, dk: Uint32Array, di: Uint32Array, counts: Uint32Array, shift: number, n: number): void {
