@@ -1,0 +1,7 @@
+export * from './events';
+export * from './layout';
+export * from './model-meta';
+export * from './names';
+export * from './summary';
+export * from './timestamps';
+export * from './version';
