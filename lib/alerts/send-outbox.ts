@@ -1,0 +1,13 @@
+import { deliver, type DeliveryReport } from './deliver';
+import type { Notifier } from './notifiers';
+import { settleOutbox } from './outbox';
+import type { Outbox, OutboxEntry } from './schemas';
+
+/**
+ * One delivery round over everything pending: what the hourly job calls after
+ * `mergeIntoOutbox`. Never throws; store the returned outbox whatever happened.
+ */
+export async function sendOutbox(outbox: Outbox, notifiers: readonly Notifier[]): Promise<{ outbox: Outbox; report: DeliveryReport<OutboxEntry> }> {
+  const report = await deliver(outbox.entries, notifiers);
+  return { outbox: settleOutbox(outbox, report), report };
+}

@@ -1,0 +1,91 @@
+import type { Storage } from '../storage/storage';
+import { compareFeature, type FeatureComparison } from './compare-feature';
+import type { Config } from './config';
+import type { MetricName } from './feature-metrics';
+import { loadReference, type LoadedReference } from './load-reference';
+import { loadWindow, type ProfileCache, type SummaryDecoder } from './load-window';
+import { referenceThreshold, type Threshold } from './thresholds';
+
+export interface CompareResult {
+  model: string;
+  from: string;
+  to: string;
+  reference: string;
+  rows: number;
+  features: FeatureComparison[];
+}
+
+/** Verdicts first (failing, drift, ok), then by how far past its threshold each feature is. */
+const SEVERITY = { failing: 0, drift: 1, ok: 2 } as const;
+
+export interface CompareOptions {
+  storage: Storage;
+  model: string;
+  fromMs: number;
+  toMs: number;
+  reference: string;
+  config: Config;
+  decode: SummaryDecoder;
+  /** Override the verdict metric for every feature (the dashboard's metric picker). */
+  metric?: MetricName;
+  /** Reuse a loaded reference (and its thresholds) across windows: evaluate compares many. */
+  cache?: ReferenceCache;
+  /** Decoded profiles shared across windows (evaluate); omit to read fresh. */
+  profiles?: ProfileCache;
+}
+
+/** Thresholds depend only on the reference and the metric: computed once per process. */
+export class ReferenceCache {
+  private readonly references = new Map<string, Promise<LoadedReference>>();
+  private readonly thresholds = new Map<string, Threshold>();
+
+  reference(storage: Storage, model: string, name: string, decode: SummaryDecoder): Promise<LoadedReference> {
+    const key = `${storage.url}|${model}|${name}`;
+    let loaded = this.references.get(key);
+    if (!loaded) {
+      loaded = loadReference(storage, model, name, decode);
+      this.references.set(key, loaded);
+      loaded.catch(() => this.references.delete(key));
+    }
+    return loaded;
+  }
+
+  threshold(key: string, compute: () => Threshold): Threshold {
+    let t = this.thresholds.get(key);
+    if (!t) {
+      t = compute();
+      this.thresholds.set(key, t);
+    }
+    return t;
+  }
+}
+
+/** Compare every feature of a window with one reference, by merging stored summaries. */
+export async function compareModel(options: CompareOptions): Promise<CompareResult> {
+  const { storage, model, reference, config, decode } = options;
+  const cache = options.cache ?? new ReferenceCache();
+  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles)]);
+  const settings = config.models[model]?.features ?? {};
+  const features: FeatureComparison[] = [];
+  let rows = 0;
+  for (const [name, live] of window.features) {
+    rows = Math.max(rows, live.rows);
+    const refRow = ref.whole.get(name);
+    if (!refRow || refRow.kind !== live.kind) continue;
+    const own = settings[name] ?? {};
+    const metric = (options.metric ?? own.metric ?? (live.kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
+    const threshold: Threshold =
+      own.threshold !== undefined && (options.metric === undefined || options.metric === own.metric)
+        ? { value: own.threshold, source: 'config' }
+        : cache.threshold(`${storage.url}|${model}|${reference}|${name}|${metric}|${JSON.stringify(config.defaults)}`, () =>
+            referenceThreshold(ref.chunks.get(name) ?? [], metric, config.defaults),
+          );
+    features.push(compareFeature(refRow, live, metric, threshold, config.defaults, own));
+  }
+  features.sort((a, b) => SEVERITY[a.verdict] - SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
+  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features };
+}
+
+function excess(c: FeatureComparison): number {
+  return c.value === null ? -Infinity : c.value / c.threshold;
+}

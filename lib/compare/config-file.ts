@@ -1,0 +1,75 @@
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_KEY } from '../format';
+import type { Storage } from '../storage/storage';
+import { Config } from './config';
+
+/** The commented config.yaml that `driftwatch init` writes into a new store. */
+export const CONFIG_TEMPLATE = `# driftwatch configuration (docs/format.md, docs/metrics.md).
+# Every key is optional: the values shown are the defaults.
+
+evaluation:
+  window: 12h          # the window compared with the references at each evaluation
+  every: 1h            # how often \`driftwatch run\` profiles and evaluates
+  references: [test]   # references compared at each evaluation, e.g. [test, train]
+
+defaults:
+  numeric_metric: area       # area | ks | wasserstein_norm | psi | js | hellinger
+  categorical_metric: js     # js | psi | linf
+  sigmas: 3                  # default threshold = mean + sigmas·sd over reference chunks …
+  materiality:               # … but never below these floors (a tiny difference pages nobody)
+    area: 0.08
+    ks: 0.05
+    wasserstein_norm: 0.1
+    psi: 0.1
+    js: 0.05
+    hellinger: 0.05
+    linf: 0.05
+  failed_rate_min_increase: 0.05   # "failing" needs the failed rate ≥ 5 points above the reference's …
+  failed_rate_alpha: 0.01          # … and significantly so (one-sided z-test)
+
+# Thresholds the business sets per feature override the defaults:
+models: {}
+#  checkout-fraud:
+#    features:
+#      time_to_order: { metric: area, threshold: 0.2 }
+#      payment_method: { metric: linf, threshold: 0.1 }
+#      device_score: { failed_rate_min_increase: 0.02 }
+
+alerts:
+  rules: []
+#    - name: drift-or-failing
+#      verdicts: [drift, failing]
+#      fire_after: 2        # consecutive breaching evaluations before an alert fires
+#      resolve_after: 3     # consecutive clear evaluations before it resolves
+#      channels: [log, ops-webhook]
+  channels: []
+#    - { name: log, type: log }
+#    - { name: ops-webhook, type: webhook, url: "https://example.internal/hooks/driftwatch" }
+#    - { name: slack, type: slack, url: "https://hooks.slack.com/services/…" }
+`;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The store's config.yaml, validated; a store without one uses the defaults. */
+export async function readConfig(storage: Storage): Promise<Config> {
+  const bytes = await storage.read(CONFIG_KEY);
+  if (bytes === undefined) return Config.parse({});
+  return parseConfig(new TextDecoder().decode(bytes), `${storage.url}/${CONFIG_KEY}`);
+}
+
+export function parseConfig(text: string, where = CONFIG_KEY): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`${where} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = Config.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${where}: ${issue.path.join('.') || '(top level)'} ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { parseDuration } from '../format';
+
+export const NumericMetric = z.enum(['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger']);
+export type NumericMetric = z.infer<typeof NumericMetric>;
+export const CategoricalMetric = z.enum(['js', 'psi', 'linf']);
+export type CategoricalMetric = z.infer<typeof CategoricalMetric>;
+
+const Duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must be a whole number of hours, days or weeks, e.g. 12h, 7d');
+
+/** Per-feature settings the business owns: the metric and a fixed threshold override the defaults. */
+export const FeatureSettings = z.object({
+  metric: z.union([NumericMetric, CategoricalMetric]).optional(),
+  threshold: z.number().positive().optional(),
+  failed_rate_min_increase: z.number().min(0).max(1).optional(),
+});
+export type FeatureSettings = z.infer<typeof FeatureSettings>;
+
+/**
+ * Default thresholds come from the reference: each time-ordered chunk is compared with the rest,
+ * and the threshold is mean + `sigmas`·sd of those values, but never below the metric's
+ * materiality floor (docs/metrics.md).
+ */
+export const Defaults = z.object({
+  numeric_metric: NumericMetric.default('area'),
+  categorical_metric: CategoricalMetric.default('js'),
+  sigmas: z.number().positive().default(3),
+  materiality: z
+    .object({
+      area: z.number().default(0.08),
+      ks: z.number().default(0.05),
+      wasserstein_norm: z.number().default(0.1),
+      psi: z.number().default(0.1),
+      js: z.number().default(0.05),
+      hellinger: z.number().default(0.05),
+      linf: z.number().default(0.05),
+    })
+    .prefault({}),
+  failed_rate_min_increase: z.number().min(0).max(1).default(0.05),
+  failed_rate_alpha: z.number().gt(0).lt(1).default(0.01),
+});
+export type Defaults = z.infer<typeof Defaults>;
+
+export const Config = z.object({
+  evaluation: z
+    .object({
+      window: Duration.default('12h'),
+      every: Duration.default('1h'),
+      references: z.array(z.string()).min(1).default(['test']),
+    })
+    .prefault({}),
+  defaults: Defaults.prefault({}),
+  models: z.record(z.string(), z.object({ features: z.record(z.string(), FeatureSettings).default({}) })).default({}),
+  alerts: z
+    .object({
+      rules: z.array(z.record(z.string(), z.unknown())).default([]),
+      channels: z.array(z.record(z.string(), z.unknown())).default([]),
+    })
+    .prefault({}),
+});
+export type Config = z.infer<typeof Config>;
+
+export const DEFAULT_CONFIG: Config = Config.parse({});

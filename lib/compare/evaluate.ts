@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { HOUR_MS, hourOfKey, layout, parseDuration, parseHourLabel } from '../format';
+import type { Storage } from '../storage/storage';
+import type { FeatureComparison } from './compare-feature';
+import { compareModel, ReferenceCache } from './compare-model';
+import type { Config } from './config';
+import { availableProfiles, type ProfileCache, type SummaryDecoder } from './load-window';
+
+/** One stored evaluation: one feature, one reference, one window (the trend the dashboard plots). */
+export interface EvaluationRow extends FeatureComparison {
+  model: string;
+  reference: string;
+  window_from: string;
+  window_to: string;
+  window_hours: number;
+}
+
+export const EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
+
+const EvaluationState = z.object({ last_window_end: z.number().int().nullable() });
+
+export interface EvaluateOptions {
+  storage: Storage;
+  model: string;
+  config: Config;
+  decode: SummaryDecoder;
+  /** Evaluate windows ending up to this time (default: the end of the latest hour with data). */
+  atMs?: number;
+  /** Window length; default config.evaluation.window. */
+  windowMs?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvaluateResult {
+  /** Window ends evaluated in this run (epoch ms), in order. */
+  windowEnds: number[];
+  rows: EvaluationRow[];
+}
+
+/**
+ * The scheduled step: for every hour end not yet evaluated, up to `at`, compare the window ending
+ * there with each configured reference and store the rows, one file per day. Idempotent: a re-run
+ * evaluates nothing new; missed hours are caught up.
+ */
+export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateResult> {
+  const { storage, model, config, decode } = options;
+  const windowMs = options.windowMs ?? (parseDuration(config.evaluation.window) as number);
+  const available = await availableProfiles(storage, model);
+  if (available.hours.size === 0) return { windowEnds: [], rows: [] };
+  const firstHour = Math.min(...available.hours);
+  const latestEnd = Math.max(...available.hours) + HOUR_MS;
+  const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
+  const state = await readState(storage, model);
+  const start = state.last_window_end === null ? firstHour + HOUR_MS : state.last_window_end + HOUR_MS;
+  const windowEnds: number[] = [];
+  for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
+
+  const cache = new ReferenceCache();
+  const profiles: ProfileCache = new Map();
+  const rows: EvaluationRow[] = [];
+  for (const [i, end] of windowEnds.entries()) {
+    for (const reference of config.evaluation.references) {
+      const result = await compareModel({ storage, model, fromMs: end - windowMs, toMs: end, reference, config, decode, cache, profiles });
+      for (const f of result.features) {
+        rows.push({ ...f, model, reference, window_from: result.from, window_to: result.to, window_hours: windowMs / HOUR_MS });
+      }
+    }
+    // Hours behind the next window are not read again: keep memory flat over long catch-ups.
+    for (const key of profiles.keys()) {
+      const label = hourOfKey(key);
+      const hour = label === undefined ? undefined : parseHourLabel(label);
+      if (hour !== undefined && hour < end + HOUR_MS - windowMs) profiles.delete(key);
+    }
+    options.onProgress?.(i + 1, windowEnds.length);
+  }
+  await storeRows(storage, model, rows);
+  if (windowEnds.length > 0) {
+    await storage.write(layout.evaluationState(model), JSON.stringify({ last_window_end: windowEnds[windowEnds.length - 1] }));
+  }
+  return { windowEnds, rows };
+}
+
+async function readState(storage: Storage, model: string): Promise<z.infer<typeof EvaluationState>> {
+  const bytes = await storage.read(layout.evaluationState(model));
+  return bytes === undefined ? { last_window_end: null } : EvaluationState.parse(JSON.parse(new TextDecoder().decode(bytes)));
+}
+
+/** Rows are grouped by the day of their window end; each day file is replaced whole. */
+async function storeRows(storage: Storage, model: string, rows: EvaluationRow[]): Promise<void> {
+  const byDay = new Map<number, EvaluationRow[]>();
+  for (const row of rows) {
+    const end = Date.parse(row.window_to) - 1;
+    const day = end - (end % (24 * HOUR_MS));
+    byDay.set(day, [...(byDay.get(day) ?? []), row]);
+  }
+  for (const [day, dayRows] of byDay) {
+    const existing = await readEvaluations(storage, model, day);
+    const replaced = new Set(dayRows.map((r) => `${r.reference}|${r.window_to}|${r.window_hours}`));
+    const kept = existing.filter((r) => !replaced.has(`${r.reference}|${r.window_to}|${r.window_hours}`));
+    await storage.write(layout.evaluations(model, day), JSON.stringify({ format: EVALUATIONS_FORMAT, rows: [...kept, ...dayRows] }));
+  }
+}
+
+export async function readEvaluations(storage: Storage, model: string, dayMs: number): Promise<EvaluationRow[]> {
+  const bytes = await storage.read(layout.evaluations(model, dayMs));
+  if (bytes === undefined) return [];
+  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { format?: string; rows?: EvaluationRow[] };
+  if (parsed.format !== EVALUATIONS_FORMAT) throw new Error(`${layout.evaluations(model, dayMs)} is not a ${EVALUATIONS_FORMAT} file`);
+  return parsed.rows ?? [];
+}

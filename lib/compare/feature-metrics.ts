@@ -1,0 +1,50 @@
+import type { SummaryRow } from '../format';
+import { compareCategorical, compareNumeric } from '../stats';
+import { summaryCategories, summaryDigest } from '../summary';
+
+export type MetricName = 'area' | 'ks' | 'wasserstein_norm' | 'psi' | 'js' | 'hellinger' | 'linf';
+
+export interface FeatureMetrics {
+  /** Metric values; null where a metric does not apply or a side has no valid values. */
+  values: Record<MetricName, number | null> & Record<string, number | null>;
+  unseen_categories: string[];
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Every drift metric between two summaries of the same feature (numeric or categorical). */
+export function featureMetrics(reference: SummaryRow, live: SummaryRow): FeatureMetrics {
+  if (reference.kind === 'numeric') {
+    const m = compareNumeric(summaryDigest(reference), summaryDigest(live));
+    return {
+      values: {
+        area: finite(m.area),
+        ks: finite(m.ks),
+        ks_pvalue: finite(m.ks_pvalue),
+        wasserstein: finite(m.wasserstein),
+        wasserstein_norm: finite(m.wasserstein_norm),
+        psi: finite(m.psi),
+        js: finite(m.js),
+        hellinger: finite(m.hellinger),
+        linf: null,
+      },
+      unseen_categories: [],
+    };
+  }
+  const c = compareCategorical(summaryCategories(reference), summaryCategories(live));
+  return {
+    values: {
+      area: null,
+      ks: null,
+      wasserstein_norm: null,
+      hellinger: null,
+      chi2: finite(c.chi2),
+      chi2_pvalue: finite(c.chi2_pvalue),
+      js: finite(c.js),
+      psi: finite(c.psi),
+      linf: finite(c.linf),
+      unseen_rate: finite(c.unseen_rate),
+    },
+    unseen_categories: c.unseen_categories,
+  };
+}

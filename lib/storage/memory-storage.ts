@@ -1,0 +1,45 @@
+import { assertListPrefix, assertObjectKey, sortKeys, toBytes } from './keys';
+import type { Storage } from './storage';
+
+let instances = 0;
+
+/**
+ * An in-memory store for tests, with the same key rules and semantics as the others. It keeps
+ * its own copies: changing an array after `write`, or one returned by `read`, changes nothing stored.
+ */
+export class MemoryStorage implements Storage {
+  readonly url: string;
+  readonly #objects = new Map<string, Uint8Array>();
+
+  constructor(name = `store-${++instances}`) {
+    this.url = `memory://${name}`;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertListPrefix(prefix);
+    return sortKeys([...this.#objects.keys()].filter((key) => key.startsWith(prefix)));
+  }
+
+  async read(key: string): Promise<Uint8Array | undefined> {
+    const bytes = this.#objects.get(assertObjectKey(key));
+    return bytes === undefined ? undefined : bytes.slice();
+  }
+
+  async write(key: string, data: Uint8Array | string): Promise<void> {
+    this.#objects.set(assertObjectKey(key), toBytes(data).slice());
+  }
+
+  async writeIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
+    if (this.#objects.has(assertObjectKey(key))) return false;
+    this.#objects.set(key, toBytes(data).slice());
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#objects.delete(assertObjectKey(key));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.#objects.has(assertObjectKey(key));
+  }
+}
