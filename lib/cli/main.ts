@@ -1,38 +1,75 @@
 /**
  * The driftwatch command line: `npm run driftwatch -- <command>` or the `driftwatch` bin.
- * Commands arrive stage by stage (issue #3); unknown ones get a one-line error and exit 2.
+ * Every failure prints one line that says what to do and exits non-zero.
  */
-
-const COMMANDS: Record<string, string> = {
-  demo: 'generate the fraud-model scenario, ingest, profile, evaluate and open the dashboard (coming with issue #3)',
-  help: 'show this help',
-  version: 'print the version',
-};
+import { parseArgs } from 'node:util';
+import { CliError } from './cli-error';
+import { COMMANDS, type CommandContext } from './commands';
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(10)} ${text}`);
-  return ['usage: driftwatch <command> [options]', '', 'commands:', ...lines].join('\n');
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
+  return [
+    'usage: driftwatch <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Every command takes --store DIR|s3://bucket/prefix (else $DRIFTWATCH_STORE, else ./driftwatch-store).',
+    'Run `driftwatch <command> --help` for its options.',
+  ].join('\n');
 }
 
-export function main(argv: string[]): number {
-  const [command = 'help'] = argv;
-  switch (command) {
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(usage());
+export async function main(argv: string[], ctx: CommandContext = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
+  let [command = 'help', ...rest] = argv;
+  if (command === 'reference' && rest[0] === 'add') {
+    command = 'reference add';
+    rest = rest.slice(1);
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    ctx.log(usage());
+    return 0;
+  }
+  if (command === 'version' || command === '--version') {
+    ctx.log(process.env.npm_package_version ?? '0.1.0');
+    return 0;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    ctx.error(`driftwatch: unknown command "${command}"; run \`driftwatch help\` for the list.`);
+    return 2;
+  }
+  try {
+    const { values } = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    if (values.help) {
+      ctx.log(`usage: driftwatch ${command} ${spec.usage}\n\n${spec.summary}`);
       return 0;
-    case 'version':
-    case '--version':
-      console.log(process.env.npm_package_version ?? '0.1.0');
-      return 0;
-    case 'demo':
-      console.log('driftwatch demo: coming with issue #3 (the pipeline). Today: `npm test` runs the numeric core suite.');
-      return 0;
-    default:
-      console.error(`driftwatch: unknown command "${command}"; run \`driftwatch help\` for the list.`);
+    }
+    return await spec.run(values as Record<string, string | boolean | undefined>, ctx);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof CliError) {
+      ctx.error(`driftwatch ${command}: ${message}`);
+      return e.exitCode;
+    }
+    if (e instanceof TypeError && /ERR_PARSE_ARGS/.test(String((e as { code?: string }).code))) {
+      ctx.error(`driftwatch ${command}: ${message}; run \`driftwatch ${command} --help\``);
       return 2;
+    }
+    ctx.error(`driftwatch ${command}: ${message.split('\n')[0]}`);
+    if (process.env.DRIFTWATCH_DEBUG) ctx.error(String((e as Error).stack));
+    return 1;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run only as the entry point, not when imported by tests.
+if (process.argv[1] && /lib[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`driftwatch: ${String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -3,7 +3,7 @@ import { compareFailedRates } from '../stats';
 import { summaryDigest } from '../summary';
 import type { Defaults, FeatureSettings } from './config';
 import { featureMetrics, type MetricName } from './feature-metrics';
-import type { Threshold } from './thresholds';
+import { thresholdAt, type Threshold } from './thresholds';
 import { unitHint } from './unit-hint';
 
 export type Verdict = 'ok' | 'drift' | 'failing';
@@ -16,7 +16,7 @@ export interface FeatureComparison {
   failed_rate: number | null;
   reference_failed_rate: number | null;
   metrics: Record<string, number | null>;
-  /** The metric that drives the verdict, its value and threshold. */
+  /** The metric that drives the verdict, its value, and its threshold at this window's size. */
   metric: MetricName;
   value: number | null;
   threshold: number;
@@ -44,7 +44,8 @@ export function compareFeature(
   const minIncrease = settings.failed_rate_min_increase ?? defaults.failed_rate_min_increase;
   const failing = failed.significant && failed.difference >= minIncrease;
   const value = values[metric] ?? null;
-  const drift = value !== null && value > threshold.value;
+  const limit = thresholdAt(threshold, metric, reference.count, live.count);
+  const drift = value !== null && value > limit;
   const comparison: FeatureComparison = {
     name: live.feature,
     type: live.kind,
@@ -54,7 +55,7 @@ export function compareFeature(
     metrics: values,
     metric,
     value,
-    threshold: threshold.value,
+    threshold: limit,
     threshold_source: threshold.source,
     verdict: failing ? 'failing' : drift ? 'drift' : 'ok',
   };

@@ -1,3 +1,4 @@
+export * from './alert-step';
 export * from './compare-feature';
 export * from './compare-model';
 export * from './config';

@@ -31,7 +31,7 @@ export const FAULT_PLAN = {
   cryptoPayments: { day: 11, hour: 8, share: 0.15 },
 } as const;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const isoHour = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 export class FaultSchedule {
   readonly faults: Fault[];
@@ -50,33 +50,33 @@ export class FaultSchedule {
     this.deviceNullsFromMs = at(plan.deviceScoreNulls);
     this.driftFromMs = at(plan.basketValueDrift);
     this.cryptoFromMs = at(plan.cryptoPayments);
-    const end = iso(endMs);
+    const end = isoHour(endMs);
     const all: Fault[] = [
       {
         feature: 'basket_value',
         kind: 'gradual_drift',
-        start: iso(this.driftFromMs),
+        start: isoHour(this.driftFromMs),
         end,
-        description: `basket_value's median rises linearly from ${iso(this.driftFromMs)} until it is ${plan.basketValueDrift.rise * 100}% higher at the end of the scenario (prices, not fraud).`,
+        description: `basket_value's median rises linearly from ${isoHour(this.driftFromMs)} until it is ${plan.basketValueDrift.rise * 100}% higher at the end of the scenario (prices, not fraud).`,
       },
       {
         feature: 'device_score',
         kind: 'null_rate',
-        start: iso(this.deviceNullsFromMs),
+        start: isoHour(this.deviceNullsFromMs),
         end,
         description: `device_score is null in ${plan.deviceScoreNulls.nullRate * 100}% of orders (the fingerprint service times out); the model imputes the training mean.`,
       },
       {
         feature: 'time_to_order',
         kind: 'unit_change',
-        start: iso(this.timeToOrderFromMs),
+        start: isoHour(this.timeToOrderFromMs),
         end,
         description: `time_to_order is sent in milliseconds instead of seconds (×${plan.timeToOrderMs.factor}) after a client release.`,
       },
       {
         feature: 'payment_method',
         kind: 'new_category',
-        start: iso(this.cryptoFromMs),
+        start: isoHour(this.cryptoFromMs),
         end,
         description: `A new payment method 'crypto' appears and takes about ${plan.cryptoPayments.share * 100}% of orders; the model has never seen it.`,
       },

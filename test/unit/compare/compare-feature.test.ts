@@ -25,6 +25,11 @@ describe('unit hints', () => {
     expect(unitHint(seconds, buildDigest(lognormal(5_000, 2, factor)).digest)).toBe(message);
   });
 
+  it('names a switch that happened inside the window, with the share of values it affects', () => {
+    const mixed = new Float64Array([...lognormal(4_000, 11), ...lognormal(1_000, 12, 1000)]);
+    expect(unitHint(seconds, buildDigest(mixed).digest)).toBe('20% of values look ×1000 larger: seconds sent as milliseconds?');
+  });
+
   it('stays silent for ordinary drift and for the same distribution', () => {
     expect(unitHint(seconds, buildDigest(lognormal(5_000, 3, 1.4)).digest)).toBeUndefined();
     expect(unitHint(seconds, buildDigest(lognormal(5_000, 4)).digest)).toBeUndefined();

@@ -1,0 +1,186 @@
+import type { ParseArgsConfig } from 'node:util';
+import { evaluateModel, NumericMetric, CategoricalMetric, runAlertStep, type MetricName } from '../../compare';
+import { readSummaryParquet } from '../../duckdb';
+import { layout, ModelName, MODELS_PREFIX, parseDuration, parseTimestamp, ReferenceName } from '../../format';
+import { addReference, ingest, profileModel } from '../../profile';
+import { CliError } from '../cli-error';
+import { Progress } from '../progress';
+import { openStore, storeLocation, type StoreContext } from '../store-context';
+import { compareJson, formatCompare, runCompare } from './compare';
+import { initStore } from './init';
+
+export interface CommandContext {
+  log: (line: string) => void;
+  error: (line: string) => void;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface CommandSpec {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run: (values: Values, ctx: CommandContext) => Promise<number>;
+}
+
+const store = { store: { type: 'string' } } as const;
+const columns = {
+  numeric: { type: 'string' },
+  categorical: { type: 'string' },
+  'score-col': { type: 'string' },
+  'label-col': { type: 'string' },
+  'id-col': { type: 'string' },
+  'timestamp-col': { type: 'string' },
+  exclude: { type: 'string' },
+} as const;
+
+function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function required(values: Values, name: string, what: string): string {
+  const v = str(values, name);
+  if (v === undefined || v === '') throw new CliError(`--${name} is required (${what})`);
+  return v;
+}
+
+function list(values: Values, name: string): string[] | undefined {
+  const v = str(values, name);
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function modelName(values: Values): string {
+  const m = required(values, 'model', 'the model name, e.g. checkout-fraud');
+  const parsed = ModelName.safeParse(m);
+  if (!parsed.success) throw new CliError(`--model "${m}" ${parsed.error.issues[0].message}`);
+  return m;
+}
+
+async function context(values: Values): Promise<StoreContext> {
+  return openStore(storeLocation(str(values, 'store')));
+}
+
+/** Models of the store: --model if given, else every model with a model.json. */
+async function models(ctx: StoreContext, values: Values): Promise<string[]> {
+  if (str(values, 'model') !== undefined) return [modelName(values)];
+  const keys = await ctx.storage.list(MODELS_PREFIX);
+  return [...new Set(keys.filter((k) => k.endsWith('/model.json')).map((k) => k.split('/')[1]))];
+}
+
+function columnFlags(values: Values) {
+  return {
+    numeric: list(values, 'numeric'),
+    categorical: list(values, 'categorical'),
+    scoreCol: str(values, 'score-col'),
+    labelCol: str(values, 'label-col'),
+    idCol: str(values, 'id-col'),
+    timestampCol: str(values, 'timestamp-col'),
+    exclude: list(values, 'exclude'),
+  };
+}
+
+function metricFlag(values: Values): MetricName | undefined {
+  const m = str(values, 'metric');
+  if (m === undefined) return undefined;
+  if (!NumericMetric.safeParse(m).success && !CategoricalMetric.safeParse(m).success) {
+    throw new CliError(`--metric "${m}" is not one of ${[...new Set([...NumericMetric.options, ...CategoricalMetric.options])].join(', ')}`);
+  }
+  return m as MetricName;
+}
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  init: {
+    summary: 'create a store, with a commented config.yaml (thresholds, windows, alert channels)',
+    usage: '[--store DIR|s3://bucket/prefix]',
+    options: { ...store },
+    run: async (values, ctx) => {
+      await initStore(storeLocation(str(values, 'store')), ctx.log);
+      return 0;
+    },
+  },
+  'reference add': {
+    summary: 'profile a dataset (CSV, Parquet, NDJSON) as a reference: test, train or any name',
+    usage: '--model M --name test|train|NAME --file F [--numeric a,b] [--categorical c,d] [--score-col C] [--label-col C] [--id-col C] [--timestamp-col C] [--exclude a,b]',
+    options: { ...store, model: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, ...columns },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const model = modelName(values);
+      const name = required(values, 'name', 'test, train or another reference name');
+      if (!ReferenceName.safeParse(name).success) throw new CliError(`--name "${name}" must be letters, digits, ".", "_" or "-"`);
+      const file = required(values, 'file', 'the dataset to profile');
+      const progress = new Progress(`reference ${name}`);
+      const meta = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (d: number, t: number) => progress.update(d, t) });
+      ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows profiled from ${file} (${meta.chunks} chunks for default thresholds)`);
+      return 0;
+    },
+  },
+  ingest: {
+    summary: 'import prediction logs (NDJSON events, or a wide CSV/Parquet table) into the store',
+    usage: '--model M --file F [--numeric …] [--categorical …] [--score-col C] [--id-col C] [--timestamp-col C] [--exclude …]',
+    options: { ...store, model: { type: 'string' }, file: { type: 'string' }, ...columns },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const model = modelName(values);
+      const file = required(values, 'file', 'the prediction log to import');
+      const progress = new Progress('ingest');
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), onProgress: (d: number, t: number) => progress.update(d, t) });
+      ctx.log(`${model}: ${r.accepted} predictions accepted, ${r.quarantined} quarantined${r.quarantined ? ` (see ${layout.quarantine(model, '…')})` : ''}`);
+      return 0;
+    },
+  },
+  profile: {
+    summary: 'summarise new raw data into hourly profiles and daily rollups (incremental)',
+    usage: '[--model M]',
+    options: { ...store, model: { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      for (const model of await models(s, values)) {
+        const progress = new Progress(`profile ${model}`);
+        const r = await profileModel({ storage: s.storage, model, onProgress: (d: number, t: number) => progress.update(d, t) });
+        ctx.log(`${model}: ${r.hours} hourly profiles and ${r.days} daily rollups written`);
+      }
+      return 0;
+    },
+  },
+  compare: {
+    summary: 'compare any window with a reference, from stored summaries (--json for machines)',
+    usage: '--model M [--from T --to T | --window 12h [--to T]] [--reference test] [--metric M] [--json]',
+    options: { ...store, model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, reference: { type: 'string', default: 'test' }, metric: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const result = await runCompare(
+        s,
+        { model: modelName(values), from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), reference: str(values, 'reference') ?? 'test', metric: metricFlag(values) },
+        readSummaryParquet,
+      );
+      ctx.log(values.json ? compareJson(result) : formatCompare(result));
+      return 0;
+    },
+  },
+  evaluate: {
+    summary: 'the scheduled step: evaluate every hour not yet evaluated, store the trend, run alert rules',
+    usage: '[--model M] [--at T] [--window 12h]',
+    options: { ...store, model: { type: 'string' }, at: { type: 'string' }, window: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const at = str(values, 'at');
+      const atMs = at === undefined ? undefined : parseTimestamp(at);
+      if (at !== undefined && atMs === undefined) throw new CliError(`--at: "${at}" is not a timestamp`);
+      const w = str(values, 'window');
+      const windowMs = w === undefined ? undefined : parseDuration(w);
+      if (w !== undefined && windowMs === undefined) throw new CliError(`--window: "${w}" is not a duration like 12h or 7d`);
+      for (const model of await models(s, values)) {
+        const progress = new Progress(`evaluate ${model}`);
+        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
+        const breaching = r.rows.filter((row) => row.verdict !== 'ok' && row.window_to === new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString());
+        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${breaching.length ? `; now: ${breaching.map((b) => `${b.name} ${b.verdict}`).join(', ')}` : ''}`);
+        const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log);
+        if (alerts.events.length > 0 || alerts.undelivered > 0) {
+          ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
+        }
+      }
+      return 0;
+    },
+  },
+};

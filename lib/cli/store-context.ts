@@ -1,0 +1,27 @@
+import { readConfig, type Config } from '../compare';
+import { checkFormatVersion, MANIFEST_KEY, StoreManifest } from '../format';
+import { openStorage, type Storage } from '../storage';
+import { CliError } from './cli-error';
+
+export const DEFAULT_STORE = './driftwatch-store';
+
+/** The store location: --store, else DRIFTWATCH_STORE, else ./driftwatch-store. */
+export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.DRIFTWATCH_STORE ?? DEFAULT_STORE;
+}
+
+export interface StoreContext {
+  storage: Storage;
+  config: Config;
+}
+
+/** Open an initialised store: its manifest must exist and be a format this code reads. */
+export async function openStore(location: string): Promise<StoreContext> {
+  const storage = openStorage(location);
+  const bytes = await storage.read(MANIFEST_KEY);
+  if (bytes === undefined) throw new CliError(`${storage.url} is not a driftwatch store: run \`driftwatch init --store ${location}\` first`);
+  const manifest = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!manifest.success) throw new CliError(`${storage.url}/${MANIFEST_KEY} is not a driftwatch store manifest`);
+  checkFormatVersion(manifest.data.version);
+  return { storage, config: await readConfig(storage) };
+}
