@@ -41,6 +41,17 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
+/**
+ * Bytes that own their whole ArrayBuffer, so callers may hand `.buffer` on. Node buffers can be
+ * views into a shared pool, where `.buffer` holds other data too: those are copied.
+ */
+export function ownedBytes(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength;
+  if (!whole) return new Uint8Array(bytes);
+  // A plain Uint8Array on every backend: Buffer's slice() and toString() behave differently.
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : bytes;
+}
+
 /** Sorted by UTF-16 code unit, which equals S3's UTF-8 byte order for the ASCII keys assertKey allows. */
 export function sortKeys(keys: string[]): string[] {
   return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

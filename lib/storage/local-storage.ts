@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StorageError, type StorageOperation } from './errors';
-import { assertListPrefix, assertObjectKey, isValidObjectKey, sortKeys, TEMP_PREFIX, toBytes } from './keys';
+import { assertListPrefix, assertObjectKey, isValidObjectKey, ownedBytes, sortKeys, TEMP_PREFIX, toBytes } from './keys';
 import { StorageKeyError, type Storage } from './storage';
 
 type ErrnoError = NodeJS.ErrnoException;
@@ -54,8 +54,7 @@ export class LocalStorage implements Storage {
   async read(key: string): Promise<Uint8Array | undefined> {
     const file = this.#pathOf(assertObjectKey(key));
     try {
-      const buffer = await fs.readFile(file);
-      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      return ownedBytes(await fs.readFile(file));
     } catch (error) {
       if (MISSING.has(errno(error) ?? '') || errno(error) === 'EISDIR') return undefined;
       throw this.#fail('read', key, error);

@@ -3,6 +3,9 @@ import type { Storage } from './storage';
 
 let instances = 0;
 
+/** `new Uint8Array(x)` copies; `Buffer#slice` (a Uint8Array subclass) would return a view instead. */
+const copy = (data: Uint8Array | string): Uint8Array => new Uint8Array(toBytes(data));
+
 /**
  * An in-memory store for tests, with the same key rules and semantics as the others. It keeps
  * its own copies: changing an array after `write`, or one returned by `read`, changes nothing stored.
@@ -26,12 +29,12 @@ export class MemoryStorage implements Storage {
   }
 
   async write(key: string, data: Uint8Array | string): Promise<void> {
-    this.#objects.set(assertObjectKey(key), toBytes(data).slice());
+    this.#objects.set(assertObjectKey(key), copy(data));
   }
 
   async writeIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
     if (this.#objects.has(assertObjectKey(key))) return false;
-    this.#objects.set(key, toBytes(data).slice());
+    this.#objects.set(key, copy(data));
     return true;
   }
 

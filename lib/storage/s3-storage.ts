@@ -8,7 +8,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { StorageError, type StorageOperation } from './errors';
-import { assertListPrefix, assertObjectKey, isValidObjectKey, sortKeys, toBytes } from './keys';
+import { assertListPrefix, assertObjectKey, isValidObjectKey, ownedBytes, sortKeys, toBytes } from './keys';
 import { assertKey, type Storage } from './storage';
 
 export interface S3StorageOptions {
@@ -93,7 +93,7 @@ export class S3Storage implements Storage {
     const objectKey = this.#objectKey(key);
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: objectKey }));
-      return response.Body === undefined ? new Uint8Array(0) : await response.Body.transformToByteArray();
+      return response.Body === undefined ? new Uint8Array(0) : ownedBytes(await response.Body.transformToByteArray());
     } catch (error) {
       if (isMissingObject(error)) return undefined;
       throw this.#fail('read', key, error);

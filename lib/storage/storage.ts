@@ -2,13 +2,16 @@
  * The store's one storage interface: a flat namespace of '/'-separated keys relative to the
  * store root (a local directory, an S3 prefix, or memory in tests). Keys never start with '/',
  * never contain '..' or empty segments; `assertKey` enforces it at every entry point.
+ * Implementations (index.ts) also reserve segments starting with `.tmp-` for temporary files.
+ * A bad key rejects with StorageKeyError; any other failure with StorageError (errors.ts), whose
+ * message names the operation, key and store but never credentials.
  */
 export interface Storage {
   /** Human-readable location, e.g. `/var/driftwatch` or `s3://bucket/prefix`. */
   readonly url: string;
   /** Every key under `prefix` (recursively), sorted ascending. A missing prefix lists nothing. */
   list(prefix: string): Promise<string[]>;
-  /** The object's bytes, or `undefined` when there is no such key. */
+  /** The object's bytes (a plain Uint8Array owning its whole ArrayBuffer), or `undefined` when there is no such key. */
   read(key: string): Promise<Uint8Array | undefined>;
   /**
    * Write a whole object atomically: readers see the old object or the new one, never a part

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { evaluateModel, NumericMetric, CategoricalMetric, runAlertStep, type MetricName } from '../../compare';
+import { evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { readSummaryParquet } from '../../duckdb';
 import { layout, ModelName, MODELS_PREFIX, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
@@ -7,7 +7,12 @@ import { CliError } from '../cli-error';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
+import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore } from './init';
+import { runSchedule } from './run-schedule';
+import { join } from 'node:path';
+import { CONFIG_KEY } from '../../format';
+import { openStorage } from '../../storage';
 
 export interface CommandContext {
   log: (line: string) => void;
@@ -180,6 +185,70 @@ export const COMMANDS: Record<string, CommandSpec> = {
           ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
         }
       }
+      return 0;
+    },
+  },
+  run: {
+    summary: 'keep profiling and evaluating on a schedule, catching up missed hours (Ctrl-C stops)',
+    usage: '[--every 1h] [--model M] [--once]',
+    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' } },
+    run: async (values, ctx) => {
+      const every = str(values, 'every');
+      const everyMs = every === undefined ? undefined : parseDuration(every);
+      if (every !== undefined && everyMs === undefined) throw new CliError(`--every: "${every}" is not a duration like 1h or 6h`);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await runSchedule(
+          async () => {
+            await COMMANDS.profile.run(values, ctx);
+            await COMMANDS.evaluate.run(values, ctx);
+          },
+          { everyMs, once: Boolean(values.once), signal: controller.signal, log: ctx.log },
+        );
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+      return 0;
+    },
+  },
+  demo: {
+    summary: 'the fraud-model demo end to end: generate, ingest, profile, evaluate, report (then the dashboard)',
+    usage: '[--store DIR] [--days 14]',
+    options: { store: { type: 'string', default: './driftwatch-demo' }, days: { type: 'string' }, 'no-serve': { type: 'boolean' } },
+    run: async (values, ctx) => {
+      const location = str(values, 'store') ?? './driftwatch-demo';
+      const days = Number(str(values, 'days') ?? DEMO_DAYS);
+      if (!Number.isInteger(days) || days < 1 || days > 60) throw new CliError(`--days must be a whole number from 1 to 60, got "${str(values, 'days')}"`);
+      const dataDir = join(location, '..', `${location.replace(/[\\/]+$/, '').split(/[\\/]/).pop()}-data`);
+      const scenario = await writeDemoData(dataDir, days, ctx);
+      await initStore(location, ctx.log);
+      await openStorage(location).write(CONFIG_KEY, DEMO_CONFIG);
+      const common = { store: location, model: scenario.model, 'id-col': 'id', 'timestamp-col': 'ts', 'score-col': 'score', 'label-col': 'label' };
+      await COMMANDS['reference add'].run({ ...common, name: 'test', file: join(dataDir, 'test.csv') }, ctx);
+      await COMMANDS['reference add'].run({ ...common, name: 'train', file: join(dataDir, 'train.csv') }, ctx);
+      await COMMANDS.ingest.run({ store: location, model: scenario.model, file: join(dataDir, 'predictions.ndjson') }, ctx);
+      await COMMANDS.profile.run({ store: location }, ctx);
+      const alertLines: string[] = [];
+      await COMMANDS.evaluate.run({ store: location }, { ...ctx, log: (line) => (line.startsWith('alert') || line.includes('·') ? alertLines.push(line) : ctx.log(line)) });
+      const s = await openStore(location);
+      const events = [];
+      for (let t = Date.parse(scenario.start); t <= Date.parse(scenario.end); t += 86_400_000) events.push(...(await readAlertEvents(s.storage, scenario.model, t)));
+      const firing = events.filter((e) => e.kind === 'firing');
+      ctx.log('');
+      ctx.log(`demo: ${firing.length} alerts fired. Injected faults:`);
+      for (const line of detectionReport(scenario.faults, firing)) ctx.log(line);
+      const faulty = new Set<string>(scenario.faults.map((f) => f.feature));
+      const others = firing.filter((e) => !faulty.has(e.feature) && e.feature !== 'score');
+      ctx.log(others.length === 0 ? '  no alert on any other feature' : `  other alerts: ${others.map((e) => `${e.feature} (${e.reference}) at ${e.at}`).join('; ')}`);
+      const scoreAlerts = firing.filter((e) => e.feature === 'score');
+      if (scoreAlerts.length > 0) ctx.log(`  the score itself: first alert at ${scoreAlerts[0].at} (${scoreAlerts[0].message})`);
+      ctx.log('');
+      ctx.log(`store: ${s.storage.url} — try \`npm run driftwatch -- compare --store ${location} --model ${scenario.model} --window 12h --to ${scenario.end}\``);
+      ctx.log('dashboard: arrives with issue #4 (`driftwatch serve`).');
       return 0;
     },
   },

@@ -1,0 +1,77 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { columnInfo, type ColumnInfo } from './column-types';
+import { sqlString } from './sql';
+
+/** Data files driftwatch reads: CSV, Parquet and newline-delimited JSON (optionally gzipped). */
+export type DataFormat = 'csv' | 'parquet' | 'ndjson';
+
+export class DataFileError extends Error {
+  override readonly name = 'DataFileError';
+}
+
+/** The format a file's name announces: `.csv(.gz)`, `.parquet`/`.pq`, `.ndjson`/`.jsonl`/`.json` (`.gz`). */
+export function dataFormatOf(path: string): DataFormat {
+  const name = path.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.csv') || name.endsWith('.tsv')) return 'csv';
+  if (name.endsWith('.parquet') || name.endsWith('.pq')) return 'parquet';
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl') || name.endsWith('.json')) return 'ndjson';
+  throw new DataFileError(`${path}: unknown data file type; use .csv, .parquet, .ndjson, .jsonl or .ndjson.gz`);
+}
+
+export interface ScanOptions {
+  /** NDJSON: read exactly these keys with these DuckDB types (e.g. `{ features: 'MAP(VARCHAR, JSON)' }`). */
+  jsonColumns?: Record<string, string>;
+  /** Add the `key=value` directories of the paths as columns (typed by DuckDB). */
+  hivePartitioning?: boolean;
+  /** Several files: match columns (and struct fields) by name, widening types where they differ. */
+  unionByName?: boolean;
+}
+
+/** Largest NDJSON line DuckDB accepts here; ingest quarantines lines over 1 MB long before. */
+const MAX_JSON_OBJECT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The table function that scans `paths`. CSV types are sniffed over the whole file
+ * (`sample_size = -1`): a sample could type a column BIGINT and then fail on a late `abc`.
+ */
+export function scanSql(paths: string | readonly string[], format: DataFormat, options: ScanOptions = {}): string {
+  const list = typeof paths === 'string' ? sqlString(paths) : `[${paths.map(sqlString).join(', ')}]`;
+  const extra: string[] = [];
+  if (options.hivePartitioning) extra.push('hive_partitioning = true');
+  if (options.unionByName) extra.push('union_by_name = true');
+  switch (format) {
+    case 'csv':
+      return `read_csv(${[list, 'auto_detect = true', 'sample_size = -1', 'header = true', ...extra].join(', ')})`;
+    case 'parquet':
+      return `read_parquet(${[list, ...extra].join(', ')})`;
+    case 'ndjson': {
+      const args = [list, `format = 'newline_delimited'`, `maximum_object_size = ${MAX_JSON_OBJECT_BYTES}`, ...extra];
+      if (options.jsonColumns) {
+        const cols = Object.entries(options.jsonColumns).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`);
+        args.push(`columns = {${cols.join(', ')}}`);
+      }
+      return `read_json(${args.join(', ')})`;
+    }
+  }
+}
+
+/** Column names and DuckDB types of a relation (`read_parquet(...)`, a subquery, …) without reading its rows. */
+export async function describeRelation(connection: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
+  const result = await connection.run(`SELECT * FROM ${relation} LIMIT 0`);
+  const names = result.columnNames();
+  const types = result.columnTypes();
+  return names.map((name, i) => columnInfo(name, types[i]));
+}
+
+/** Describe one data file, naming the file when DuckDB cannot read it. */
+export async function describeDataFile(connection: DuckDBConnection, path: string, format = dataFormatOf(path)): Promise<ColumnInfo[]> {
+  try {
+    return await describeRelation(connection, scanSql(path, format));
+  } catch (error) {
+    throw new DataFileError(`${path}: cannot be read as ${format}: ${firstLine(error)}`);
+  }
+}
+
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}

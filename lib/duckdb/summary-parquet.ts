@@ -1,0 +1,132 @@
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JS } from '@duckdb/node-api';
+import { SummaryRow } from '../format';
+import { queryRows, withConnection } from './database';
+import { scanSql } from './data-source';
+import { sqlString } from './sql';
+import { withTempDir } from './temp-dir';
+
+/** Parquet columns of a profile: exactly the SummaryRow fields (docs/format.md). */
+const COLUMNS: Record<keyof SummaryRow, string> = {
+  model: 'VARCHAR',
+  feature: 'VARCHAR',
+  kind: 'VARCHAR',
+  period_start: 'BIGINT',
+  period_end: 'BIGINT',
+  chunk: 'INTEGER',
+  rows: 'BIGINT',
+  nulls: 'BIGINT',
+  non_finite: 'BIGINT',
+  type_errors: 'BIGINT',
+  count: 'BIGINT',
+  min: 'DOUBLE',
+  max: 'DOUBLE',
+  sum: 'DOUBLE',
+  compression: 'DOUBLE',
+  means: 'DOUBLE[]',
+  weights: 'DOUBLE[]',
+  categories: 'VARCHAR[]',
+  category_counts: 'BIGINT[]',
+};
+const NAMES = Object.keys(COLUMNS) as (keyof SummaryRow)[];
+
+export class SummaryFileError extends Error {
+  override readonly name = 'SummaryFileError';
+}
+
+/** One profile file. Rows are validated against SummaryRow first. */
+export async function writeSummaryParquet(rows: readonly SummaryRow[]): Promise<Uint8Array> {
+  return (await writeSummaryParquetGroups([rows]))[0];
+}
+
+/**
+ * Several profile files in one DuckDB statement (a profile run writes thousands of hours): the
+ * rows go through a temporary NDJSON file and one partitioned COPY. Numbers survive the trip
+ * exactly: JSON.stringify writes the shortest round-trip form and DuckDB parses it correctly rounded.
+ */
+export async function writeSummaryParquetGroups(groups: readonly (readonly SummaryRow[])[]): Promise<Uint8Array[]> {
+  for (const rows of groups) {
+    for (const row of rows) {
+      const checked = SummaryRow.safeParse(row);
+      if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" is invalid: ${checked.error.issues[0]?.message}`);
+    }
+  }
+  return withTempDir('summary-write', async (dir) => {
+    const input = join(dir, 'rows.ndjson');
+    const lines: string[] = [];
+    groups.forEach((rows, g) => {
+      for (const row of rows) lines.push(JSON.stringify({ ...row, __group: g }));
+    });
+    await writeFile(input, lines.join('\n'));
+    const out = join(dir, 'out');
+    const select = NAMES.map((n) => `"${n}"`).join(', ');
+    if (lines.length > 0) {
+      const scan = scanSql(input, 'ndjson', { jsonColumns: { ...COLUMNS, __group: 'INTEGER' } });
+      await withConnection((c) =>
+        c.run(`COPY (SELECT ${select}, __group FROM ${scan}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__group), OVERWRITE_OR_IGNORE true)`),
+      );
+    }
+    const result: Uint8Array[] = [];
+    for (let g = 0; g < groups.length; g++) {
+      if (groups[g].length === 0) result.push(await emptyFile(dir, g));
+      else result.push(await readOnlyFile(join(out, `__group=${g}`)));
+    }
+    return result;
+  });
+}
+
+async function readOnlyFile(dir: string): Promise<Uint8Array> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet'));
+  if (files.length !== 1) throw new SummaryFileError(`expected one Parquet file in ${dir}, found ${files.length}`);
+  return new Uint8Array(await readFile(join(dir, files[0])));
+}
+
+/** A profile with no rows still has the schema, so readers can tell "nothing" from "no file". */
+async function emptyFile(dir: string, g: number): Promise<Uint8Array> {
+  const path = join(dir, `empty-${g}.parquet`);
+  const select = NAMES.map((n) => `CAST(NULL AS ${COLUMNS[n]}) AS "${n}"`).join(', ');
+  await withConnection((c) => c.run(`COPY (SELECT ${select} LIMIT 0) TO ${sqlString(path)} (FORMAT parquet)`));
+  return new Uint8Array(await readFile(path));
+}
+
+/** Rows of one profile file, ordered by chunk then feature. */
+export async function readSummaryParquet(bytes: Uint8Array): Promise<SummaryRow[]> {
+  return (await readSummaryParquetMany([bytes]))[0];
+}
+
+/** Rows of several profile files in one query, each ordered by chunk then feature. */
+export async function readSummaryParquetMany(files: readonly Uint8Array[]): Promise<SummaryRow[][]> {
+  const out: SummaryRow[][] = files.map(() => []);
+  if (files.length === 0) return out;
+  await withTempDir('summary-read', async (dir) => {
+    const paths: string[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const sub = join(dir, `g=${i}`);
+      await mkdir(sub);
+      paths.push(join(sub, 'p.parquet'));
+      await writeFile(paths[i], files[i]);
+    }
+    // BIGINT comes back as bigint: counts and epoch ms are cast to DOUBLE (exact below 2^53).
+    const select = NAMES.map((n) => (COLUMNS[n] === 'BIGINT' ? `CAST("${n}" AS DOUBLE) AS "${n}"` : n === 'category_counts' ? `CAST("${n}" AS DOUBLE[]) AS "${n}"` : `"${n}"`));
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await withConnection((c) =>
+        queryRows(c, `SELECT g, ${select.join(', ')} FROM ${scanSql(paths, 'parquet', { hivePartitioning: true, unionByName: true })} ORDER BY g, chunk, feature`),
+      );
+    } catch (error) {
+      throw new SummaryFileError(`profile file is not a readable summary Parquet: ${(error as Error).message.split('\n')[0]}`);
+    }
+    for (const r of rows) out[Number(r.g)].push(toSummaryRow(r));
+  });
+  return out;
+}
+
+function toSummaryRow(r: Record<string, unknown>): SummaryRow {
+  const row = {} as Record<string, JS>;
+  for (const n of NAMES) row[n] = (r[n] ?? null) as JS;
+  for (const n of ['means', 'weights', 'categories', 'category_counts'] as const) row[n] ??= [];
+  const checked = SummaryRow.safeParse(row);
+  if (!checked.success) throw new SummaryFileError(`profile row of feature "${String(row.feature)}" is invalid: ${checked.error.issues[0]?.path.join('.')} ${checked.error.issues[0]?.message}`);
+  return checked.data;
+}
