@@ -37,7 +37,7 @@ export function compareFeature(
   metric: MetricName,
   threshold: Threshold,
   defaults: Defaults,
-  settings: FeatureSettings = {},
+  settings: Partial<FeatureSettings> = {},
 ): FeatureComparison {
   const { values, unseen_categories } = featureMetrics(reference, live);
   const failed = compareFailedRates(failedCount(reference), reference.rows, failedCount(live), live.rows, defaults.failed_rate_alpha);
@@ -45,7 +45,7 @@ export function compareFeature(
   const failing = failed.significant && failed.difference >= minIncrease;
   const value = values[metric] ?? null;
   const limit = thresholdAt(threshold, metric, reference.count, live.count);
-  const drift = value !== null && value > limit;
+  const drift = value !== null && value > limit && settings.drift !== false;
   const comparison: FeatureComparison = {
     name: live.feature,
     type: live.kind,

@@ -12,6 +12,8 @@ const Duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must 
 export const FeatureSettings = z.object({
   metric: z.union([NumericMetric, CategoricalMetric]).optional(),
   threshold: z.number().positive().optional(),
+  /** false for calendar features (hour of day, weekday): their mix is set by the window, not the data. */
+  drift: z.boolean().default(true),
   failed_rate_min_increase: z.number().min(0).max(1).optional(),
 });
 export type FeatureSettings = z.infer<typeof FeatureSettings>;

@@ -51,7 +51,9 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const latestEnd = Math.max(...available.hours) + HOUR_MS;
   const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
   const state = await readState(storage, model);
-  const start = state.last_window_end === null ? firstHour + HOUR_MS : state.last_window_end + HOUR_MS;
+  // Only whole windows: a window that starts before the first data holds a few hours of one part
+  // of the day, and daily seasonality alone makes it differ from the reference.
+  const start = state.last_window_end === null ? firstHour + windowMs : state.last_window_end + HOUR_MS;
   const windowEnds: number[] = [];
   for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
 

@@ -1,5 +1,17 @@
 import type { SummaryRow } from '../format';
-import { compareCategorical, compareNumeric } from '../stats';
+import {
+  areaDistance,
+  compareCategorical,
+  compareNumeric,
+  hellingerDistance,
+  jensenShannonDistance,
+  ksTest,
+  meanAndStd,
+  populationStabilityIndex,
+  referenceDecileBins,
+  sharedBins,
+  wassersteinDistance,
+} from '../stats';
 import { summaryCategories, summaryDigest } from '../summary';
 
 export type MetricName = 'area' | 'ks' | 'wasserstein_norm' | 'psi' | 'js' | 'hellinger' | 'linf';
@@ -47,4 +59,34 @@ export function featureMetrics(reference: SummaryRow, live: SummaryRow): Feature
     },
     unseen_categories: c.unseen_categories,
   };
+}
+
+/**
+ * One metric only: threshold calibration compares every reference chunk with the rest, and needs
+ * just the metric that drives the verdict, not all seven.
+ */
+export function metricValue(reference: SummaryRow, live: SummaryRow, metric: MetricName): number | null {
+  if (reference.kind !== 'numeric' || metric === 'linf') return featureMetrics(reference, live).values[metric] ?? null;
+  const r = summaryDigest(reference);
+  const l = summaryDigest(live);
+  if (r.count === 0 || l.count === 0) return null;
+  switch (metric) {
+    case 'area':
+    case 'js':
+    case 'hellinger': {
+      const bins = sharedBins(r, l);
+      const f = metric === 'area' ? areaDistance : metric === 'js' ? jensenShannonDistance : hellingerDistance;
+      return finite(f(bins.reference, bins.live));
+    }
+    case 'psi': {
+      const bins = referenceDecileBins(r, l);
+      return finite(populationStabilityIndex(bins.reference, bins.live));
+    }
+    case 'ks':
+      return finite(ksTest(r, l).statistic);
+    case 'wasserstein_norm': {
+      const { std } = meanAndStd(r);
+      return std > 0 ? finite(wassersteinDistance(r, l) / std) : null;
+    }
+  }
 }

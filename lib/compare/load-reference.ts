@@ -22,7 +22,8 @@ export async function loadReference(storage: Storage, model: string, name: strin
   const meta = ReferenceMeta.parse(JSON.parse(new TextDecoder().decode(metaBytes)));
   const whole = new Map<string, SummaryRow>();
   const chunks = new Map<string, SummaryRow[]>();
-  for (const row of await decode(profileBytes)) {
+  const [rows] = await decode([profileBytes]);
+  for (const row of rows) {
     if (row.chunk < 0) whole.set(row.feature, row);
     else chunks.set(row.feature, [...(chunks.get(row.feature) ?? []), row]);
   }

@@ -2,8 +2,8 @@ import { DAY_MS, HOUR_MS, hourOfKey, layout, parseHourLabel, type SummaryRow } f
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
 
-/** Decodes a profile file (Parquet) into summary rows; lib/duckdb provides the real one. */
-export type SummaryDecoder = (bytes: Uint8Array) => Promise<SummaryRow[]>;
+/** Decodes profile files (Parquet) into summary rows, several at once; lib/duckdb provides the real one. */
+export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRow[][]>;
 
 export interface WindowPlan {
   from: number;
@@ -65,21 +65,17 @@ export async function loadWindow(storage: Storage, model: string, fromMs: number
   const available = await availableProfiles(storage, model);
   const plan = planWindow(fromMs, toMs, available.days, available.hours);
   const keys = [...plan.days.map((d) => layout.dailyProfile(model, d)), ...plan.hours.map((h) => layout.hourlyProfile(model, h))];
-  const readProfile = async (key: string): Promise<SummaryRow[]> => {
-    const bytes = await storage.read(key);
-    return bytes === undefined ? [] : decode(bytes);
-  };
-  const files = await Promise.all(
-    keys.map((key) => {
-      if (!cache) return readProfile(key);
-      let rows = cache.get(key);
-      if (!rows) {
-        rows = readProfile(key);
-        cache.set(key, rows);
-      }
-      return rows;
-    }),
-  );
+  // Cached files are shared; the rest are read and decoded together, in one query.
+  const missing = keys.filter((key) => !cache?.has(key));
+  const decoded = (async () => {
+    const bytes = await Promise.all(missing.map((key) => storage.read(key)));
+    const present = bytes.map((b, i) => [missing[i], b] as const).filter((pair): pair is readonly [string, Uint8Array] => pair[1] !== undefined);
+    const rows = await decode(present.map(([, b]) => b));
+    return new Map(present.map(([key], i) => [key, rows[i]]));
+  })();
+  for (const key of missing) cache?.set(key, decoded.then((m) => m.get(key) ?? []));
+  const fresh = await decoded;
+  const files = await Promise.all(keys.map((key) => fresh.get(key) ?? cache?.get(key) ?? Promise.resolve([])));
   const byFeature = new Map<string, SummaryRow[]>();
   for (const rows of files) {
     for (const row of rows) byFeature.set(row.feature, [...(byFeature.get(row.feature) ?? []), row]);

@@ -1,7 +1,7 @@
 import type { SummaryRow } from '../format';
 import { mergeSummaries } from '../summary';
 import type { Defaults } from './config';
-import { featureMetrics, type MetricName } from './feature-metrics';
+import { metricValue, type MetricName } from './feature-metrics';
 
 export interface Threshold {
   /** At the calibration size (config thresholds: always). */
@@ -59,7 +59,7 @@ export function referenceThreshold(chunks: readonly SummaryRow[], metric: Metric
         { model: chunk.model, feature: chunk.feature, period_start: 0, period_end: 0 },
         chunks.filter((_, j) => j !== i),
       );
-      const v = featureMetrics(rest, chunk).values[metric];
+      const v = metricValue(rest, chunk, metric);
       if (v !== null && Number.isFinite(v)) {
         values.push(v);
         nEff += effectiveSize(rest.count, chunk.count);

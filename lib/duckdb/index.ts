@@ -4,4 +4,4 @@ export { ChunkColumns, isValid, streamChunks, streamRowObjects } from './chunks'
 export { DataFileError, dataFormatOf, describeDataFile, describeRelation, firstLine, scanSql, type DataFormat, type ScanOptions } from './data-source';
 export { readSummaryParquet, readSummaryParquetMany, SummaryFileError, writeSummaryParquet, writeSummaryParquetGroups } from './summary-parquet';
 export { sqlIdent, sqlString, sqlStringList } from './sql';
-export { withTempDir } from './temp-dir';
+export { scratchRoot, withTempDir, type ScratchSize } from './temp-dir';

@@ -20,10 +20,12 @@ export function numericSummary(key: SummaryKey, values: Float64Array | readonly 
   return digestSummary(key, digest, nulls, nan + posInf + negInf, typeErrors);
 }
 
+/** Digests of summaries built or decoded in this process, so a row is not re-parsed per use. */
+const digestOfRow = new WeakMap<SummaryRow, TDigest>();
+
 export function digestSummary(key: SummaryKey, digest: TDigest, nulls: number, nonFinite: number, typeErrors: number): SummaryRow {
-  const json = digest.toJSON();
   const count = digest.count;
-  return {
+  const row: SummaryRow = {
     model: key.model,
     feature: key.feature,
     kind: 'numeric',
@@ -39,11 +41,13 @@ export function digestSummary(key: SummaryKey, digest: TDigest, nulls: number, n
     max: count > 0 ? digest.max : null,
     sum: count > 0 ? digest.mean() * count : null,
     compression: digest.compression,
-    means: json.means,
-    weights: json.weights,
+    means: Array.from(digest.means),
+    weights: Array.from(digest.weights),
     categories: [],
     category_counts: [],
   };
+  digestOfRow.set(row, digest);
+  return row;
 }
 
 /** A categorical summary from category counts: the top MAX_CATEGORIES kept, the rest folded. */
@@ -96,8 +100,14 @@ function foldCategories(counts: ReadonlyMap<string, number>): { categories: stri
 
 /** The digest of a numeric summary. */
 export function summaryDigest(row: SummaryRow): TDigest {
-  if (row.kind !== 'numeric' || row.count === 0) return TDigest.empty(row.compression ?? DEFAULT_COMPRESSION);
-  return new TDigest(Float64Array.from(row.means), Float64Array.from(row.weights), row.min ?? NaN, row.max ?? NaN, row.compression ?? DEFAULT_COMPRESSION);
+  const known = digestOfRow.get(row);
+  if (known) return known;
+  const digest =
+    row.kind !== 'numeric' || row.count === 0
+      ? TDigest.empty(row.compression ?? DEFAULT_COMPRESSION)
+      : new TDigest(Float64Array.from(row.means), Float64Array.from(row.weights), row.min ?? NaN, row.max ?? NaN, row.compression ?? DEFAULT_COMPRESSION);
+  digestOfRow.set(row, digest);
+  return digest;
 }
 
 /** Category → count of a categorical summary. */

@@ -5,14 +5,24 @@ import { generateScenario, writeScenarioFiles } from '../../demo';
 import type { CommandContext } from './index';
 
 /** The config the demo store gets: the template's defaults plus a log alert rule. */
-export const DEMO_CONFIG = `# driftwatch demo store: the defaults, and one alert rule that logs.
+export const DEMO_CONFIG = `# driftwatch demo store.
 evaluation:
-  window: 12h
+  # 24 h, not the default 12 h: the shop's traffic has a daily rhythm (mobile and small baskets
+  # in the evening), and a half-day window compared with a month-long test set fires on it.
+  window: 24h
   every: 1h
   references: [test, train]
+models:
+  checkout-fraud:
+    features:
+      # Calendar features: their mix is set by the window, not by the data.
+      hour_of_day: { drift: false }
+      is_weekend: { drift: false }
 alerts:
   rules:
+    # Page on the test set, the data the model was evaluated on; the training set is for context.
     - name: drift-or-failing
+      reference: test
       verdicts: [drift, failing]
       fire_after: 1
       resolve_after: 3

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
-import { readSummaryParquet } from '../../duckdb';
+import { readSummaryParquetMany } from '../../duckdb';
 import { layout, ModelName, MODELS_PREFIX, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
 import { CliError } from '../cli-error';
@@ -115,8 +115,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (!ReferenceName.safeParse(name).success) throw new CliError(`--name "${name}" must be letters, digits, ".", "_" or "-"`);
       const file = required(values, 'file', 'the dataset to profile');
       const progress = new Progress(`reference ${name}`);
-      const meta = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (d: number, t: number) => progress.update(d, t) });
-      ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows profiled from ${file} (${meta.chunks} chunks for default thresholds)`);
+      const result = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      const meta = result.reference;
+      ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows, ${result.model.features.length} features profiled from ${file} (${meta.chunks} chunks for default thresholds)`);
       return 0;
     },
   },
@@ -129,8 +130,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const model = modelName(values);
       const file = required(values, 'file', 'the prediction log to import');
       const progress = new Progress('ingest');
-      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), onProgress: (d: number, t: number) => progress.update(d, t) });
-      ctx.log(`${model}: ${r.accepted} predictions accepted, ${r.quarantined} quarantined${r.quarantined ? ` (see ${layout.quarantine(model, '…')})` : ''}`);
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      ctx.log(
+        `${model}: ${r.accepted} predictions accepted into ${r.hours.length} hours (${r.batches} new batches${r.duplicateBatches ? `, ${r.duplicateBatches} already stored` : ''}), ${r.quarantined} quarantined${r.quarantined ? ` (see ${layout.quarantine(model, '…')})` : ''}`,
+      );
       return 0;
     },
   },
@@ -142,7 +145,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const s = await context(values);
       for (const model of await models(s, values)) {
         const progress = new Progress(`profile ${model}`);
-        const r = await profileModel({ storage: s.storage, model, onProgress: (d: number, t: number) => progress.update(d, t) });
+        const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
         ctx.log(`${model}: ${r.hours} hourly profiles and ${r.days} daily rollups written`);
       }
       return 0;
@@ -157,7 +160,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const result = await runCompare(
         s,
         { model: modelName(values), from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), reference: str(values, 'reference') ?? 'test', metric: metricFlag(values) },
-        readSummaryParquet,
+        readSummaryParquetMany,
       );
       ctx.log(values.json ? compareJson(result) : formatCompare(result));
       return 0;
@@ -177,7 +180,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (w !== undefined && windowMs === undefined) throw new CliError(`--window: "${w}" is not a duration like 12h or 7d`);
       for (const model of await models(s, values)) {
         const progress = new Progress(`evaluate ${model}`);
-        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
+        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
         const breaching = r.rows.filter((row) => row.verdict !== 'ok' && row.window_to === new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString());
         ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${breaching.length ? `; now: ${breaching.map((b) => `${b.name} ${b.verdict}`).join(', ')}` : ''}`);
         const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log);

@@ -6,7 +6,7 @@ import { numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
 
 // Profiles are stored as JSON here, so this suite tests evaluation without Parquet or DuckDB.
-const decode = async (bytes: Uint8Array): Promise<SummaryRow[]> => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[];
+const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
 const encode = (rows: SummaryRow[]) => JSON.stringify(rows);
 
 const START = Date.parse('2026-11-01T00:00:00Z');
@@ -41,10 +41,11 @@ describe('evaluateModel', () => {
   it('evaluates every hour once, flags the ×1000 switch within 3 evaluations, and is idempotent', async () => {
     const s = await store();
     const first = await evaluateModel({ storage: s, model: 'm', config, decode });
-    expect(first.windowEnds).toHaveLength(48);
-    expect(first.windowEnds[0]).toBe(START + HOUR_MS);
+    // Whole 12-hour windows only: the first ends 12 hours after the first data.
+    expect(first.windowEnds).toHaveLength(48 - 12 + 1);
+    expect(first.windowEnds[0]).toBe(START + 12 * HOUR_MS);
     const verdictAt = (h: number) => first.rows.find((r) => Date.parse(r.window_to) === START + h * HOUR_MS)?.verdict;
-    for (let h = 1; h <= FAULT_HOUR; h++) expect(verdictAt(h)).toBe('ok');
+    for (let h = 12; h <= FAULT_HOUR; h++) expect(verdictAt(h)).toBe('ok');
     const firstDrift = first.rows.find((r) => r.verdict === 'drift');
     expect(firstDrift?.hint).toMatch(/^\d+% of values look ×1000 larger: seconds sent as milliseconds\?$/);
     expect(first.rows.find((r) => Date.parse(r.window_to) === START + 47 * HOUR_MS)?.hint).toBe("values look ×1000 larger: seconds sent as milliseconds?");
@@ -54,16 +55,16 @@ describe('evaluateModel', () => {
     const again = await evaluateModel({ storage: s, model: 'm', config, decode });
     expect(again.windowEnds).toEqual([]);
     const stored = [...(await readEvaluations(s, 'm', START)), ...(await readEvaluations(s, 'm', START + DAY_MS)), ...(await readEvaluations(s, 'm', START + 2 * DAY_MS))];
-    expect(stored).toHaveLength(48);
+    expect(stored).toHaveLength(37);
   });
 
   it('catches up only the hours that are new', async () => {
     const s = await store();
-    const first = await evaluateModel({ storage: s, model: 'm', config, decode, atMs: START + 10 * HOUR_MS });
-    expect(first.windowEnds).toHaveLength(10);
+    const first = await evaluateModel({ storage: s, model: 'm', config, decode, atMs: START + 20 * HOUR_MS });
+    expect(first.windowEnds).toHaveLength(9);
     const rest = await evaluateModel({ storage: s, model: 'm', config, decode });
-    expect(rest.windowEnds[0]).toBe(START + 11 * HOUR_MS);
-    expect(rest.windowEnds).toHaveLength(38);
+    expect(rest.windowEnds[0]).toBe(START + 21 * HOUR_MS);
+    expect(rest.windowEnds).toHaveLength(28);
   });
 
   it('fires an alert after two breaching evaluations and stores it by day', async () => {

@@ -1,0 +1,191 @@
+import { buildDigest, DEFAULT_COMPRESSION, mergeDigests, type TDigest } from '../digest';
+import type { FeatureKind, SummaryRow } from '../format';
+import { categoricalSummary, digestSummary, type SummaryKey } from '../summary';
+
+/** Values buffered per feature before they are folded into a digest part (512 KB). */
+const PART_VALUES = 1 << 16;
+/** Parts are merged down once this many pile up, so a huge group stays small. */
+const MAX_PARTS = 32;
+
+class NumericState {
+  buffer = new Float64Array(256);
+  length = 0;
+  parts: TDigest[] = [];
+  typeErrors = 0;
+  nonFinite = 0;
+
+  /** Append values[from, to) that are valid in `mask` (null mask: all valid). */
+  append(values: Float64Array, mask: Uint8Array | null, from: number, to: number): void {
+    const need = this.length + (to - from);
+    if (need > this.buffer.length) this.grow(need);
+    let n = this.length;
+    const buffer = this.buffer;
+    if (mask === null) {
+      buffer.set(values.subarray(from, to), n);
+      n += to - from;
+    } else {
+      for (let i = from; i < to; i++) {
+        if ((mask[i >> 3] & (1 << (i & 7))) !== 0) buffer[n++] = values[i];
+      }
+    }
+    this.length = n;
+    if (this.length >= PART_VALUES) this.seal();
+  }
+
+  private grow(need: number): void {
+    const size = Math.min(Math.max(need, this.buffer.length * 2), Math.max(PART_VALUES, need));
+    const next = new Float64Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  /** Fold the buffered values into a digest part and release the buffer. */
+  seal(compression = DEFAULT_COMPRESSION): void {
+    if (this.length > 0) {
+      const built = buildDigest(this.buffer.subarray(0, this.length), compression);
+      this.nonFinite += built.nan + built.posInf + built.negInf;
+      this.parts.push(built.digest);
+      if (this.parts.length >= MAX_PARTS) this.parts = [mergeDigests(this.parts, compression)];
+    }
+    this.length = 0;
+    if (this.buffer.length > 256) this.buffer = new Float64Array(256);
+  }
+
+  digest(): TDigest {
+    this.seal();
+    return this.parts.length === 1 ? this.parts[0] : mergeDigests(this.parts);
+  }
+}
+
+class GroupState {
+  rows = 0;
+  timeMin = Infinity;
+  timeMax = -Infinity;
+  readonly numeric: (NumericState | null)[];
+  readonly categories: (Map<string, number> | null)[];
+  readonly catTypeErrors: number[];
+
+  constructor(kinds: readonly FeatureKind[]) {
+    this.numeric = kinds.map((k) => (k === 'numeric' ? new NumericState() : null));
+    this.categories = kinds.map((k) => (k === 'categorical' ? new Map() : null));
+    this.catTypeErrors = kinds.map(() => 0);
+  }
+}
+
+export interface AccumulatedFeature {
+  name: string;
+  kind: FeatureKind;
+}
+
+/**
+ * Per group (an hour, a reference chunk) and feature: numeric values into digests, category
+ * counts, failed-value counts. Groups may arrive in any order; `park` releases a group's buffers
+ * when the stream moves on, so a time-ordered stream holds one group's values at a time.
+ */
+export class ProfileAccumulator {
+  readonly features: readonly AccumulatedFeature[];
+  private readonly kinds: FeatureKind[];
+  private readonly groups = new Map<number, GroupState>();
+
+  constructor(features: readonly AccumulatedFeature[]) {
+    this.features = features;
+    this.kinds = features.map((f) => f.kind);
+  }
+
+  group(id: number): GroupState {
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = new GroupState(this.kinds)));
+    return g;
+  }
+
+  groupIds(): number[] {
+    return [...this.groups.keys()].sort((a, b) => a - b);
+  }
+
+  addRows(id: number, rows: number): void {
+    this.group(id).rows += rows;
+  }
+
+  addTime(id: number, times: Float64Array, mask: Uint8Array | null, from: number, to: number): void {
+    const g = this.group(id);
+    for (let i = from; i < to; i++) {
+      if (mask !== null && (mask[i >> 3] & (1 << (i & 7))) === 0) continue;
+      const t = times[i];
+      if (t < g.timeMin) g.timeMin = t;
+      if (t > g.timeMax) g.timeMax = t;
+    }
+  }
+
+  addNumeric(id: number, feature: number, values: Float64Array, mask: Uint8Array | null, typeErrors: Uint8Array | null, from: number, to: number): void {
+    const state = this.group(id).numeric[feature];
+    if (!state) throw new RangeError(`feature "${this.features[feature].name}" is not numeric`);
+    let errors = 0;
+    if (typeErrors) for (let i = from; i < to; i++) errors += typeErrors[i];
+    state.append(values, mask, from, to);
+    // Type errors arrive as NULL values; nulls are what is left of the group's rows at the end.
+    state.typeErrors += errors;
+  }
+
+  addCategory(id: number, feature: number, category: string, count: number, kind: 'value' | 'null' | 'type_error'): void {
+    const g = this.group(id);
+    if (kind === 'null') return;
+    if (kind === 'type_error') g.catTypeErrors[feature] += count;
+    else {
+      const counts = g.categories[feature];
+      if (!counts) throw new RangeError(`feature "${this.features[feature].name}" is not categorical`);
+      counts.set(category, (counts.get(category) ?? 0) + count);
+    }
+  }
+
+  /** The stream has moved past this group (for now): fold its buffered values away. */
+  park(id: number): void {
+    const g = this.groups.get(id);
+    if (g) for (const n of g.numeric) n?.seal();
+  }
+
+  rows(id: number): number {
+    return this.groups.get(id)?.rows ?? 0;
+  }
+
+  timeRange(id: number): [number, number] | null {
+    const g = this.groups.get(id);
+    return g && g.timeMin <= g.timeMax ? [g.timeMin, g.timeMax] : null;
+  }
+
+  /** Non-null, well-typed values of one feature in one group (used to tell "never sent" apart). */
+  valueCount(id: number, feature: number): number {
+    const g = this.groups.get(id);
+    if (!g) return 0;
+    const n = g.numeric[feature];
+    if (n) return n.length + n.parts.reduce((s, d) => s + d.count, 0) + n.nonFinite;
+    let total = 0;
+    for (const c of g.categories[feature]?.values() ?? []) total += c;
+    return total;
+  }
+
+  /**
+   * One SummaryRow per feature of a group. Rows missing a feature's value altogether count as
+   * nulls, so every row has `rows` equal to the group's row count.
+   */
+  summaries(id: number, key: Omit<SummaryKey, 'feature'>): SummaryRow[] {
+    const g = this.group(id);
+    return this.features.map((f, i) => {
+      const k = { ...key, feature: f.name };
+      const numeric = g.numeric[i];
+      if (numeric) {
+        const digest = numeric.digest();
+        const nulls = g.rows - digest.count - numeric.nonFinite - numeric.typeErrors;
+        return digestSummary(k, digest, nulls, numeric.nonFinite, numeric.typeErrors);
+      }
+      const counts = g.categories[i] ?? new Map<string, number>();
+      let total = 0;
+      for (const c of counts.values()) total += c;
+      return categoricalSummary(k, counts, g.rows - total - g.catTypeErrors[i], g.catTypeErrors[i]);
+    });
+  }
+
+  /** Forget a group once its summaries are written. */
+  drop(id: number): void {
+    this.groups.delete(id);
+  }
+}

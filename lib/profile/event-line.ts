@@ -1,0 +1,64 @@
+import { parseTimestamp } from '../format';
+
+/** A prediction event normalised for raw storage: ts as ISO UTC, unknown top-level fields dropped. */
+export interface NormalizedEvent {
+  model: string;
+  id: string;
+  ts: string;
+  features: Record<string, unknown>;
+  score?: unknown;
+  model_version?: string;
+}
+
+export type EventLineResult = { ok: true; ms: number; event: NormalizedEvent } | { ok: false; reason: string };
+
+/**
+ * Python's json.dumps writes bare NaN/Infinity. Such a line is read again with those tokens
+ * quoted, so the profiler counts them as non-finite values instead of quarantining the event.
+ */
+const BARE_NON_FINITE = /([:,[]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/;
+const BARE_NON_FINITE_ALL = new RegExp(BARE_NON_FINITE.source, 'g');
+
+function parseJson(line: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: JSON.parse(line) };
+  } catch (error) {
+    if (BARE_NON_FINITE.test(line)) {
+      try {
+        return { ok: true, value: JSON.parse(line.replace(BARE_NON_FINITE_ALL, '$1"$2"')) };
+      } catch {
+        // fall through to the original message
+      }
+    }
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Check one NDJSON line against the event contract (lib/format/events.ts). Feature values and the
+ * score are kept as they are: wrong types there are counted by the profiler, not quarantined.
+ */
+export function parseEventLine(line: string, model: string): EventLineResult {
+  const parsed = parseJson(line);
+  if (!parsed.ok) return { ok: false, reason: `invalid JSON: ${parsed.message}` };
+  const e = parsed.value;
+  if (!isPlainObject(e)) return { ok: false, reason: 'not a JSON object' };
+  if (e.model === undefined || e.model === null) return { ok: false, reason: 'missing model' };
+  if (e.model !== model) return { ok: false, reason: `wrong model name ${JSON.stringify(e.model).slice(0, 140)} (expected "${model}")` };
+  let id: string;
+  if (e.id === undefined || e.id === null || e.id === '') return { ok: false, reason: 'missing id' };
+  if (typeof e.id === 'string' && e.id.length <= 512) id = e.id;
+  else if (typeof e.id === 'number' && Number.isFinite(e.id)) id = String(e.id);
+  else return { ok: false, reason: 'bad id: must be a string of at most 512 characters or a number' };
+  if (e.ts === undefined || e.ts === null || e.ts === '') return { ok: false, reason: 'missing ts' };
+  const ms = parseTimestamp(e.ts);
+  if (ms === undefined) return { ok: false, reason: `bad timestamp ${JSON.stringify(e.ts).slice(0, 80)}` };
+  if (e.features === undefined || e.features === null) return { ok: false, reason: 'missing features' };
+  if (!isPlainObject(e.features)) return { ok: false, reason: 'features is not a JSON object' };
+  const event: NormalizedEvent = { model, id, ts: new Date(ms).toISOString(), features: e.features };
+  if (e.score !== undefined) event.score = e.score;
+  if (typeof e.model_version === 'string') event.model_version = e.model_version.slice(0, 128);
+  return { ok: true, ms, event };
+}

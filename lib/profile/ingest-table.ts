@@ -1,0 +1,127 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRowObjects, withConnection, withTempDir } from '../duckdb';
+import { HOUR_MS, layout } from '../format';
+import type { Storage } from '../storage/storage';
+import { batchIdOf } from './file-hash';
+import type { IngestOptions, IngestResult } from './ingest';
+import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
+import { ProfileInputError } from './options';
+import { Quarantine } from './quarantine';
+import { resolveKinds } from './reference-source';
+import { kindOverrides, planTableColumns, type TablePlan } from './table-columns';
+import { timestampMsSql } from './timestamp-sql';
+
+/**
+ * A wide table (CSV, Parquet, flat NDJSON) → raw Parquet per prediction hour, columns
+ * `model, id, ts (TIMESTAMPTZ), score, features STRUCT(<feature columns, types as in the file>)`:
+ * the event shape, typed. Profiling reads these with read_parquet at full columnar speed; NDJSON
+ * would cost a JSON parse per value. Without --id-col the id is the 0-based row number + idStart.
+ */
+export async function ingestTable(options: IngestOptions): Promise<IngestResult> {
+  const { storage, model, file } = options;
+  const format = dataFormatOf(file);
+  const existing = await readModelMeta(storage, model);
+  const idStart = options.idStart ?? 0;
+  const batchId = await batchIdOf(file, { kind: 'table', model, flags: flagsKey(options), idStart });
+  return withConnection(async (connection) => {
+    const columns = await describeDataFile(connection, file, format);
+    const plan = planTableColumns(file, columns, options, existing?.columns);
+    if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
+    if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
+    const relation = parsedRelation(scanSql(file, format), plan, idStart);
+
+    const quarantine = new Quarantine(storage, model, batchId);
+    await collectBadRows(connection, relation, plan, quarantine);
+    const result: IngestResult = { accepted: 0, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [] };
+    await withTempDir('ingest', async (dir) => {
+      result.accepted = await writeHourFiles(connection, relation, plan, model, dir);
+      for (const { hour, bytes } of await hourFiles(connection, dir)) {
+        result.hours.push(hour);
+        const written = await storage.writeIfAbsent(layout.rawPredictions(model, hour, batchId, 'parquet'), bytes);
+        if (written) result.batches++;
+        else result.duplicateBatches++;
+      }
+    });
+    await quarantine.write();
+    if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
+    options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
+    return result;
+  });
+}
+
+function flagsKey(o: IngestOptions): unknown {
+  return [o.idCol, o.timestampCol, o.scoreCol, o.labelCol, o.exclude ?? [], o.numeric ?? [], o.categorical ?? []];
+}
+
+/** The file with its 1-based row number, its parsed time (epoch ms) and id, NULL where missing. */
+function parsedRelation(scan: string, plan: TablePlan, idStart: number): string {
+  const ts = plan.timestamp!;
+  const id = plan.id ? `NULLIF(trim(CAST(${sqlIdent(plan.id.name)} AS VARCHAR)), '')` : `CAST(__line - 1 + ${idStart} AS VARCHAR)`;
+  return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM (SELECT row_number() OVER () AS __line, * FROM ${scan})) AS src`;
+}
+
+async function collectBadRows(connection: DuckDBConnection, relation: string, plan: TablePlan, quarantine: Quarantine): Promise<void> {
+  const ts = sqlIdent(plan.timestamp!.name);
+  const original = `{${[plan.id, plan.timestamp, plan.label, plan.score, ...plan.features].filter((c) => c !== null).map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
+  const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' ELSE 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
+  const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE __id IS NULL OR __ts IS NULL ORDER BY __line`;
+  for await (const rows of streamRowObjects(connection, sql)) {
+    for (const r of rows) quarantine.add(Number(r.line), String(r.reason), String(r.raw));
+  }
+}
+
+/** One Parquet file per hour (PARTITION_BY); returns the number of rows written. */
+async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string): Promise<number> {
+  const features = `{${plan.features.map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
+  const columns = [
+    `${sqlString(model)} AS model`,
+    '__id AS id',
+    'CAST(make_timestamp(__ts * 1000) AS TIMESTAMPTZ) AS ts',
+    ...(plan.score ? [`${sqlIdent(plan.score.name)} AS score`] : []),
+    ...(plan.features.length > 0 ? [`${features} AS features`] : []),
+    'CAST(__ts // 3600000 AS BIGINT) AS __hour',
+  ];
+  const out = join(dir, 'hours');
+  await mkdir(out);
+  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${relation} WHERE __id IS NOT NULL AND __ts IS NOT NULL ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
+  const result = await connection.run(sql);
+  return Number(result.rowsChanged);
+}
+
+/**
+ * The hour files, one per hour: where DuckDB split an hour over several files (it limits open
+ * files), they are rewritten as one, so the same input always gives the same batches.
+ */
+async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array }[]> {
+  const out: { hour: number; bytes: Uint8Array }[] = [];
+  const root = join(dir, 'hours');
+  const parts = (await readdir(root)).filter((d) => d.startsWith('__hour=')).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+  for (const part of parts) {
+    const files = (await readdir(join(root, part))).filter((f) => f.endsWith('.parquet')).sort().map((f) => join(root, part, f));
+    let path = files[0];
+    if (files.length > 1) {
+      path = join(dir, `${part}.parquet`);
+      await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet')}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+    }
+    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)) });
+  }
+  return out;
+}
+
+async function updateModel(connection: DuckDBConnection, storage: Storage, options: IngestOptions, file: string, judgeText: boolean, relation: string, plan: TablePlan): Promise<void> {
+  const existing = await readModelMeta(storage, options.model);
+  const scoreName = plan.score ? (existing?.score ?? plan.score.name) : null;
+  const candidates = plan.features.map((c) => ({ name: c.name, expr: sqlIdent(c.name), typeClass: c.typeClass }));
+  if (plan.score && scoreName) candidates.push({ name: scoreName, expr: sqlIdent(plan.score.name), typeClass: plan.score.typeClass });
+  const overrides = kindOverrides(file, options, candidates.map((c) => c.name));
+  const kinds = await resolveKinds(connection, relation, candidates, overrides, existing, judgeText);
+  const { meta, changed } = updateModelMeta(existing, options.model, {
+    found: kinds,
+    overrides,
+    score: scoreName,
+    columns: { id: plan.id?.name ?? null, timestamp: plan.timestamp?.name ?? null, label: plan.label?.name ?? null, score: plan.score?.name ?? null },
+  });
+  if (changed) await writeModelMeta(storage, meta);
+}

@@ -1,0 +1,178 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { withConnection, withTempDir, writeSummaryParquetGroups } from '../duckdb';
+import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type ModelMeta, type SummaryRow } from '../format';
+import type { Storage } from '../storage/storage';
+import { ProfileAccumulator } from './accumulator';
+import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
+import type { ProgressFn } from './options';
+import { runProfilePass } from './profile-pass';
+import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
+import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation } from './raw-sources';
+import { rollUpDays } from './rollup';
+
+export interface ProfileModelOptions {
+  storage: Storage;
+  model: string;
+  onProgress?: ProgressFn;
+}
+
+export interface ProfileModelResult {
+  /** Hours recomputed (their hourly profile replaced). */
+  hours: number;
+  /** Days whose rollup was rewritten. */
+  days: number;
+  hourStarts: number[];
+  dayStarts: number[];
+}
+
+/** A batch is profiled with one scan per raw format: at most this many hours or raw bytes. */
+const MAX_BATCH_HOURS = 512;
+const MAX_BATCH_BYTES = 256 << 20;
+
+/**
+ * Raw predictions → hourly summaries and daily rollups, incrementally: an hour is recomputed,
+ * from all of its raw batches, only when its set of raw batches changed since the last run
+ * (profile-state.json); the days of recomputed hours are rolled up again.
+ */
+export async function profileModel(options: ProfileModelOptions): Promise<ProfileModelResult> {
+  const { storage, onProgress } = options;
+  const model = ModelName.parse(options.model);
+  const state = await readProfileState(storage, model);
+  const rawByHour = await listRaw(storage, model);
+  const changed = [...rawByHour.keys()].filter((h) => !sameKeys(state.hours[hourLabel(h)], rawByHour.get(h)!.map(baseName))).sort((a, b) => a - b);
+  const result: ProfileModelResult = { hours: 0, days: 0, hourStarts: [], dayStarts: [] };
+  let meta = await readModelMeta(storage, model);
+  const pendingDays = new Set(state.pending_days);
+  const fresh = new Map<number, SummaryRow[]>();
+
+  let start = 0;
+  while (start < changed.length) {
+    const { hours, summaries, meta: after } = await profileBatch(storage, model, meta, changed, start, rawByHour);
+    meta = after;
+    const files = await writeSummaryParquetGroups(hours.map((h) => summaries.get(h)!));
+    for (let i = 0; i < hours.length; i++) {
+      await storage.write(layout.hourlyProfile(model, hours[i]), files[i]);
+      state.hours[hourLabel(hours[i])] = rawByHour.get(hours[i])!.map(baseName);
+      pendingDays.add(dayOf(hours[i]));
+      fresh.set(hours[i], summaries.get(hours[i])!);
+    }
+    await saveState(storage, model, state, pendingDays);
+    result.hours += hours.length;
+    result.hourStarts.push(...hours);
+    start += hours.length;
+    onProgress?.({ stage: 'hours', done: start, total: changed.length });
+    // Days before the next hour to profile are complete for this run: roll them up now.
+    const next = start < changed.length ? dayOf(changed[start]) : Infinity;
+    const due = [...pendingDays].filter((d) => d < next).sort((a, b) => a - b);
+    if (due.length > 0 && meta) {
+      await rollUpDays(storage, model, due, fresh, kindsOf(meta));
+      for (const d of due) {
+        pendingDays.delete(d);
+        result.dayStarts.push(d);
+      }
+      for (const h of [...fresh.keys()]) if (dayOf(h) < next) fresh.delete(h);
+      await saveState(storage, model, state, pendingDays);
+      onProgress?.({ stage: 'days', done: result.dayStarts.length });
+    }
+  }
+  if (pendingDays.size > 0 && meta) {
+    const due = [...pendingDays].sort((a, b) => a - b);
+    await rollUpDays(storage, model, due, fresh, kindsOf(meta));
+    result.dayStarts.push(...due);
+    await saveState(storage, model, state, new Set());
+  }
+  result.days = result.dayStarts.length;
+  return result;
+}
+
+const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+/** State keeps batch file names only: the hour is the state's key, the prefix is the model's. */
+const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+async function saveState(storage: Storage, model: string, state: ProfileState, pendingDays: Set<number>): Promise<void> {
+  state.pending_days = [...pendingDays].sort((a, b) => a - b);
+  await writeProfileState(storage, model, state);
+}
+
+/** Raw batch keys by prediction hour. */
+async function listRaw(storage: Storage, model: string): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  for (const key of await storage.list(layout.rawPredictionsPrefix(model))) {
+    if (!key.endsWith('.ndjson.gz') && !key.endsWith('.parquet')) continue;
+    const hour = parseHourLabel(hourOfKey(key) ?? '');
+    if (hour === undefined) continue;
+    let list = out.get(hour);
+    if (!list) out.set(hour, (list = []));
+    list.push(key);
+  }
+  return out;
+}
+
+interface BatchResult {
+  hours: number[];
+  summaries: Map<number, SummaryRow[]>;
+  meta: ModelMeta | undefined;
+}
+
+/** Copy the raw files of the next hours (up to the batch limits) to a temp dir and profile them. */
+async function profileBatch(storage: Storage, model: string, meta: ModelMeta | undefined, changed: readonly number[], start: number, rawByHour: Map<number, string[]>): Promise<BatchResult> {
+  return withTempDir('profile', async (dir) => {
+    const hours: number[] = [];
+    const json: string[] = [];
+    const parquet: string[] = [];
+    let bytes = 0;
+    for (let i = start; i < changed.length && hours.length < MAX_BATCH_HOURS && bytes < MAX_BATCH_BYTES; i++) {
+      const g = hours.push(changed[i]) - 1;
+      for (const [j, key] of rawByHour.get(changed[i])!.entries()) {
+        const data = await storage.read(key);
+        if (!data) continue;
+        const isJson = key.endsWith('.ndjson.gz');
+        const sub = join(dir, isJson ? 'json' : 'parquet', `g=${g}`);
+        await mkdir(sub, { recursive: true });
+        const path = join(sub, `${j}${isJson ? '.ndjson.gz' : '.parquet'}`);
+        await writeFile(path, data);
+        (isJson ? json : parquet).push(path);
+        bytes += data.length;
+      }
+    }
+    return withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
+  });
+}
+
+/**
+ * Profile one batch. New features (struct fields, map keys) are added to model.json first and
+ * the batch is read again with them, so no hour is written without a feature its data has.
+ */
+async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, hours: number[], json: string[], parquet: string[]): Promise<BatchResult> {
+  let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
+  let dirty = !initial;
+  const pq = parquet.length > 0 ? parquetRelation(parquet) : null;
+  const nd = json.length > 0 ? ndjsonRelation(json) : null;
+  const pqColumns = pq ? await describeRawParquet(connection, pq) : null;
+  if (pq && pqColumns) {
+    const { found, score } = await discoverParquet(connection, pq, meta, pqColumns, meta.columns.score);
+    const update = updateModelMeta(meta, model, { found, score });
+    meta = update.meta;
+    dirty ||= update.changed;
+  }
+  for (let attempt = 0; ; attempt++) {
+    const acc = new ProfileAccumulator(modelFeatures(meta));
+    if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, meta, pqColumns), acc);
+    const unknown = nd ? (await runProfilePass(connection, ndjsonPass(nd, meta), acc)).unknownFeatures : false;
+    if (unknown && attempt === 0 && nd) {
+      const { found, score } = await discoverNdjson(connection, nd, meta);
+      const update = updateModelMeta(meta, model, { found, score });
+      if (update.changed) {
+        meta = update.meta;
+        dirty = true;
+        continue;
+      }
+    }
+    if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
+    const summaries = new Map<number, SummaryRow[]>();
+    hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
+    return { hours, summaries, meta };
+  }
+}
