@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { streamChunks, streamRowObjects } from '../duckdb';
+import { queryRows, streamChunks, streamRowObjects } from '../duckdb';
 import type { ProfileAccumulator } from './accumulator';
 import { categorySql, NULL_CATEGORY, numericSql, TYPE_ERROR_CATEGORY, type FeatureInput } from './feature-sql';
 
@@ -17,7 +17,11 @@ export interface PassSpec {
   inputs: readonly { index: number; input: FeatureInput }[];
   /** Also add every row to this group (the whole reference). */
   whole?: number;
-  /** BOOLEAN SQL that is false for a row carrying features not among the inputs (NDJSON maps). */
+  /** FROM clause for the category counts, when it must differ from `relation`... */
+  categoryRelation?: string;
+  /** ...and the inputs as expressions over it. */
+  categoryInputs?: readonly { index: number; input: FeatureInput }[];
+  /** BOOLEAN SQL over `categoryRelation`: false for a row carrying features not among the inputs. */
   allKnown?: string;
 }
 
@@ -33,10 +37,9 @@ export interface PassResult {
  */
 export async function runProfilePass(connection: DuckDBConnection, spec: PassSpec, acc: ProfileAccumulator): Promise<PassResult> {
   const numeric = spec.inputs.filter((f) => f.input.kind === 'numeric');
-  const categorical = spec.inputs.filter((f) => f.input.kind === 'categorical');
+  const categorical = (spec.categoryInputs ?? spec.inputs).filter((f) => f.input.kind === 'categorical');
   const columns = [`CAST(${spec.group} AS INTEGER) AS g`];
   const timeCol = spec.time ? columns.push(`CAST(${spec.time} AS DOUBLE) AS t`) - 1 : -1;
-  const knownCol = spec.allKnown ? columns.push(`COALESCE(${spec.allKnown}, true) AS known`) - 1 : -1;
   const valueCols: number[] = [];
   const errorCols: number[] = [];
   numeric.forEach(({ input }, i) => {
@@ -56,10 +59,6 @@ export async function runProfilePass(connection: DuckDBConnection, spec: PassSpe
     const values = valueCols.map((c) => chunk.float64(c));
     const masks = valueCols.map((c) => chunk.validity(c));
     const errors = errorCols.map((c) => (c >= 0 ? chunk.bool(c) : null));
-    if (knownCol >= 0 && !result.unknownFeatures) {
-      const known = chunk.bool(knownCol);
-      for (let i = 0; i < n; i++) if (known[i] === 0) result.unknownFeatures = true;
-    }
     let start = 0;
     while (start < n) {
       const id = groups[start];
@@ -75,19 +74,29 @@ export async function runProfilePass(connection: DuckDBConnection, spec: PassSpe
       start = end;
     }
   }
-  if (categorical.length > 0) await countCategories(connection, spec, categorical, acc);
+  if (categorical.length > 0) result.unknownFeatures = await countCategories(connection, spec, categorical, acc);
+  else if (spec.allKnown) result.unknownFeatures = await hasUnknown(connection, spec);
   return result;
 }
 
-async function countCategories(connection: DuckDBConnection, spec: PassSpec, categorical: PassSpec['inputs'], acc: ProfileAccumulator): Promise<void> {
+async function hasUnknown(connection: DuckDBConnection, spec: PassSpec): Promise<boolean> {
+  const [row] = await queryRows(connection, `SELECT bool_or(NOT COALESCE(${spec.allKnown}, true)) AS unknown FROM ${spec.categoryRelation ?? spec.relation}`);
+  return row.unknown === true;
+}
+
+/** Category counts by one GROUP BY; returns whether some row had features the pass did not read. */
+async function countCategories(connection: DuckDBConnection, spec: PassSpec, categorical: PassSpec['inputs'], acc: ProfileAccumulator): Promise<boolean> {
   const indexes = categorical.map((_, i) => i).join(', ');
   const cats = categorical.map(({ input }) => categorySql(input)).join(', ');
+  const known = spec.allKnown ? `COALESCE(${spec.allKnown}, true)` : 'true';
   const sql =
-    `SELECT g, fi, cat, CAST(count(*) AS DOUBLE) AS n FROM (` +
-    `SELECT CAST(${spec.group} AS INTEGER) AS g, unnest([${indexes}]) AS fi, unnest([${cats}]) AS cat FROM ${spec.relation}` +
+    `SELECT g, fi, cat, known, CAST(count(*) AS DOUBLE) AS n FROM (` +
+    `SELECT CAST(${spec.group} AS INTEGER) AS g, ${known} AS known, unnest([${indexes}]) AS fi, unnest([${cats}]) AS cat FROM ${spec.categoryRelation ?? spec.relation}` +
     `) GROUP BY ALL`;
+  let unknown = false;
   for await (const batch of streamRowObjects(connection, sql)) {
     for (const row of batch) {
+      if (row.known === false) unknown = true;
       const cat = String(row.cat);
       const kind = cat === NULL_CATEGORY ? 'null' : cat === TYPE_ERROR_CATEGORY ? 'type_error' : 'value';
       const index = categorical[Number(row.fi)].index;
@@ -95,4 +104,5 @@ async function countCategories(connection: DuckDBConnection, spec: PassSpec, cat
       for (const target of targets) acc.addCategory(target, index, cat, Number(row.n), kind);
     }
   }
+  return unknown;
 }

@@ -9,7 +9,7 @@ import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model
 import type { ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
 import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
-import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation } from './raw-sources';
+import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonPass, ndjsonRelations, parquetPass, parquetRelation } from './raw-sources';
 import { rollUpDays } from './rollup';
 
 export interface ProfileModelOptions {
@@ -149,7 +149,6 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
   let dirty = !initial;
   const pq = parquet.length > 0 ? parquetRelation(parquet) : null;
-  const nd = json.length > 0 ? ndjsonRelation(json) : null;
   const pqColumns = pq ? await describeRawParquet(connection, pq) : null;
   if (pq && pqColumns) {
     const { found, score } = await discoverParquet(connection, pq, meta, pqColumns, meta.columns.score);
@@ -160,9 +159,10 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   for (let attempt = 0; ; attempt++) {
     const acc = new ProfileAccumulator(modelFeatures(meta));
     if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, meta, pqColumns), acc);
+    const nd = json.length > 0 ? ndjsonRelations(json, meta) : null;
     const unknown = nd ? (await runProfilePass(connection, ndjsonPass(nd, meta), acc)).unknownFeatures : false;
     if (unknown && attempt === 0 && nd) {
-      const { found, score } = await discoverNdjson(connection, nd, meta);
+      const { found, score } = await discoverNdjson(connection, nd.map, meta);
       const update = updateModelMeta(meta, model, { found, score });
       if (update.changed) {
         meta = update.meta;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBStructType, DuckDBTypeId } from '@duckdb/node-api';
-import { columnInfo, describeRelation, queryRows, scanSql, sqlString, sqlStringList, type ColumnInfo } from '../duckdb';
+import { columnInfo, describeRelation, queryRows, scanSql, sqlIdent, sqlString, sqlStringList, type ColumnInfo } from '../duckdb';
 import type { FeatureKind, ModelMeta } from '../format';
 import type { FeatureInput } from './feature-sql';
 import type { PassSpec } from './profile-pass';
@@ -13,26 +13,42 @@ export function modelFeatures(meta: ModelMeta): { name: string; kind: FeatureKin
   return out;
 }
 
-const NDJSON_COLUMNS = { features: 'MAP(VARCHAR, JSON)', score: 'JSON' };
-
-export function ndjsonRelation(paths: readonly string[]): string {
-  return scanSql(paths, 'ndjson', { jsonColumns: NDJSON_COLUMNS, hivePartitioning: true });
+/**
+ * Raw events are read twice: numbers through a STRUCT of the known keys (JSON values; a struct
+ * field is found once per row, a MAP key by search, twice as slow here), categories through a
+ * MAP, which also shows keys the model does not know yet.
+ */
+export function ndjsonRelations(paths: readonly string[], meta: ModelMeta): { values: string; map: string } {
+  const names = meta.features.map((f) => f.name).filter((n) => n !== meta.score);
+  const struct: Record<string, string> = names.length > 0 ? { features: `STRUCT(${names.map((n) => `${sqlIdent(n)} JSON`).join(', ')})` } : {};
+  return {
+    values: scanSql(paths, 'ndjson', { jsonColumns: { ...struct, score: 'JSON' }, hivePartitioning: true }),
+    map: scanSql(paths, 'ndjson', { jsonColumns: { features: 'MAP(VARCHAR, JSON)', score: 'JSON' }, hivePartitioning: true }),
+  };
 }
 
 export function parquetRelation(paths: readonly string[]): string {
   return scanSql(paths, 'parquet', { hivePartitioning: true, unionByName: true });
 }
 
-/** Raw events: features from the `features` map, the score from `score`; unknown keys flagged. */
-export function ndjsonPass(relation: string, meta: ModelMeta): PassSpec {
+/** Raw events: features from the `features` object, the score from `score`; unknown keys flagged. */
+export function ndjsonPass(relations: { values: string; map: string }, meta: ModelMeta): PassSpec {
   const score = meta.score;
   const inputs = modelFeatures(meta).map((f, index) => {
-    const input: FeatureInput = f.name === score ? { ...f, expr: 'score', typeClass: 'json' } : { ...f, expr: `features[${sqlString(f.name)}]`, typeClass: 'json' };
+    const input: FeatureInput = f.name === score ? { ...f, expr: 'score', typeClass: 'json' } : { ...f, expr: `struct_extract(features, ${sqlString(f.name)})`, typeClass: 'json' };
     return { index, input };
   });
+  const categoryInputs = inputs.map(({ index, input }) => ({ index, input: input.expr === 'score' ? input : { ...input, expr: `features[${sqlString(input.name)}]` } }));
   const names = meta.features.map((f) => f.name);
   const known = `list_has_all(CAST(${sqlStringList(names)} AS VARCHAR[]), map_keys(features))`;
-  return { relation, group: 'g', inputs, allKnown: score ? known : `(${known} AND (score IS NULL OR json_type(score) = 'NULL'))` };
+  return {
+    relation: relations.values,
+    categoryRelation: relations.map,
+    group: 'g',
+    inputs,
+    categoryInputs,
+    allKnown: score ? known : `(${known} AND (score IS NULL OR json_type(score) = 'NULL'))`,
+  };
 }
 
 /** Feature keys and score presence of raw events that the model does not list yet, with their kinds. */
