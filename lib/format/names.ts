@@ -14,5 +14,9 @@ export const ReferenceName = ModelName;
 export type ReferenceName = ModelName;
 
 /** Feature names come from data columns; they never become storage keys, only column values. */
-export const FeatureName = z.string().min(1).max(256).refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters');
+export const FeatureName = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20), 'must not contain control characters');
 export type FeatureName = z.infer<typeof FeatureName>;

@@ -1,8 +1,10 @@
 import { cpus, totalmem } from 'node:os';
+import { benchCompare } from './compare.bench';
 import { benchDigest } from './digest.bench';
+import { benchPipeline } from './pipeline.bench';
 
 /** `npm run bench -- <suite…> [--json] [--quick]`: suites print a table, or one JSON object. */
-const SUITES = ['digest'] as const;
+const SUITES = ['digest', 'pipeline'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean } {
@@ -20,7 +22,7 @@ function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boo
 
 const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
 
-function main(): void {
+async function main(): Promise<void> {
   const { suites, json, quick } = parseArgs(process.argv.slice(2));
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -60,8 +62,28 @@ function main(): void {
         });
       }
     }
+    if (suite === 'pipeline') {
+      const profiling = await benchPipeline(log, quick ? [250_000, 500_000] : [1_000_000, 2_000_000]);
+      const compare = await benchCompare(log);
+      out.pipeline = { ...profiling, ...compare };
+      if (!json) {
+        console.log(`\npipeline (${profiling.data}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table([...profiling.parquet.map((r) => ({ format: 'parquet', ...r })), ...profiling.ndjson.map((r) => ({ format: 'ndjson', ...r }))]);
+        console.table({
+          'profiling, Parquet (M feature-values/s)': { value: fmt(profiling.parquet_feature_values_per_s / 1e6), target: '≥ 10' },
+          'profiling, NDJSON (M feature-values/s)': { value: fmt(profiling.ndjson_feature_values_per_s / 1e6), target: '≥ 2' },
+          'peak RSS, largest / smallest run (Parquet)': { value: fmt(profiling.parquet_peak_rss_ratio), target: '≈ 1' },
+          'peak RSS, largest / smallest run (NDJSON)': { value: fmt(profiling.ndjson_peak_rss_ratio), target: '≈ 1' },
+          'compare 30 d × 200 features, warm (ms)': { value: fmt(compare.compare_30d_200_features_ms), target: '≤ 200' },
+          'compare 30 d × 200 features, cold (ms)': { value: fmt(compare.compare_30d_200_features_cold_ms), target: '' },
+        });
+      }
+    }
   }
   if (json) console.log(JSON.stringify(out));
 }
 
-main();
+void main().catch((e: unknown) => {
+  console.error(`bench: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+});

@@ -318,13 +318,21 @@ export function describeStorageConformance(name: string, makeStore: () => Promis
         expect(await store.writeIfAbsent('once/empty', 'now with content')).toBe(false);
       });
 
-      it.skipIf(!options.raceFreeWriteIfAbsent)('of concurrent writers on one key, exactly one wins and its value is stored', async () => {
+      // Servers without conditional PUTs (s3rver) only get the HEAD-then-PUT fallback: there, at
+      // least one writer wins and the stored value is one writer's whole value, never a mix.
+      it(`of concurrent writers on one key, ${options.raceFreeWriteIfAbsent ? 'exactly one wins and its value is stored' : 'one writer’s whole value is stored'}`, async () => {
         for (let round = 0; round < 5; round++) {
           const key = `race/r${round}`;
           const values = Array.from({ length: 16 }, (_, i) => `writer-${i}-`.repeat(1000 + i));
           const won = await Promise.all(values.map((value) => store.writeIfAbsent(key, value)));
-          expect(won.filter(Boolean).length).toBe(1);
-          expect(decoder.decode(await store.read(key))).toBe(values[won.indexOf(true)]);
+          const stored = decoder.decode(await store.read(key));
+          if (options.raceFreeWriteIfAbsent) {
+            expect(won.filter(Boolean).length).toBe(1);
+            expect(stored).toBe(values[won.indexOf(true)]);
+          } else {
+            expect(won.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+            expect(values.filter((v, i) => won[i]).includes(stored)).toBe(true);
+          }
         }
       });
     });

@@ -1,0 +1,74 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '@/lib/cli/main';
+import { msUntilNextTick } from '@/lib/cli/commands/run-schedule';
+import { parseConfig } from '@/lib/compare';
+
+describe('the driftwatch CLI', () => {
+  let dir: string;
+  let out: string[];
+  let err: string[];
+  const run = (...args: string[]) => main(args, { log: (l) => out.push(l), error: (l) => err.push(l) });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'driftwatch-cli-'));
+    out = [];
+    err = [];
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('init creates a versioned store with a commented config that parses to the defaults', async () => {
+    const store = join(dir, 's');
+    expect(await run('init', '--store', store)).toBe(0);
+    const manifest = JSON.parse(await readFile(join(store, 'driftwatch.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'driftwatch-store', version: '1.0' });
+    const config = await readFile(join(store, 'config.yaml'), 'utf8');
+    expect(config).toMatch(/^# driftwatch configuration/);
+    expect(parseConfig(config).evaluation.window).toBe('12h');
+    expect(await run('init', '--store', store)).toBe(0);
+    expect(out.at(-1)).toMatch(/already exists/);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate"/, 2],
+    [['compare', '--store', '%DIR%'], /is not a driftwatch store: run `driftwatch init/, 2],
+    [['compare', '--bogus'], /Unknown option '--bogus'/, 2],
+  ])('%j fails with one line that says what to do', async (args, message, code) => {
+    expect(await run(...args.map((a) => a.replace('%DIR%', dir)))).toBe(code);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(message);
+  });
+
+  it('names the missing or bad option', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    expect(await run('compare', '--store', store)).toBe(2);
+    expect(err.at(-1)).toMatch(/--model is required/);
+    expect(await run('compare', '--store', store, '--model', '../etc')).toBe(2);
+    expect(err.at(-1)).toMatch(/--model "\.\.\/etc" must be/);
+    expect(await run('compare', '--store', store, '--model', 'm', '--metric', 'cosine')).toBe(2);
+    expect(err.at(-1)).toMatch(/--metric "cosine" is not one of area, ks/);
+    expect(await run('compare', '--store', store, '--model', 'm', '--from', 'yesterday')).toBe(2);
+    expect(err.at(-1)).toMatch(/--from: "yesterday" is not a timestamp/);
+    expect(await run('compare', '--store', store, '--model', 'm')).toBe(2);
+    expect(err.at(-1)).toMatch(/model "m" has no reference "test": add one with `driftwatch reference add/);
+  });
+
+  it('refuses a store of a newer major format version', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(store, 'driftwatch.json'), JSON.stringify({ format: 'driftwatch-store', version: '2.0', created_at: 'x' }));
+    expect(await run('evaluate', '--store', store)).toBe(1);
+    expect(err.at(-1)).toMatch(/this store is format 2\.0, but this driftwatch reads format 1\.0/);
+  });
+
+  it('schedules the next cycle at the next whole hour plus a grace minute', () => {
+    expect(msUntilNextTick(Date.parse('2026-11-29T08:59:00Z'), 3_600_000)).toBe(2 * 60_000);
+    expect(msUntilNextTick(Date.parse('2026-11-29T09:00:00Z'), 3_600_000)).toBe(61 * 60_000);
+  });
+});
