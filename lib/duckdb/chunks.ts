@@ -1,5 +1,16 @@
 import bindings from '@duckdb/node-bindings';
 import type { DuckDBConnection, DuckDBDataChunk, JS } from '@duckdb/node-api';
+import { NativeMemoryReclaimer } from './native-memory';
+
+/**
+ * A VARCHAR vector: `words[4i]` is the length of row i; strings of up to 12 bytes sit inline in
+ * `words[4i+1 … 4i+3]` (zero-padded), longer ones are read with `longString(i)`.
+ */
+export interface VarcharColumn {
+  words: Uint32Array;
+  mask: Uint8Array | null;
+  longString: (row: number) => string;
+}
 
 /**
  * Typed, zero-allocation access to one result chunk (at most 2,048 rows). The node-api's vector
@@ -37,6 +48,31 @@ export class ChunkColumns {
     return this.bytes(column, 1);
   }
 
+  /** A VARCHAR column: its 16-byte string_t entries as 32-bit words, for callers that avoid JS strings. */
+  varchar(column: number): VarcharColumn {
+    const data = this.bytes(column, 16);
+    const words = new Uint32Array(data.buffer, data.byteOffset, this.rowCount * 4);
+    const mask = this.validity(column);
+    return {
+      words,
+      mask,
+      longString: (i: number) => decoder.decode(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + i * 16 + 8, words[i * 4])),
+    };
+  }
+
+  /** A VARCHAR column as JS strings (null where NULL). */
+  strings(column: number): (string | null)[] {
+    const { words, mask, longString } = this.varchar(column);
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    const out = new Array<string | null>(this.rowCount);
+    for (let i = 0; i < this.rowCount; i++) {
+      if (mask !== null && (mask[i >> 3] & (1 << (i & 7))) === 0) out[i] = null;
+      else if (words[i * 4] <= 12) out[i] = decoder.decode(bytes.subarray(i * 16 + 4, i * 16 + 4 + words[i * 4]));
+      else out[i] = longString(i);
+    }
+    return out;
+  }
+
   /** Validity bitmask (bit i set = row i not NULL), or null when every row is valid. */
   validity(column: number): Uint8Array | null {
     const vector = bindings.data_chunk_get_vector(this.chunk.chunk, column);
@@ -44,6 +80,8 @@ export class ChunkColumns {
     return mask ?? null;
   }
 }
+
+const decoder = new TextDecoder();
 
 /** Row `i` is valid in `mask` (the 64-bit little-endian words DuckDB uses, read byte by byte). */
 export function isValid(mask: Uint8Array | null, i: number): boolean {
@@ -56,9 +94,11 @@ export function isValid(mask: Uint8Array | null, i: number): boolean {
  */
 export async function* streamChunks(connection: DuckDBConnection, sql: string): AsyncGenerator<ChunkColumns> {
   const result = await connection.stream(sql);
+  const reclaimer = new NativeMemoryReclaimer();
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) return;
+    reclaimer.fetched(chunk.rowCount * chunk.columnCount * 8);
     yield new ChunkColumns(chunk);
   }
 }

@@ -1,6 +1,6 @@
 export { DUCKDB_THREADS, duckdbInstance, queryRows, runSql, withConnection } from './database';
 export { columnInfo, typeClass, type ColumnInfo, type TypeClass } from './column-types';
-export { ChunkColumns, isValid, streamChunks, streamRowObjects } from './chunks';
+export { ChunkColumns, isValid, streamChunks, streamRowObjects, type VarcharColumn } from './chunks';
 export { DataFileError, dataFormatOf, describeDataFile, describeRelation, firstLine, scanSql, type DataFormat, type ScanOptions } from './data-source';
 export { readSummaryParquet, readSummaryParquetMany, SummaryFileError, writeSummaryParquet, writeSummaryParquetGroups } from './summary-parquet';
 export { sqlIdent, sqlString, sqlStringList } from './sql';

@@ -1,14 +1,27 @@
 import { buildDigest, DEFAULT_COMPRESSION, mergeDigests, type TDigest } from '../digest';
 import type { FeatureKind, SummaryRow } from '../format';
 import { categoricalSummary, digestSummary, type SummaryKey } from '../summary';
+import type { VarcharColumn } from '../duckdb';
+import { CategoryCounter } from './category-counter';
+import { NULL_CATEGORY, TYPE_ERROR_CATEGORY } from './feature-sql';
 
 /** Values buffered per feature before they are folded into a digest part (512 KB). */
 const PART_VALUES = 1 << 16;
 /** Parts are merged down once this many pile up, so a huge group stays small. */
 const MAX_PARTS = 32;
 
+/**
+ * Full-size value buffers are recycled: growing each (hour, feature) buffer from scratch made
+ * ~1 MB of garbage per feature-hour, a third of the profile's time went to GC.
+ */
+const pool: Float64Array[] = [];
+const MAX_POOLED = 256;
+const SMALL = 256;
+/** Room for a part plus one more chunk (at most 2,048 rows) before the part is sealed. */
+const FULL = PART_VALUES + 2048;
+
 class NumericState {
-  buffer = new Float64Array(256);
+  buffer: Float64Array = new Float64Array(SMALL);
   length = 0;
   parts: TDigest[] = [];
   typeErrors = 0;
@@ -16,8 +29,7 @@ class NumericState {
 
   /** Append values[from, to) that are valid in `mask` (null mask: all valid). */
   append(values: Float64Array, mask: Uint8Array | null, from: number, to: number): void {
-    const need = this.length + (to - from);
-    if (need > this.buffer.length) this.grow(need);
+    if (this.length + (to - from) > this.buffer.length) this.grow(this.length + (to - from));
     let n = this.length;
     const buffer = this.buffer;
     if (mask === null) {
@@ -33,10 +45,14 @@ class NumericState {
   }
 
   private grow(need: number): void {
-    const size = Math.min(Math.max(need, this.buffer.length * 2), Math.max(PART_VALUES, need));
-    const next = new Float64Array(size);
+    const next = need <= FULL ? (pool.pop() ?? new Float64Array(FULL)) : new Float64Array(need);
     next.set(this.buffer.subarray(0, this.length));
+    this.release();
     this.buffer = next;
+  }
+
+  private release(): void {
+    if (this.buffer.length === FULL && pool.length < MAX_POOLED) pool.push(this.buffer);
   }
 
   /** Fold the buffered values into a digest part and release the buffer. */
@@ -48,7 +64,8 @@ class NumericState {
       if (this.parts.length >= MAX_PARTS) this.parts = [mergeDigests(this.parts, compression)];
     }
     this.length = 0;
-    if (this.buffer.length > 256) this.buffer = new Float64Array(256);
+    this.release();
+    if (this.buffer.length !== SMALL) this.buffer = new Float64Array(SMALL);
   }
 
   digest(): TDigest {
@@ -62,13 +79,11 @@ class GroupState {
   timeMin = Infinity;
   timeMax = -Infinity;
   readonly numeric: (NumericState | null)[];
-  readonly categories: (Map<string, number> | null)[];
-  readonly catTypeErrors: number[];
+  readonly categories: (CategoryCounter | null)[];
 
   constructor(kinds: readonly FeatureKind[]) {
     this.numeric = kinds.map((k) => (k === 'numeric' ? new NumericState() : null));
-    this.categories = kinds.map((k) => (k === 'categorical' ? new Map() : null));
-    this.catTypeErrors = kinds.map(() => 0);
+    this.categories = kinds.map((k) => (k === 'categorical' ? new CategoryCounter() : null));
   }
 }
 
@@ -116,25 +131,22 @@ export class ProfileAccumulator {
     }
   }
 
-  addNumeric(id: number, feature: number, values: Float64Array, mask: Uint8Array | null, typeErrors: Uint8Array | null, from: number, to: number): void {
+  /** values[from, to) where valid in `mask`; a row `present` (1) without a valid value is a type error. */
+  addNumeric(id: number, feature: number, values: Float64Array, mask: Uint8Array | null, present: Uint8Array | null, from: number, to: number): void {
     const state = this.group(id).numeric[feature];
     if (!state) throw new RangeError(`feature "${this.features[feature].name}" is not numeric`);
     let errors = 0;
-    if (typeErrors) for (let i = from; i < to; i++) errors += typeErrors[i];
+    if (present && mask) for (let i = from; i < to; i++) errors += present[i] & ~(mask[i >> 3] >> (i & 7)) & 1;
     state.append(values, mask, from, to);
     // Type errors arrive as NULL values; nulls are what is left of the group's rows at the end.
     state.typeErrors += errors;
   }
 
-  addCategory(id: number, feature: number, category: string, count: number, kind: 'value' | 'null' | 'type_error'): void {
-    const g = this.group(id);
-    if (kind === 'null') return;
-    if (kind === 'type_error') g.catTypeErrors[feature] += count;
-    else {
-      const counts = g.categories[feature];
-      if (!counts) throw new RangeError(`feature "${this.features[feature].name}" is not categorical`);
-      counts.set(category, (counts.get(category) ?? 0) + count);
-    }
+  /** Count rows [from, to) of a category column (nulls and type errors arrive as sentinel categories). */
+  addCategories(id: number, feature: number, column: VarcharColumn, from: number, to: number): void {
+    const counter = this.group(id).categories[feature];
+    if (!counter) throw new RangeError(`feature "${this.features[feature].name}" is not categorical`);
+    counter.addColumn(column, from, to);
   }
 
   /** The stream has moved past this group (for now): fold its buffered values away. */
@@ -159,7 +171,7 @@ export class ProfileAccumulator {
     const n = g.numeric[feature];
     if (n) return n.length + n.parts.reduce((s, d) => s + d.count, 0) + n.nonFinite;
     let total = 0;
-    for (const c of g.categories[feature]?.values() ?? []) total += c;
+    for (const [category, c] of g.categories[feature]?.entries() ?? []) if (category !== NULL_CATEGORY) total += c;
     return total;
   }
 
@@ -177,10 +189,13 @@ export class ProfileAccumulator {
         const nulls = g.rows - digest.count - numeric.nonFinite - numeric.typeErrors;
         return digestSummary(k, digest, nulls, numeric.nonFinite, numeric.typeErrors);
       }
-      const counts = g.categories[i] ?? new Map<string, number>();
+      const counts = g.categories[i]?.entries() ?? new Map<string, number>();
+      const typeErrors = counts.get(TYPE_ERROR_CATEGORY) ?? 0;
+      counts.delete(TYPE_ERROR_CATEGORY);
+      counts.delete(NULL_CATEGORY);
       let total = 0;
       for (const c of counts.values()) total += c;
-      return categoricalSummary(k, counts, g.rows - total - g.catTypeErrors[i], g.catTypeErrors[i]);
+      return categoricalSummary(k, counts, g.rows - total - typeErrors, typeErrors);
     });
   }
 

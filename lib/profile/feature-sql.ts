@@ -37,40 +37,35 @@ function canonicalNumber(d: string): string {
 const INTEGER_TYPE = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?)$/;
 
 export interface NumericSql {
+  /** DOUBLE: the number, or NULL (null, empty, or a wrong type). */
   value: string;
-  /** BOOLEAN, never NULL; null when the source type cannot hold a wrong type. */
-  typeError: string | null;
+  /**
+   * BOOLEAN, never NULL: the row holds something (not null, not empty), so a NULL value there is
+   * a type error. Null when the source type cannot hold a wrong type.
+   */
+  present: string | null;
 }
 
 export function numericSql(f: FeatureInput): NumericSql {
   const x = f.expr;
   switch (f.typeClass) {
     case 'number':
-      return { value: `CAST(${x} AS DOUBLE)`, typeError: null };
+      return { value: `CAST(${x} AS DOUBLE)`, present: null };
     case 'boolean':
-      return { value: `CAST(CAST(${x} AS INTEGER) AS DOUBLE)`, typeError: null };
+      return { value: `CAST(CAST(${x} AS INTEGER) AS DOUBLE)`, present: null };
     case 'text':
-      return {
-        value: `TRY_CAST(NULLIF(trim(${x}), '') AS DOUBLE)`,
-        typeError: `COALESCE(trim(${x}) <> '' AND TRY_CAST(trim(${x}) AS DOUBLE) IS NULL, false)`,
-      };
+      return { value: `TRY_CAST(${x} AS DOUBLE)`, present: `COALESCE(trim(${x}) <> '', false)` };
     case 'json':
-      return {
-        value:
-          `CASE json_type(${x}) WHEN 'VARCHAR' THEN TRY_CAST(NULLIF(trim(${x} ->> '$'), '') AS DOUBLE) ` +
-          `WHEN 'BOOLEAN' THEN CASE WHEN CAST(${x} AS BOOLEAN) THEN 1.0 ELSE 0.0 END ` +
-          `WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL ELSE TRY_CAST(${x} AS DOUBLE) END`,
-        typeError:
-          `COALESCE(CASE json_type(${x}) WHEN 'OBJECT' THEN true WHEN 'ARRAY' THEN true ` +
-          `WHEN 'VARCHAR' THEN trim(${x} ->> '$') <> '' AND TRY_CAST(trim(${x} ->> '$') AS DOUBLE) IS NULL ELSE false END, false)`,
-      };
+      // One parse per value: JSON → DOUBLE takes numbers, booleans and numeric strings (NaN and
+      // inf too); presence is a text comparison with the minified JSON, no second parse.
+      return { value: `TRY_CAST(${x} AS DOUBLE)`, present: `COALESCE(CAST(${x} AS VARCHAR) NOT IN ('null', '""'), false)` };
     case 'temporal':
-      return { value: `CAST(epoch(${x}) AS DOUBLE)`, typeError: null };
+      return { value: `CAST(epoch(${x}) AS DOUBLE)`, present: null };
     case 'absent':
-      return { value: 'CAST(NULL AS DOUBLE)', typeError: null };
+      return { value: 'CAST(NULL AS DOUBLE)', present: null };
     case 'nested':
     case 'other':
-      return { value: 'CAST(NULL AS DOUBLE)', typeError: `(${x} IS NOT NULL)` };
+      return { value: 'CAST(NULL AS DOUBLE)', present: `(${x} IS NOT NULL)` };
   }
 }
 
@@ -84,13 +79,15 @@ export function categorySql(f: FeatureInput): string {
       return `CASE WHEN ${x} IS NULL THEN ${NULL_CAT} WHEN ${x} THEN 'true' ELSE 'false' END`;
     case 'text':
       return `CASE WHEN ${x} IS NULL OR ${x} = '' THEN ${NULL_CAT} ELSE CAST(${x} AS VARCHAR) END`;
-    case 'json':
+    case 'json': {
+      // Minified JSON text tells the type by its first character: no json_type parse per value.
+      const t = `CAST(${x} AS VARCHAR)`;
       return (
-        `CASE json_type(${x}) WHEN 'VARCHAR' THEN COALESCE(NULLIF(${x} ->> '$', ''), ${NULL_CAT}) ` +
-        `WHEN 'BOOLEAN' THEN CASE WHEN CAST(${x} AS BOOLEAN) THEN 'true' ELSE 'false' END ` +
-        `WHEN 'OBJECT' THEN ${TYPE_ERROR_CAT} WHEN 'ARRAY' THEN ${TYPE_ERROR_CAT} ` +
+        `CASE WHEN ${t} IS NULL OR ${t} = 'null' OR ${t} = '""' THEN ${NULL_CAT} WHEN starts_with(${t}, '"') THEN ${x} ->> '$' ` +
+        `WHEN ${t} = 'true' OR ${t} = 'false' THEN ${t} WHEN starts_with(${t}, '{') OR starts_with(${t}, '[') THEN ${TYPE_ERROR_CAT} ` +
         `ELSE ${canonicalNumber(`TRY_CAST(${x} AS DOUBLE)`)} END`
       );
+    }
     case 'temporal':
     case 'other':
       return `COALESCE(CAST(${x} AS VARCHAR), ${NULL_CAT})`;

@@ -2,14 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withConnection, withTempDir, writeSummaryParquetGroups } from '../duckdb';
-import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type ModelMeta, type SummaryRow } from '../format';
+import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type FeatureKind, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { ProfileAccumulator } from './accumulator';
 import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import type { ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
 import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
-import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonPass, ndjsonRelations, parquetPass, parquetRelation } from './raw-sources';
+import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
 import { rollUpDays } from './rollup';
 
 export interface ProfileModelOptions {
@@ -148,31 +148,26 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
 async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, hours: number[], json: string[], parquet: string[]): Promise<BatchResult> {
   let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
   let dirty = !initial;
+  const learn = (found: Map<string, FeatureKind>, score: string | null): void => {
+    const update = updateModelMeta(meta, model, { found, score });
+    meta = update.meta;
+    dirty ||= update.changed;
+  };
   const pq = parquet.length > 0 ? parquetRelation(parquet) : null;
   const pqColumns = pq ? await describeRawParquet(connection, pq) : null;
   if (pq && pqColumns) {
     const { found, score } = await discoverParquet(connection, pq, meta, pqColumns, meta.columns.score);
-    const update = updateModelMeta(meta, model, { found, score });
-    meta = update.meta;
-    dirty ||= update.changed;
+    learn(found, score);
   }
-  for (let attempt = 0; ; attempt++) {
-    const acc = new ProfileAccumulator(modelFeatures(meta));
-    if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, meta, pqColumns), acc);
-    const nd = json.length > 0 ? ndjsonRelations(json, meta) : null;
-    const unknown = nd ? (await runProfilePass(connection, ndjsonPass(nd, meta), acc)).unknownFeatures : false;
-    if (unknown && attempt === 0 && nd) {
-      const { found, score } = await discoverNdjson(connection, nd.map, meta);
-      const update = updateModelMeta(meta, model, { found, score });
-      if (update.changed) {
-        meta = update.meta;
-        dirty = true;
-        continue;
-      }
-    }
-    if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
-    const summaries = new Map<number, SummaryRow[]>();
-    hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
-    return { hours, summaries, meta };
+  if (json.length > 0 && (meta.features.length === 0 || (await sampleNdjson(connection, json, meta)))) {
+    const { found, score } = await discoverNdjson(connection, ndjsonMapRelation(json), meta);
+    learn(found, score);
   }
+  if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
+  const acc = new ProfileAccumulator(modelFeatures(meta));
+  if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, meta, pqColumns), acc);
+  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), meta), acc);
+  const summaries = new Map<number, SummaryRow[]>();
+  hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
+  return { hours, summaries, meta };
 }

@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sqlString, withConnection } from '@/lib/duckdb';
 import { ingest, profileModel } from '@/lib/profile';
 import { LocalStorage } from '@/lib/storage';
@@ -18,9 +20,8 @@ export interface PipelineRun {
   profile_s: number;
   /** rows × features / profile seconds (hourly summaries and daily rollups written). */
   feature_values_per_s: number;
-  /** Largest RSS sampled every 20 ms while profiling, and RSS just before it. */
+  /** Peak RSS of a fresh process that only profiles (Node, DuckDB and the profile job together). */
   peak_rss_mib: number;
-  rss_before_mib: number;
 }
 
 export interface PipelineBenchResult {
@@ -34,8 +35,6 @@ export interface PipelineBenchResult {
   parquet_peak_rss_ratio: number;
   ndjson_peak_rss_ratio: number;
 }
-
-const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 /** The generated table as SQL: normal, lognormal and integer features, 12-level categories, one row every 72 ms. */
 function tableSql(rows: number): string {
@@ -70,35 +69,70 @@ async function run(dir: string, file: string, rows: number, wide: boolean, log: 
   const storeDir = await mkdtemp(join(dir, 'store-'));
   try {
     const storage = new LocalStorage(storeDir);
-    let t0 = performance.now();
+    const t0 = performance.now();
     await ingest({ storage, model: 'bench', file, ...(wide ? { idCol: 'id', timestampCol: 'timestamp', scoreCol: 'score' } : {}) });
     const ingestS = (performance.now() - t0) / 1000;
-    (globalThis as { gc?: () => void }).gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const timer = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
-    t0 = performance.now();
-    const result = await profileModel({ storage, model: 'bench' });
-    const profileS = (performance.now() - t0) / 1000;
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const child = await profileInChild(storeDir);
     const out: PipelineRun = {
       rows,
-      hours: result.hours,
+      hours: child.hours,
       ingest_s: ingestS,
-      profile_s: profileS,
-      feature_values_per_s: (rows * (FEATURES + 1)) / profileS,
-      peak_rss_mib: mib(peak),
-      rss_before_mib: mib(before),
+      profile_s: child.seconds,
+      feature_values_per_s: (rows * (FEATURES + 1)) / child.seconds,
+      peak_rss_mib: child.peakRssMib,
     };
-    log(`pipeline ${wide ? 'parquet' : 'ndjson '} ${rows} rows: ingest ${ingestS.toFixed(1)} s, profile ${profileS.toFixed(2)} s = ${(out.feature_values_per_s / 1e6).toFixed(1)} M feature-values/s, peak RSS ${out.peak_rss_mib} MiB`);
+    log(`pipeline ${wide ? 'parquet' : 'ndjson '} ${rows} rows: ingest ${ingestS.toFixed(1)} s, profile ${child.seconds.toFixed(2)} s = ${(out.feature_values_per_s / 1e6).toFixed(1)} M feature-values/s, peak RSS ${out.peak_rss_mib} MiB`);
     return out;
   } finally {
     await rm(storeDir, { recursive: true, force: true });
   }
 }
+
+interface ChildResult {
+  hours: number;
+  seconds: number;
+  peakRssMib: number;
+}
+
+const CHILD_FLAG = '--pipeline-bench-child';
+
+/** Profile the store in a fresh process, so its peak RSS is the profile's and nothing else's. */
+function profileInChild(storeDir: string): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, storeDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: ChildResult | undefined;
+    child.on('message', (m) => (result = m as ChildResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`pipeline bench: profiling child exited with code ${code}`))));
+  });
+}
+
+/**
+ * Peak RSS of this process in MiB. Linux's VmHWM starts afresh at exec; getrusage's maxRSS does
+ * not (a child forked from a 700 MiB parent reports 700 MiB before doing anything).
+ */
+async function peakRssMib(sampled: number): Promise<number> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kib) return Math.round(Number(kib) / 1024);
+  } catch {
+    // not Linux: fall back to sampling
+  }
+  return Math.round(sampled / 2 ** 20);
+}
+
+async function childMain(storeDir: string): Promise<void> {
+  let sampled = process.memoryUsage().rss;
+  const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 10);
+  const t0 = performance.now();
+  const result = await profileModel({ storage: new LocalStorage(storeDir), model: 'bench' });
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  process.send?.({ hours: result.hours, seconds, peakRssMib: await peakRssMib(sampled) } satisfies ChildResult);
+}
+
+if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3]);
 
 /**
  * Profiling throughput (feature-values/s, the score counted as a feature) from raw Parquet (wide

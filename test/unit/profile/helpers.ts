@@ -1,6 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readSummaryParquet } from '@/lib/duckdb';
+import type { SummaryRow } from '@/lib/format';
 import { assertKey, type Storage } from '@/lib/storage/storage';
 
 /** A tiny in-memory Storage for profile tests (lib/storage's implementations are built elsewhere). */
@@ -49,4 +52,28 @@ export class TestStorage implements Storage {
 export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'driftwatch-profile-test-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A CSV file from a header and rows of cells (cells are written as given: quote them yourself). */
+export async function writeCsv(path: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): Promise<string> {
+  await writeFile(path, `${[header.join(','), ...rows.map((r) => r.join(','))].join('\n')}\n`);
+  return path;
+}
+
+/** An NDJSON file (gzipped when the name ends in .gz) from objects or ready-made lines. */
+export async function writeNdjson(path: string, lines: readonly (string | object)[]): Promise<string> {
+  const text = `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`;
+  await writeFile(path, path.endsWith('.gz') ? gzipSync(text) : text);
+  return path;
+}
+
+/** The rows of one stored profile file. */
+export async function profileRows(storage: TestStorage, key: string): Promise<SummaryRow[]> {
+  const bytes = await storage.read(key);
+  if (!bytes) throw new Error(`no profile at ${key}`);
+  return readSummaryParquet(bytes);
+}
+
+export function byFeature(rows: readonly SummaryRow[]): Map<string, SummaryRow> {
+  return new Map(rows.map((r) => [r.feature, r]));
 }
