@@ -72,6 +72,18 @@ export async function describeDataFile(connection: DuckDBConnection, path: strin
   }
 }
 
+/** A data file ready to query: `SELECT … FROM ${relation}`, streamed with `streamChunks`/`streamRowObjects`. */
+export interface DataFile {
+  path: string;
+  format: DataFormat;
+  relation: string;
+  columns: ColumnInfo[];
+}
+
+export async function openDataFile(connection: DuckDBConnection, path: string, format = dataFormatOf(path)): Promise<DataFile> {
+  return { path, format, relation: scanSql(path, format), columns: await describeDataFile(connection, path, format) };
+}
+
 export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /** The one in-process DuckDB of this process: every profile, ingest and summary read shares it. */
 export const DUCKDB_THREADS = 2;
@@ -10,11 +10,12 @@ let instance: Promise<DuckDBInstance> | undefined;
 
 /**
  * Spill files go to the OS temp directory, not `.tmp` in the working directory (DuckDB's default
- * for in-memory databases). Without the ICU extension (not bundled) TIMESTAMPTZ is always UTC.
+ * for in-memory databases); DuckDB creates the directory when it first spills, we remove it at
+ * exit. Without the ICU extension (not bundled) TIMESTAMPTZ is always UTC.
  */
 function createInstance(): Promise<DuckDBInstance> {
   const spill = join(tmpdir(), `driftwatch-duckdb-${process.pid}`);
-  mkdirSync(spill, { recursive: true });
+  process.once('exit', () => rmSync(spill, { recursive: true, force: true }));
   return DuckDBInstance.create(':memory:', {
     threads: String(DUCKDB_THREADS),
     temp_directory: spill,
@@ -38,11 +39,6 @@ export async function withConnection<T>(fn: (connection: DuckDBConnection) => Pr
   } finally {
     connection.closeSync();
   }
-}
-
-/** Run statements that return nothing of interest. */
-export async function runSql(connection: DuckDBConnection, sql: string): Promise<DuckDBMaterializedResult> {
-  return connection.run(sql);
 }
 
 /** All rows of a small query as plain JS values (BIGINT as bigint: cast in SQL when numbers are wanted). */

@@ -113,10 +113,6 @@ export class ProfileAccumulator {
     return g;
   }
 
-  groupIds(): number[] {
-    return [...this.groups.keys()].sort((a, b) => a - b);
-  }
-
   addRows(id: number, rows: number): void {
     this.group(id).rows += rows;
   }
@@ -155,24 +151,9 @@ export class ProfileAccumulator {
     if (g) for (const n of g.numeric) n?.seal();
   }
 
-  rows(id: number): number {
-    return this.groups.get(id)?.rows ?? 0;
-  }
-
   timeRange(id: number): [number, number] | null {
     const g = this.groups.get(id);
     return g && g.timeMin <= g.timeMax ? [g.timeMin, g.timeMax] : null;
-  }
-
-  /** Non-null, well-typed values of one feature in one group (used to tell "never sent" apart). */
-  valueCount(id: number, feature: number): number {
-    const g = this.groups.get(id);
-    if (!g) return 0;
-    const n = g.numeric[feature];
-    if (n) return n.length + n.parts.reduce((s, d) => s + d.count, 0) + n.nonFinite;
-    let total = 0;
-    for (const [category, c] of g.categories[feature]?.entries() ?? []) if (category !== NULL_CATEGORY) total += c;
-    return total;
   }
 
   /**
@@ -197,10 +178,5 @@ export class ProfileAccumulator {
       for (const c of counts.values()) total += c;
       return categoricalSummary(k, counts, g.rows - total - typeErrors, typeErrors);
     });
-  }
-
-  /** Forget a group once its summaries are written. */
-  drop(id: number): void {
-    this.groups.delete(id);
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ describe('car-loan data: reference period as the test reference, monitoring peri
   const ctx = { log: (l: string) => log.push(l), error: (l: string) => log.push(`ERROR ${l}`) };
 
   beforeAll(async () => {
+    if (!existsSync(join(DATA, 'reference_synthetic_car_loan.parquet'))) throw new Error(`car-loan data not found in ${DATA}: the tests expect shared/ beside the repository`);
     dir = await mkdtemp(join(tmpdir(), 'driftwatch-car-loan-'));
     const store = join(dir, 'store');
     expect(await main(['init', '--store', store], ctx)).toBe(0);

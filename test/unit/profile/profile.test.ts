@@ -85,6 +85,27 @@ describe('profileModel', () => {
     expect((await profileRows(storage, layout.dailyProfile('shop', DAY + DAY_MS))).length).toBe(3);
   });
 
+  it('counts an hour of events: nulls, wrong types and NaN strings, as counted here', async () => {
+    const input = events([H(7)], 600, 7) as { features: { amount: unknown; country: string } }[];
+    const storage = new TestStorage();
+    await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'counts.ndjson'), input) });
+    await profileModel({ storage, model: 'shop' });
+    const h = byFeature(await profileRows(storage, layout.hourlyProfile('shop', H(7))));
+    const amounts = input.map((e) => e.features.amount);
+    const numbers = amounts.filter((a): a is number => typeof a === 'number');
+    expect(h.get('amount')).toMatchObject({
+      rows: 600,
+      nulls: amounts.filter((a) => a === null).length,
+      type_errors: amounts.filter((a) => a === 'oops').length,
+      non_finite: amounts.filter((a) => a === 'NaN').length,
+      count: numbers.length,
+      min: Math.min(...numbers),
+      max: Math.max(...numbers),
+    });
+    const countries = input.map((e) => e.features.country);
+    expect(h.get('country')).toMatchObject({ nulls: countries.filter((c) => c === '').length, type_errors: 0 });
+  });
+
   it('summarises an hour within the digest bound of the exact values, past one buffered part', async () => {
     const n = 100_000;
     const values = sample('lognormal', n, 21);
