@@ -21,8 +21,9 @@ export function dataFormatOf(path: string): DataFormat {
 export interface ScanOptions {
   /** NDJSON: read exactly these keys with these DuckDB types (e.g. `{ features: 'MAP(VARCHAR, JSON)' }`). */
   jsonColumns?: Record<string, string>;
-  /** Add the `key=value` directories of the paths as columns (typed by DuckDB). */
+  /** Add the `key=value` directories of the paths as columns (typed by DuckDB unless `hiveTypes` says). */
   hivePartitioning?: boolean;
+  hiveTypes?: Record<string, string>;
   /** Several files: match columns (and struct fields) by name, widening types where they differ. */
   unionByName?: boolean;
 }
@@ -38,6 +39,7 @@ export function scanSql(paths: string | readonly string[], format: DataFormat, o
   const list = typeof paths === 'string' ? sqlString(paths) : `[${paths.map(sqlString).join(', ')}]`;
   const extra: string[] = [];
   if (options.hivePartitioning) extra.push('hive_partitioning = true');
+  if (options.hiveTypes) extra.push(`hive_types = {${Object.entries(options.hiveTypes).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`);
   if (options.unionByName) extra.push('union_by_name = true');
   switch (format) {
     case 'csv':

@@ -9,7 +9,8 @@ import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model
 import type { ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
 import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
-import { describeRawParquet, discoverNdjson, discoverParquet, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
+import { localFileOf } from './local-file';
+import { describeRawParquet, discoverNdjson, discoverParquet, hourGroupSql, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
 import { rollUpDays } from './rollup';
 
 export interface ProfileModelOptions {
@@ -116,7 +117,10 @@ interface BatchResult {
   meta: ModelMeta | undefined;
 }
 
-/** Copy the raw files of the next hours (up to the batch limits) to a temp dir and profile them. */
+/**
+ * The raw files of the next hours (up to the batch limits), in place for a local store, else
+ * copied to a temporary directory as `hour=<label>/<n>.<ext>`, and profiled.
+ */
 async function profileBatch(storage: Storage, model: string, meta: ModelMeta | undefined, changed: readonly number[], start: number, rawByHour: Map<number, string[]>): Promise<BatchResult> {
   return withTempDir('profile', async (dir) => {
     const hours: number[] = [];
@@ -124,17 +128,24 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
     const parquet: string[] = [];
     let bytes = 0;
     for (let i = start; i < changed.length && hours.length < MAX_BATCH_HOURS && bytes < MAX_BATCH_BYTES; i++) {
-      const g = hours.push(changed[i]) - 1;
+      hours.push(changed[i]);
       for (const [j, key] of rawByHour.get(changed[i])!.entries()) {
-        const data = await storage.read(key);
-        if (!data) continue;
         const isJson = key.endsWith('.ndjson.gz');
-        const sub = join(dir, isJson ? 'json' : 'parquet', `g=${g}`);
-        await mkdir(sub, { recursive: true });
-        const path = join(sub, `${j}${isJson ? '.ndjson.gz' : '.parquet'}`);
-        await writeFile(path, data);
+        let path: string;
+        const local = await localFileOf(storage, key);
+        if (local) {
+          path = local.path;
+          bytes += local.bytes;
+        } else {
+          const data = await storage.read(key);
+          if (!data) continue;
+          const sub = join(dir, `hour=${hourLabel(changed[i])}`);
+          await mkdir(sub, { recursive: true });
+          path = join(sub, `${j}${isJson ? '.ndjson.gz' : '.parquet'}`);
+          await writeFile(path, data);
+          bytes += data.length;
+        }
         (isJson ? json : parquet).push(path);
-        bytes += data.length;
       }
     }
     return withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
@@ -165,8 +176,9 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   }
   if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
   const acc = new ProfileAccumulator(modelFeatures(meta));
-  if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, meta, pqColumns), acc);
-  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), meta), acc);
+  const group = hourGroupSql(hours.map(hourLabel));
+  if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, group, meta, pqColumns), acc);
+  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), group, meta), acc);
   const summaries = new Map<number, SummaryRow[]>();
   hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
   return { hours, summaries, meta };

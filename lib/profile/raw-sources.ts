@@ -21,12 +21,20 @@ export function modelFeatures(meta: ModelMeta): { name: string; kind: FeatureKin
 export function ndjsonRelation(paths: readonly string[], meta: ModelMeta): string {
   const names = meta.features.map((f) => f.name).filter((n) => n !== meta.score);
   const struct: Record<string, string> = names.length > 0 ? { features: `STRUCT(${names.map((n) => `${sqlIdent(n)} JSON`).join(', ')})` } : {};
-  return scanSql(paths, 'ndjson', { jsonColumns: { ...struct, score: 'JSON' }, hivePartitioning: true });
+  return scanSql(paths, 'ndjson', { jsonColumns: { ...struct, score: 'JSON' }, ...HIVE });
 }
 
 /** The same files with `features` as a MAP: every key, for exact discovery. */
 export function ndjsonMapRelation(paths: readonly string[]): string {
-  return scanSql(paths, 'ndjson', { jsonColumns: { features: 'MAP(VARCHAR, JSON)', score: 'JSON' }, hivePartitioning: true });
+  return scanSql(paths, 'ndjson', { jsonColumns: { features: 'MAP(VARCHAR, JSON)', score: 'JSON' }, ...HIVE });
+}
+
+/** Raw files sit in `hour=<label>/` directories (in the store or in a temporary copy): `hour` is a column. */
+const HIVE = { hivePartitioning: true, hiveTypes: { hour: 'VARCHAR' } };
+
+/** The group of a row: the index of its hour label in `labels` (constant per file, so cheap). */
+export function hourGroupSql(labels: readonly string[]): string {
+  return `list_position(${sqlStringList(labels)}, hour) - 1`;
 }
 
 /** Files and rows per file that `sampleNdjson` reads. */
@@ -54,13 +62,13 @@ export async function sampleNdjson(connection: DuckDBConnection, paths: readonly
 }
 
 /** Raw events: features from the `features` struct, the score from `score`. */
-export function ndjsonPass(relation: string, meta: ModelMeta): PassSpec {
+export function ndjsonPass(relation: string, group: string, meta: ModelMeta): PassSpec {
   const inputs = modelFeatures(meta).map((f, index) => {
     const expr = f.name === meta.score ? 'score' : `struct_extract(features, ${sqlString(f.name)})`;
     const input: FeatureInput = { ...f, expr, typeClass: 'json' };
     return { index, input };
   });
-  return { relation, group: 'g', inputs };
+  return { relation, group, inputs };
 }
 
 /** Feature keys and score presence of raw events that the model does not list yet, with their kinds. */
@@ -75,7 +83,7 @@ export async function discoverNdjson(connection: DuckDBConnection, relation: str
 }
 
 export function parquetRelation(paths: readonly string[]): string {
-  return scanSql(paths, 'parquet', { hivePartitioning: true, unionByName: true });
+  return scanSql(paths, 'parquet', { ...HIVE, unionByName: true });
 }
 
 interface ParquetColumns {
@@ -95,14 +103,14 @@ export async function describeRawParquet(connection: DuckDBConnection, relation:
 }
 
 /** Raw wide-table Parquet: typed struct fields; features the files lack are null. */
-export function parquetPass(relation: string, meta: ModelMeta, columns: ParquetColumns): PassSpec {
+export function parquetPass(relation: string, group: string, meta: ModelMeta, columns: ParquetColumns): PassSpec {
   const inputs = modelFeatures(meta).map((f, index) => {
     const column = f.name === meta.score ? columns.score : columns.features.get(f.name);
     const expr = f.name === meta.score ? 'score' : `struct_extract(features, ${sqlString(f.name)})`;
     const input: FeatureInput = column ? { ...f, expr, typeClass: column.typeClass, typeName: column.typeName } : { ...f, expr: 'NULL', typeClass: 'absent' };
     return { index, input };
   });
-  return { relation, group: 'g', inputs };
+  return { relation, group, inputs };
 }
 
 /** Struct fields (and a score) of raw Parquet that the model does not list yet: kinds by type. */

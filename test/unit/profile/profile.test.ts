@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSummaryParquet } from '@/lib/duckdb';
 import { DAY_MS, HOUR_MS, layout, ModelMeta, type SummaryRow } from '@/lib/format';
+import { LocalStorage, type Storage } from '@/lib/storage';
 import { ingest, profileModel } from '@/lib/profile';
 import { mergeSummaries, summaryDigest } from '@/lib/summary';
 import { maxCdfError, sortedCopy } from '@/test/helpers/exact';
@@ -52,6 +54,19 @@ describe('profileModel', () => {
     expect(h9.get('amount')!.period_end).toBe(H(10));
 
     expect(await profileModel({ storage, model: 'shop' })).toEqual({ hours: 0, days: 0, hourStarts: [], dayStarts: [] });
+  });
+
+  it('reads raw batches in place from a local store, with the same result as a copied one', async () => {
+    const file = await writeNdjson(join(dir, 'local.ndjson.gz'), events([H(1), H(2)], 800, 8));
+    const local = new LocalStorage(join(dir, 'store'));
+    const memory = new TestStorage();
+    for (const storage of [local, memory]) {
+      await ingest({ storage, model: 'shop', file });
+      await profileModel({ storage, model: 'shop' });
+    }
+    const rows = async (s: Storage) => readSummaryParquet((await s.read(layout.hourlyProfile('shop', H(2))))!);
+    expect(await rows(local)).toEqual(await rows(memory));
+    expect((await rows(local)).find((r) => r.feature === 'amount')!.rows).toBe(400);
   });
 
   it('gives identical rows for the same data', async () => {
