@@ -181,8 +181,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       for (const model of await models(s, values)) {
         const progress = new Progress(`evaluate ${model}`);
         const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
-        const breaching = r.rows.filter((row) => row.verdict !== 'ok' && row.window_to === new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString());
-        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${breaching.length ? `; now: ${breaching.map((b) => `${b.name} ${b.verdict}`).join(', ')}` : ''}`);
+        const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
+        const now = new Map<string, string[]>();
+        for (const row of r.rows) if (row.verdict !== 'ok' && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
+        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
         const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log);
         if (alerts.events.length > 0 || alerts.undelivered > 0) {
           ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
