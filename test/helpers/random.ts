@@ -1,18 +1,10 @@
 /** Seeded generators for tests and benchmarks: the same seed gives the same data on any machine. */
+import { mulberry32 } from '@/lib/demo/random';
 
 export type Rng = () => number;
 
-/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's generator: one mulberry32 for the whole project. */
+export { mulberry32 } from '@/lib/demo/random';
 
 export function standardNormal(rng: Rng): () => number {
   return () => {
