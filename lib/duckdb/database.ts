@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -8,19 +8,44 @@ export const DUCKDB_THREADS = 2;
 
 let instance: Promise<DuckDBInstance> | undefined;
 
+const SPILL_PREFIX = 'driftwatch-duckdb-';
+
 /**
- * Spill files go to the OS temp directory, not `.tmp` in the working directory (DuckDB's default
- * for in-memory databases); DuckDB creates the directory when it first spills, we remove it at
- * exit. Without the ICU extension (not bundled) TIMESTAMPTZ is always UTC.
+ * Spill files go to a per-process directory under the OS temp directory, not `.tmp` in the
+ * working directory (DuckDB's default for in-memory databases). It is removed at exit; processes
+ * killed before that (test workers) leave theirs, which the next process removes.
+ * Without the ICU extension (not bundled) TIMESTAMPTZ is always UTC.
  */
 function createInstance(): Promise<DuckDBInstance> {
-  const spill = join(tmpdir(), `driftwatch-duckdb-${process.pid}`);
+  removeStaleSpillDirs();
+  const spill = join(tmpdir(), `${SPILL_PREFIX}${process.pid}`);
   process.once('exit', () => rmSync(spill, { recursive: true, force: true }));
   return DuckDBInstance.create(':memory:', {
     threads: String(DUCKDB_THREADS),
     temp_directory: spill,
     preserve_insertion_order: 'true',
   });
+}
+
+function removeStaleSpillDirs(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(name.slice(SPILL_PREFIX.length));
+      if (!name.startsWith(SPILL_PREFIX) || !Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // best effort: a leftover directory costs nothing but a name
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function duckdbInstance(): Promise<DuckDBInstance> {

@@ -4,4 +4,4 @@ export { ChunkColumns, isValid, streamChunks, streamRowObjects, type VarcharColu
 export { DataFileError, dataFormatOf, describeDataFile, describeRelation, firstLine, openDataFile, scanSql, type DataFile, type DataFormat, type ScanOptions } from './data-source';
 export { readSummaryParquet, readSummaryParquetMany, SummaryFileError, writeSummaryParquet, writeSummaryParquetGroups } from './summary-parquet';
 export { sqlIdent, sqlString, sqlStringList } from './sql';
-export { scratchRoot, withTempDir, type ScratchSize } from './temp-dir';
+export { scratchRoot, TempSpace, withTempDir, type ScratchSize } from './temp-dir';

@@ -40,11 +40,14 @@ export async function writeSummaryParquet(rows: readonly SummaryRow[]): Promise<
   return (await writeSummaryParquetGroups([rows]))[0];
 }
 
+/** Serialised rows per COPY: bounds the temporary file (digests run to ~40 KB of JSON a row). */
+const MAX_SLICE_CHARS = 16 << 20;
+
 /**
- * Several profile files in one DuckDB statement (a profile run writes thousands of hours): the
- * rows go through a temporary NDJSON file and one partitioned COPY. Numbers survive the trip
- * exactly: JSON.stringify writes the shortest round-trip form and DuckDB parses it correctly rounded.
- * Snappy, not zstd: zstd cost 0.8 ms more per file here, and these files are a few KB.
+ * Several profile files with few DuckDB statements (a profile run writes thousands of hours):
+ * rows go through a temporary NDJSON file, up to 16 MB at a time, and a partitioned COPY.
+ * Numbers survive the trip exactly: JSON.stringify writes the shortest round-trip form and DuckDB
+ * parses it correctly rounded. Snappy, not zstd: zstd cost 0.8 ms more per file here.
  */
 export async function writeSummaryParquetGroups(groups: readonly (readonly SummaryRow[])[]): Promise<Uint8Array[]> {
   for (const rows of groups) {
@@ -53,26 +56,39 @@ export async function writeSummaryParquetGroups(groups: readonly (readonly Summa
       if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" is invalid: ${checked.error.issues[0]?.message}`);
     }
   }
+  const result: Uint8Array[] = [];
+  let start = 0;
+  while (start < groups.length) {
+    const lines: string[] = [];
+    let chars = 0;
+    let end = start;
+    while (end < groups.length && (end === start || chars < MAX_SLICE_CHARS)) {
+      for (const row of groups[end]) {
+        const line = JSON.stringify({ ...row, __group: end - start });
+        chars += line.length;
+        lines.push(line);
+      }
+      end++;
+    }
+    result.push(...(await writeSlice(lines, groups.slice(start, end).map((g) => g.length))));
+    start = end;
+  }
+  return result;
+}
+
+/** One partitioned COPY of `lines` (rows tagged with their group) into one file per group. */
+async function writeSlice(lines: readonly string[], sizes: readonly number[]): Promise<Uint8Array[]> {
   return withTempDir('summary-write', async (dir) => {
     const input = join(dir, 'rows.ndjson');
-    const lines: string[] = [];
-    groups.forEach((rows, g) => {
-      for (const row of rows) lines.push(JSON.stringify({ ...row, __group: g }));
-    });
     await writeFile(input, lines.join('\n'));
     const out = join(dir, 'out');
     const select = NAMES.map((n) => `"${n}"`).join(', ');
     if (lines.length > 0) {
       const scan = scanSql(input, 'ndjson', { jsonColumns: { ...COLUMNS, __group: 'INTEGER' } });
-      await withConnection((c) =>
-        c.run(`COPY (SELECT ${select}, __group FROM ${scan}) TO ${sqlString(out)} (FORMAT parquet, PARTITION_BY (__group))`),
-      );
+      await withConnection((c) => c.run(`COPY (SELECT ${select}, __group FROM ${scan}) TO ${sqlString(out)} (FORMAT parquet, PARTITION_BY (__group))`));
     }
     const result: Uint8Array[] = [];
-    for (let g = 0; g < groups.length; g++) {
-      if (groups[g].length === 0) result.push(await emptyFile(dir, g));
-      else result.push(await readOnlyFile(join(out, `__group=${g}`)));
-    }
+    for (let g = 0; g < sizes.length; g++) result.push(sizes[g] === 0 ? await emptyFile(dir, g) : await readOnlyFile(join(out, `__group=${g}`)));
     return result;
   }, 'small');
 }

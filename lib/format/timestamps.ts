@@ -25,10 +25,15 @@ export function parseTimestamp(value: unknown): number | undefined {
     const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec, Math.floor(Number(`0.${frac}`) * 1000));
     // Date.UTC rolls 2019-02-30 into March: reject dates that do not round-trip.
     const check = new Date(ms);
-    if (check.getUTCFullYear() !== +y || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d) return undefined;
+    if (check.getUTCFullYear() !== +y || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || check.getUTCHours() !== +h || check.getUTCMinutes() !== +mi || check.getUTCSeconds() !== +sec) return undefined;
     return ms;
   }
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s)) return undefined;
+  const zoned = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(s);
+  if (!zoned) return undefined;
+  // The written date and time must exist (no 30 February, no hour 24, no second 60) whatever the zone.
+  const [, y, mo, d, h, mi, sec = '0'] = zoned;
+  const written = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec));
+  if (written.getUTCFullYear() !== +y || written.getUTCMonth() !== +mo - 1 || written.getUTCDate() !== +d || written.getUTCHours() !== +h || written.getUTCMinutes() !== +mi || written.getUTCSeconds() !== +sec) return undefined;
   const ms = Date.parse(s.replace(' ', 'T'));
   return Number.isFinite(ms) ? ms : undefined;
 }

@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRowObjects, withConnection, withTempDir } from '../duckdb';
+import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
 import { HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
@@ -35,7 +35,10 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     const quarantine = new Quarantine(storage, model, batchId);
     await collectBadRows(connection, relation, plan, quarantine);
     const result: IngestResult = { accepted: 0, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [] };
-    await withTempDir('ingest', async (dir) => {
+    // The hour files together are about as large as the input: a small input's go to memory.
+    const space = new TempSpace('ingest');
+    try {
+      const dir = await space.dirFor((await stat(file)).size);
       result.accepted = await writeHourFiles(connection, relation, plan, model, dir);
       for (const { hour, bytes } of await hourFiles(connection, dir)) {
         result.hours.push(hour);
@@ -43,7 +46,9 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
         if (written) result.batches++;
         else result.duplicateBatches++;
       }
-    });
+    } finally {
+      await space.close();
+    }
     await quarantine.write();
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { withConnection, withTempDir, writeSummaryParquetGroups } from '../duckdb';
+import { TempSpace, withConnection, writeSummaryParquetGroups } from '../duckdb';
 import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type FeatureKind, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { ProfileAccumulator } from './accumulator';
@@ -28,8 +28,11 @@ export interface ProfileModelResult {
   dayStarts: number[];
 }
 
-/** A batch is profiled with one scan per raw format: at most this many hours or raw bytes. */
-const MAX_BATCH_HOURS = 512;
+/**
+ * A batch is profiled with one scan per raw format: at most this many hours (a week: its
+ * summaries, up to ~40 KB per numeric feature-hour, are held until written) or raw bytes.
+ */
+const MAX_BATCH_HOURS = 168;
 const MAX_BATCH_BYTES = 256 << 20;
 
 /**
@@ -122,7 +125,8 @@ interface BatchResult {
  * copied to a temporary directory as `hour=<label>/<n>.<ext>`, and profiled.
  */
 async function profileBatch(storage: Storage, model: string, meta: ModelMeta | undefined, changed: readonly number[], start: number, rawByHour: Map<number, string[]>): Promise<BatchResult> {
-  return withTempDir('profile', async (dir) => {
+  const space = new TempSpace('profile');
+  try {
     const hours: number[] = [];
     const json: string[] = [];
     const parquet: string[] = [];
@@ -139,7 +143,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
         } else {
           const data = await storage.read(key);
           if (!data) continue;
-          const sub = join(dir, `hour=${hourLabel(changed[i])}`);
+          const sub = join(await space.dirFor(data.length), `hour=${hourLabel(changed[i])}`);
           await mkdir(sub, { recursive: true });
           path = join(sub, `${j}${isJson ? '.ndjson.gz' : '.parquet'}`);
           await writeFile(path, data);
@@ -148,8 +152,10 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
         (isJson ? json : parquet).push(path);
       }
     }
-    return withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
-  });
+    return await withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
+  } finally {
+    await space.close();
+  }
 }
 
 /**

@@ -15,14 +15,17 @@ export async function rollUpDays(
   fresh: ReadonlyMap<number, SummaryRow[]>,
   kinds: ReadonlyMap<string, FeatureKind>,
 ): Promise<void> {
-  const groups: SummaryRow[][] = [];
-  for (const day of days) {
-    const hourly = await dayHours(storage, model, day, fresh);
-    groups.push(rollUpDay(model, day, hourly, kinds));
+  for (let start = 0; start < days.length; start += DAYS_PER_WRITE) {
+    const slice = days.slice(start, start + DAYS_PER_WRITE);
+    const groups: SummaryRow[][] = [];
+    for (const day of slice) groups.push(rollUpDay(model, day, await dayHours(storage, model, day, fresh), kinds));
+    const files = await writeSummaryParquetGroups(groups);
+    for (let i = 0; i < slice.length; i++) await storage.write(layout.dailyProfile(model, slice[i]), files[i]);
   }
-  const files = await writeSummaryParquetGroups(groups);
-  for (let i = 0; i < days.length; i++) await storage.write(layout.dailyProfile(model, days[i]), files[i]);
 }
+
+/** Days rolled up per write: keeps at most a week of hourly rows in memory. */
+const DAYS_PER_WRITE = 7;
 
 async function dayHours(storage: Storage, model: string, day: number, fresh: ReadonlyMap<number, SummaryRow[]>): Promise<SummaryRow[]> {
   const prefix = `${layout.hourlyProfilesPrefix(model)}day=${dayLabel(day)}/`;

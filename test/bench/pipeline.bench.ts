@@ -18,7 +18,7 @@ export interface PipelineRun {
   hours: number;
   ingest_s: number;
   profile_s: number;
-  /** rows × features / profile seconds (hourly summaries and daily rollups written). */
+  /** rows × 21 (20 features and the score) / profile seconds, hourly summaries and daily rollups written. */
   feature_values_per_s: number;
   /** Peak RSS of a fresh process that only profiles (Node, DuckDB and the profile job together). */
   peak_rss_mib: number;

@@ -8,18 +8,22 @@ import { maxCdfError } from '@/test/helpers/exact';
 import { byFeature, profileRows, TestStorage } from '@/test/unit/profile/helpers';
 
 /**
- * The NannyML synthetic car-loan data (/work/shared/data/car-loan, see its README): a real outside
- * dataset, 50,000 reference and 50,000 monitoring predictions, one every 8 min 43 s.
+ * The NannyML synthetic car-loan data (shared/data/car-loan beside the repository, see its README):
+ * a real outside dataset, 50,000 reference and 50,000 monitoring predictions, one every 8 min 43 s.
  */
-const DATA = '/work/shared/data/car-loan';
+const DATA = new URL('../../../../shared/data/car-loan', import.meta.url).pathname;
 const REFERENCE = `${DATA}/reference_synthetic_car_loan.parquet`;
 const MONITORING = `${DATA}/monitoring_synthetic_car_loan.parquet`;
 const FLAGS = { timestampCol: 'timestamp', scoreCol: 'y_pred_proba', labelCol: 'repaid', exclude: ['y_pred'] };
 
 const sql = (q: string) => withConnection((c) => queryRows(c, q));
 
-describe.skipIf(!existsSync(REFERENCE))('car-loan data', () => {
+describe('car-loan data', () => {
   const storage = new TestStorage();
+
+  it('finds the data beside the repository', () => {
+    expect(existsSync(REFERENCE), `car-loan data not found at ${REFERENCE}`).toBe(true);
+  });
 
   it('profiles the reference: kinds, row counts and statistics that DuckDB computes directly', async () => {
     const { reference, model, rows } = await addReference({ storage, model: 'car-loan', name: 'test', file: REFERENCE, ...FLAGS });
