@@ -34,6 +34,7 @@ models: {}
 #      time_to_order: { metric: area, threshold: 0.2 }
 #      payment_method: { metric: linf, threshold: 0.1 }
 #      device_score: { failed_rate_min_increase: 0.02 }
+#      hour_of_day: { drift: false }    # calendar features: their mix is set by the window
 
 alerts:
   rules: []
