@@ -14,11 +14,12 @@ export type Verdict = z.infer<typeof Verdict>;
 export const BreachVerdict = z.enum(['drift', 'failing']);
 export type BreachVerdict = z.infer<typeof BreachVerdict>;
 
+/** What an alert is about: one feature of one model, compared with one reference. */
+const Target = { model: Name, feature: Name, reference: Name };
+
 /** One evaluation of one feature of one model against one reference (the output of lib/compare). */
 export const VerdictPoint = z.object({
-  model: Name,
-  feature: Name,
-  reference: Name,
+  ...Target,
   /** End of the evaluated window: the point's position in time. */
   at: IsoTime,
   window_from: IsoTime,
@@ -57,9 +58,7 @@ export type AlertStatus = z.infer<typeof AlertStatus>;
 /** Hysteresis state of one (rule, model, feature, reference); self-describing so it can be stored alone. */
 export const AlertState = z.object({
   rule: ConfigName,
-  model: Name,
-  feature: Name,
-  reference: Name,
+  ...Target,
   status: AlertStatus,
   breaching_streak: z.int().min(0),
   clear_streak: z.int().min(0),
@@ -82,9 +81,7 @@ export const AlertEvent = z.object({
   /** rule|model|feature|reference|kind|at: the same transition always gets the same id, so receivers can dedupe. */
   id: z.string(),
   rule: ConfigName,
-  model: Name,
-  feature: Name,
-  reference: Name,
+  ...Target,
   kind: AlertEventKind,
   /** `at` of the point that caused the transition. */
   at: IsoTime,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAY_MS, HOUR_MS } from '../../format';
+import { HOUR_MS } from '../../format';
 import { generateScenario, writeScenarioFiles } from '../../demo';
 import type { CommandContext } from './index';
 
@@ -31,11 +31,6 @@ alerts:
     - { name: log, type: log }
 `;
 
-export interface DemoPlan {
-  dataDir: string;
-  days: number;
-}
-
 /** Write the scenario's files (predictions, labels, test and train sets, faults) for the pipeline. */
 export async function writeDemoData(dir: string, days: number, ctx: CommandContext): Promise<ReturnType<typeof generateScenario>> {
   await mkdir(dir, { recursive: true });
@@ -61,4 +56,3 @@ export function detectionReport(
 }
 
 export const DEMO_DAYS = 14;
-export const DEMO_SPAN_MS = DEMO_DAYS * DAY_MS;
