@@ -3,7 +3,8 @@ import { compareFeature, type FeatureComparison } from './compare-feature';
 import type { Config } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
-import { loadWindow, type ProfileCache, type SummaryDecoder } from './load-window';
+import { loadWindow, type SummaryDecoder } from './load-window';
+import type { ProfileCache } from './profile-cache';
 import { referenceThreshold, type Threshold } from './thresholds';
 
 export interface CompareResult {
@@ -30,7 +31,7 @@ export interface CompareOptions {
   metric?: MetricName;
   /** Reuse a loaded reference (and its thresholds) across windows: evaluate compares many. */
   cache?: ReferenceCache;
-  /** Decoded profiles shared across windows (evaluate); omit to read fresh. */
+  /** Decoded profiles shared across windows (evaluate, the dashboard); omit to read fresh. */
   profiles?: ProfileCache;
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { HOUR_MS, hourOfKey, layout, parseDuration, parseHourLabel } from '../format';
+import { HOUR_MS, layout, parseDuration } from '../format';
 import type { Storage } from '../storage/storage';
 import type { FeatureComparison } from './compare-feature';
 import { compareModel, ReferenceCache } from './compare-model';
 import type { Config } from './config';
-import { availableProfiles, type ProfileCache, type SummaryDecoder } from './load-window';
+import { availableProfiles, type SummaryDecoder } from './load-window';
+import { ProfileCache } from './profile-cache';
 
 /** One stored evaluation: one feature, one reference, one window (the trend the dashboard plots). */
 export interface EvaluationRow extends FeatureComparison {
@@ -58,7 +59,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
 
   const cache = new ReferenceCache();
-  const profiles: ProfileCache = new Map();
+  // Sliding windows share most files; the bound keeps memory flat over long catch-ups.
+  const profiles = new ProfileCache({ maxBytes: 128 << 20 });
   const rows: EvaluationRow[] = [];
   for (const [i, end] of windowEnds.entries()) {
     for (const reference of config.evaluation.references) {
@@ -66,12 +68,6 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
       for (const f of result.features) {
         rows.push({ ...f, model, reference, window_from: result.from, window_to: result.to, window_hours: windowMs / HOUR_MS });
       }
-    }
-    // Hours behind the next window are not read again: keep memory flat over long catch-ups.
-    for (const key of profiles.keys()) {
-      const label = hourOfKey(key);
-      const hour = label === undefined ? undefined : parseHourLabel(label);
-      if (hour !== undefined && hour < end + HOUR_MS - windowMs) profiles.delete(key);
     }
     options.onProgress?.(i + 1, windowEnds.length);
   }

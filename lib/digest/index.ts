@@ -1,5 +1,5 @@
 export { DEFAULT_COMPRESSION, atomMinWeight } from './compress';
-export { TDigest, cdfAt, type CdfKnots, type SerializedDigest } from './digest';
+export { CdfCursor, TDigest, cdfAt, mergeSorted, type CdfKnots, type SerializedDigest } from './digest';
 export { buildDigest, DigestBuilder, type BuiltDigest, type NonFiniteCounts } from './build-digest';
 export { mergeDigests } from './merge-digests';
 export { digestFromJSON, digestToJSON, DigestFormatError } from './serialize-digest';

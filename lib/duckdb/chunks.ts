@@ -62,15 +62,31 @@ export class ChunkColumns {
 
   /** A VARCHAR column as JS strings (null where NULL). */
   strings(column: number): (string | null)[] {
-    const { words, mask, longString } = this.varchar(column);
-    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
-    const out = new Array<string | null>(this.rowCount);
-    for (let i = 0; i < this.rowCount; i++) {
-      if (mask !== null && (mask[i >> 3] & (1 << (i & 7))) === 0) out[i] = null;
-      else if (words[i * 4] <= 12) out[i] = decoder.decode(bytes.subarray(i * 16 + 4, i * 16 + 4 + words[i * 4]));
-      else out[i] = longString(i);
-    }
-    return out;
+    return varcharStrings(this.bytes(column, 16), this.rowCount, this.validity(column));
+  }
+
+  /**
+   * A LIST column of DOUBLE: row i's values are `values.subarray(offset(i), offset(i) + length(i))`.
+   * Entries are DuckDB's (offset, length) pairs of uint64, read as their low 32-bit words.
+   */
+  float64List(column: number): ListColumn<Float64Array> {
+    const { entries, child, size } = this.list(column);
+    const data = bindings.vector_get_data(child, size * 8);
+    return { entries, values: new Float64Array(data.buffer, data.byteOffset, size) };
+  }
+
+  /** A LIST column of VARCHAR, its values as JS strings. */
+  stringList(column: number): ListColumn<(string | null)[]> {
+    const { entries, child, size } = this.list(column);
+    return { entries, values: varcharStrings(bindings.vector_get_data(child, size * 16), size, bindings.vector_get_validity(child, Math.ceil(size / 64) * 8) as Uint8Array | null) };
+  }
+
+  private list(column: number): { entries: Uint32Array; child: ReturnType<typeof bindings.list_vector_get_child>; size: number } {
+    const vector = bindings.data_chunk_get_vector(this.chunk.chunk, column);
+    const data = bindings.vector_get_data(vector, this.rowCount * 16);
+    const size = bindings.list_vector_get_size(vector);
+    if (size >= 2 ** 32) throw new RangeError('list column too large for one chunk');
+    return { entries: new Uint32Array(data.buffer, data.byteOffset, this.rowCount * 4), child: bindings.list_vector_get_child(vector), size };
   }
 
   /** Validity bitmask (bit i set = row i not NULL), or null when every row is valid. */
@@ -82,6 +98,30 @@ export class ChunkColumns {
 }
 
 const decoder = new TextDecoder();
+
+/** A LIST vector: row i spans `values[entries[4i] … entries[4i] + entries[4i + 2])` (NULL rows: see validity). */
+export interface ListColumn<V> {
+  entries: Uint32Array;
+  values: V;
+}
+
+/** List row i's start and length. */
+export function listSpan(entries: Uint32Array, i: number): [start: number, length: number] {
+  return [entries[i * 4], entries[i * 4 + 2]];
+}
+
+/** `n` string_t entries (16 bytes each) as JS strings; long strings are read through their pointer. */
+function varcharStrings(data: Uint8Array, n: number, mask: Uint8Array | null): (string | null)[] {
+  const words = new Uint32Array(data.buffer, data.byteOffset, n * 4);
+  const out = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const length = words[i * 4];
+    if (mask !== null && (mask[i >> 3] & (1 << (i & 7))) === 0) out[i] = null;
+    else if (length <= 12) out[i] = decoder.decode(data.subarray(i * 16 + 4, i * 16 + 4 + length));
+    else out[i] = decoder.decode(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + i * 16 + 8, length));
+  }
+  return out;
+}
 
 /** Row `i` is valid in `mask` (the 64-bit little-endian words DuckDB uses, read byte by byte). */
 export function isValid(mask: Uint8Array | null, i: number): boolean {

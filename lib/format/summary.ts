@@ -43,6 +43,45 @@ export const SummaryRow = z
   .refine((r) => r.categories.length === r.category_counts.length, { message: 'categories and category_counts must have the same length' });
 export type SummaryRow = z.infer<typeof SummaryRow>;
 
+const KINDS: ReadonlySet<unknown> = new Set(FeatureKind.options);
+const isCount = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const isNumberOrNull = (x: unknown): boolean => x === null || typeof x === 'number';
+
+/**
+ * What `SummaryRow.parse` checks, without building issue objects per value: for decoding stored
+ * profiles (a 30-day window holds millions of centroids). `means`/`weights` are passed as the
+ * typed arrays they were decoded into. Returns the first problem, or null when the row is valid.
+ */
+export function summaryRowProblem(row: Record<string, unknown>, means: ArrayLike<number>, weights: ArrayLike<number>): string | null {
+  if (!ModelName.safeParse(row.model).success) return `model: not a valid model name (${JSON.stringify(row.model)})`;
+  if (!FeatureName.safeParse(row.feature).success) return `feature: not a valid feature name (${JSON.stringify(row.feature)})`;
+  if (!KINDS.has(row.kind)) return `kind: expected "numeric" or "categorical", got ${JSON.stringify(row.kind)}`;
+  for (const name of ['period_start', 'period_end', 'chunk'] as const) {
+    if (typeof row[name] !== 'number' || !Number.isInteger(row[name])) return `${name}: expected an integer`;
+  }
+  if ((row.chunk as number) < -1) return 'chunk: must be ≥ −1';
+  for (const name of ['rows', 'nulls', 'non_finite', 'type_errors', 'count'] as const) {
+    if (!isCount(row[name])) return `${name}: expected a count (integer ≥ 0)`;
+  }
+  for (const name of ['min', 'max', 'sum', 'compression'] as const) {
+    if (!isNumberOrNull(row[name])) return `${name}: expected a number or null`;
+  }
+  if (row.compression !== null && !((row.compression as number) > 0)) return 'compression: must be positive';
+  if (row.rows !== (row.nulls as number) + (row.non_finite as number) + (row.type_errors as number) + (row.count as number)) return 'rows must equal nulls + non_finite + type_errors + count';
+  if (means.length !== weights.length) return 'means and weights must have the same length';
+  for (let i = 0; i < means.length; i++) {
+    if (!Number.isFinite(means[i]) || !(weights[i] > 0)) return `means/weights: centroid ${i} is not a finite mean with a positive weight`;
+  }
+  const categories = row.categories as unknown[];
+  const counts = row.category_counts as unknown[];
+  if (categories.length !== counts.length) return 'categories and category_counts must have the same length';
+  for (let i = 0; i < categories.length; i++) {
+    if (typeof categories[i] !== 'string') return `categories: entry ${i} is not a string`;
+    if (!isCount(counts[i])) return `category_counts: entry ${i} is not a count`;
+  }
+  return null;
+}
+
 /** Failed values of a summary: null, NaN/±Inf and wrong type. */
 export function failedCount(row: Pick<SummaryRow, 'nulls' | 'non_finite' | 'type_errors'>): number {
   return row.nulls + row.non_finite + row.type_errors;

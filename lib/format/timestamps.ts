@@ -6,6 +6,16 @@
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+/** Rollup periods (docs/format.md): 6-hour blocks start at 00, 06, 12, 18 UTC; weeks on Monday 00:00 UTC. */
+export const SIX_HOURS_MS = 6 * HOUR_MS;
+export const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-01 was a Thursday: Mondays are 4 days past a multiple of 7 days. */
+const MONDAY_OFFSET_MS = 4 * DAY_MS;
+
+/** Start of the Monday-to-Sunday UTC week holding `ms`. */
+export function weekStart(ms: number): number {
+  return Math.floor((ms - MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS + MONDAY_OFFSET_MS;
+}
 
 const ISO_NO_ZONE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 

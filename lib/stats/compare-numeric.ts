@@ -1,8 +1,8 @@
 import { areaDistance, hellingerDistance, jensenShannonDistance, populationStabilityIndex } from './binned-distances';
-import { ksTest } from './ks-statistic';
+import { cdfDifferences } from './cdf-walk';
+import { ksFromStatistic } from './ks-statistic';
 import { meanAndStd, type NumericDistribution } from './numeric-distribution';
 import { referenceDecileBins, sharedBins } from './shared-bins';
-import { wassersteinDistance } from './wasserstein';
 
 export interface NumericMetrics {
   area: number;
@@ -23,8 +23,9 @@ export function compareNumeric(reference: NumericDistribution, live: NumericDist
   }
   const shared = sharedBins(reference, live);
   const deciles = referenceDecileBins(reference, live);
-  const ks = ksTest(reference, live);
-  const wasserstein = wassersteinDistance(reference, live);
+  const walk = cdfDifferences(reference, live);
+  const ks = ksFromStatistic(walk.ks, reference.count, live.count);
+  const wasserstein = walk.wasserstein;
   const { std } = meanAndStd(reference);
   return {
     area: areaDistance(shared.reference, shared.live),

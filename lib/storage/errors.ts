@@ -1,4 +1,4 @@
-export type StorageOperation = 'list' | 'read' | 'write' | 'writeIfAbsent' | 'delete' | 'exists';
+export type StorageOperation = 'list' | 'read' | 'write' | 'writeIfAbsent' | 'delete' | 'exists' | 'version';
 
 export interface StorageErrorInit {
   operation: StorageOperation;

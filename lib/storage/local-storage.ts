@@ -123,6 +123,18 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async version(key: string): Promise<string | undefined> {
+    const file = this.#pathOf(assertObjectKey(key));
+    try {
+      // Writes rename a new file into place: the inode changes even within one mtime tick.
+      const st = await fs.stat(file, { bigint: true });
+      return st.isFile() ? `${st.ino}-${st.mtimeNs}-${st.size}` : undefined;
+    } catch (error) {
+      if (MISSING.has(errno(error) ?? '')) return undefined;
+      throw this.#fail('version', key, error);
+    }
+  }
+
   /** Defence in depth: assertKey already forbids '..' and absolute keys; this catches anything it missed. */
   #pathOf(key: string): string {
     const resolved = path.resolve(this.#root, ...key.split('/'));

@@ -13,6 +13,8 @@ const copy = (data: Uint8Array | string): Uint8Array => new Uint8Array(toBytes(d
 export class MemoryStorage implements Storage {
   readonly url: string;
   readonly #objects = new Map<string, Uint8Array>();
+  readonly #versions = new Map<string, number>();
+  #writes = 0;
 
   constructor(name = `store-${++instances}`) {
     this.url = `memory://${name}`;
@@ -28,18 +30,35 @@ export class MemoryStorage implements Storage {
     return bytes === undefined ? undefined : bytes.slice();
   }
 
+  /** Stored objects by key (for tests that inspect what was written). */
+  get objects(): ReadonlyMap<string, Uint8Array> {
+    return this.#objects;
+  }
+
+  /** Objects written so far, replacements included. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   async write(key: string, data: Uint8Array | string): Promise<void> {
     this.#objects.set(assertObjectKey(key), copy(data));
+    this.#versions.set(key, ++this.#writes);
   }
 
   async writeIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
     if (this.#objects.has(assertObjectKey(key))) return false;
-    this.#objects.set(key, copy(data));
+    await this.write(key, data);
     return true;
   }
 
   async delete(key: string): Promise<void> {
     this.#objects.delete(assertObjectKey(key));
+    this.#versions.delete(key);
+  }
+
+  async version(key: string): Promise<string | undefined> {
+    const v = this.#versions.get(assertObjectKey(key));
+    return v === undefined ? undefined : String(v);
   }
 
   async exists(key: string): Promise<boolean> {

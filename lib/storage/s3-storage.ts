@@ -155,6 +155,17 @@ export class S3Storage implements Storage {
     }
   }
 
+  async version(key: string): Promise<string | undefined> {
+    const objectKey = this.#objectKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: objectKey }));
+      return `${head.ETag ?? ''}-${head.LastModified?.getTime() ?? ''}-${head.ContentLength ?? ''}`;
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw this.#fail('version', key, error);
+    }
+  }
+
   /** Close the client's sockets; the store cannot be used afterwards. */
   destroy(): void {
     this.client.destroy();

@@ -24,6 +24,11 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /** True when the key exists. */
   exists(key: string): Promise<boolean>;
+  /**
+   * A token that changes whenever the object is replaced (local: inode and mtime, S3: ETag),
+   * or `undefined` when there is no such key: lets long-running readers cache decoded objects.
+   */
+  version(key: string): Promise<string | undefined>;
 }
 
 export class StorageKeyError extends Error {

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,19 +49,26 @@ function tableSql(rows: number): string {
   return `SELECT i AS id, make_timestamp(1767225600000000 + i * ${stepUs}) AS timestamp, random() AS score, ${[...numeric, ...categorical].join(', ')} FROM range(${rows}) t(i)`;
 }
 
+/** Prediction events of `rows` generated rows as NDJSON, gzip or plain. */
+async function writeEvents(parquet: string, out: string, gzip: boolean): Promise<void> {
+  const names = [...Array.from({ length: NUMERIC }, (_, j) => `n${j}`), ...Array.from({ length: CATEGORICAL }, (_, j) => `c${j}`)];
+  const features = `{${names.map((n) => `'${n}': ${n}`).join(', ')}}`;
+  await withConnection((c) =>
+    c.run(
+      `COPY (SELECT 'bench' AS model, CAST(id AS VARCHAR) AS id, strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts, ${features} AS features, score FROM read_parquet(${sqlString(parquet)})) ` +
+        `TO ${sqlString(out)} (FORMAT json${gzip ? ', COMPRESSION gzip' : ''})`,
+    ),
+  );
+}
+
 async function generate(dir: string, rows: number): Promise<{ parquet: string; ndjson: string }> {
   const parquet = join(dir, `wide-${rows}.parquet`);
   const ndjson = join(dir, `events-${rows}.ndjson.gz`);
-  const names = [...Array.from({ length: NUMERIC }, (_, j) => `n${j}`), ...Array.from({ length: CATEGORICAL }, (_, j) => `c${j}`)];
   await withConnection(async (c) => {
     await c.run(`SELECT setseed(0.42)`);
     await c.run(`COPY (${tableSql(rows)}) TO ${sqlString(parquet)} (FORMAT parquet)`);
-    const features = `{${names.map((n) => `'${n}': ${n}`).join(', ')}}`;
-    await c.run(
-      `COPY (SELECT 'bench' AS model, CAST(id AS VARCHAR) AS id, strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts, ${features} AS features, score FROM read_parquet(${sqlString(parquet)})) ` +
-        `TO ${sqlString(ndjson)} (FORMAT json, COMPRESSION gzip)`,
-    );
   });
+  await writeEvents(parquet, ndjson, true);
   return { parquet, ndjson };
 }
 
@@ -98,8 +105,17 @@ const CHILD_FLAG = '--pipeline-bench-child';
 
 /** Profile the store in a fresh process, so its peak RSS is the profile's and nothing else's. */
 function profileInChild(storeDir: string): Promise<ChildResult> {
+  return inChild(['profile', storeDir]);
+}
+
+/** Ingest an events file in a fresh process (its peak RSS is the ingest's). */
+function ingestInChild(storeDir: string, file: string): Promise<ChildResult> {
+  return inChild(['ingest', storeDir, file]);
+}
+
+function inChild(args: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, storeDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: ChildResult | undefined;
     child.on('message', (m) => (result = m as ChildResult));
     child.on('error', reject);
@@ -122,17 +138,18 @@ async function peakRssMib(sampled: number): Promise<number> {
   return Math.round(sampled / 2 ** 20);
 }
 
-async function childMain(storeDir: string): Promise<void> {
+async function childMain(mode: string, storeDir: string, file: string | undefined): Promise<void> {
   let sampled = process.memoryUsage().rss;
   const timer = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 10);
   const t0 = performance.now();
-  const result = await profileModel({ storage: new LocalStorage(storeDir), model: 'bench' });
+  const storage = new LocalStorage(storeDir);
+  const hours = mode === 'ingest' ? (await ingest({ storage, model: 'bench', file: file as string })).hours.length : (await profileModel({ storage, model: 'bench' })).hours;
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(timer);
-  process.send?.({ hours: result.hours, seconds, peakRssMib: await peakRssMib(sampled) } satisfies ChildResult);
+  process.send?.({ hours, seconds, peakRssMib: await peakRssMib(sampled) } satisfies ChildResult);
 }
 
-if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3]);
+if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3], process.argv[4], process.argv[5]);
 
 /**
  * Profiling throughput (feature-values/s, the score counted as a feature) from raw Parquet (wide
@@ -166,3 +183,58 @@ export async function benchPipeline(log: (line: string) => void, sizes: readonly
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface LargeNdjsonResult {
+  file_bytes: number;
+  rows: number;
+  hours: number;
+  ingest_s: number;
+  ingest_peak_rss_mib: number;
+  profile_s: number;
+  profile_peak_rss_mib: number;
+  feature_values_per_s: number;
+}
+
+/**
+ * The memory target of issue #3: a plain NDJSON file of at least `minBytes` (2 GB) ingested and
+ * profiled, each in its own process, peak RSS measured (target ≤ 1 GiB). Minutes of work: run by
+ * `npm run bench -- pipeline --large`.
+ */
+export async function benchLargeNdjson(log: (line: string) => void, minBytes = 2e9): Promise<LargeNdjsonResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bench-large-'));
+  try {
+    // ~490 bytes per event: generate enough rows, then check the size.
+    const rows = Math.ceil(minBytes / 460 / ROWS_PER_HOUR) * ROWS_PER_HOUR;
+    log(`large: generating ${rows} events as plain NDJSON …`);
+    const parquet = join(dir, 'wide.parquet');
+    await withConnection(async (c) => {
+      await c.run(`SELECT setseed(0.42)`);
+      await c.run(`COPY (${tableSql(rows)}) TO ${sqlString(parquet)} (FORMAT parquet)`);
+    });
+    const file = join(dir, 'events.ndjson');
+    await writeEvents(parquet, file, false);
+    await rm(parquet, { force: true });
+    const { size } = await stat(file);
+    if (size < minBytes) throw new Error(`bench: generated ${size} bytes, wanted at least ${minBytes}`);
+    log(`large: ${(size / 1e9).toFixed(2)} GB; ingesting in a child process …`);
+    const storeDir = await mkdtemp(join(dir, 'store-'));
+    const ingested = await ingestInChild(storeDir, file);
+    await rm(file, { force: true });
+    log(`large: ingest ${ingested.seconds.toFixed(0)} s, peak RSS ${ingested.peakRssMib} MiB; profiling …`);
+    const profiled = await profileInChild(storeDir);
+    log(`large: profile ${profiled.seconds.toFixed(0)} s, peak RSS ${profiled.peakRssMib} MiB`);
+    return {
+      file_bytes: size,
+      rows,
+      hours: profiled.hours,
+      ingest_s: ingested.seconds,
+      ingest_peak_rss_mib: ingested.peakRssMib,
+      profile_s: profiled.seconds,
+      profile_peak_rss_mib: profiled.peakRssMib,
+      feature_values_per_s: (rows * (FEATURES + 1)) / profiled.seconds,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+

@@ -1,15 +1,19 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCompare } from './compare.bench';
 import { benchDigest } from './digest.bench';
-import { benchPipeline } from './pipeline.bench';
+import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
 
-/** `npm run bench -- <suite…> [--json] [--quick]`: suites print a table, or one JSON object. */
+/**
+ * `npm run bench -- <suite…> [--json] [--quick] [--large]`: suites print a table, or one JSON
+ * object. `--large` adds the 2 GB NDJSON ingest and profile to `pipeline` (several minutes).
+ */
 const SUITES = ['digest', 'pipeline'] as const;
 type Suite = (typeof SUITES)[number];
 
-function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean } {
+function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean } {
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
+  const large = argv.includes('--large');
   const names = argv.filter((a) => !a.startsWith('--'));
   for (const name of names) {
     if (!(SUITES as readonly string[]).includes(name)) {
@@ -17,13 +21,13 @@ function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boo
       process.exit(2);
     }
   }
-  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick };
+  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick, large };
 }
 
 const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
 
 async function main(): Promise<void> {
-  const { suites, json, quick } = parseArgs(process.argv.slice(2));
+  const { suites, json, quick, large } = parseArgs(process.argv.slice(2));
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -65,7 +69,8 @@ async function main(): Promise<void> {
     if (suite === 'pipeline') {
       const profiling = await benchPipeline(log, quick ? [250_000, 500_000] : [1_000_000, 2_000_000]);
       const compare = await benchCompare(log);
-      out.pipeline = { ...profiling, ...compare };
+      const big = large ? await benchLargeNdjson(log) : undefined;
+      out.pipeline = { ...profiling, ...compare, ...(big ? { large_ndjson: big } : {}) };
       if (!json) {
         console.log(`\npipeline (${profiling.data}) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
         console.table([...profiling.parquet.map((r) => ({ format: 'parquet', ...r })), ...profiling.ndjson.map((r) => ({ format: 'ndjson', ...r }))]);
@@ -74,8 +79,16 @@ async function main(): Promise<void> {
           'profiling, NDJSON (M feature-values/s)': { value: fmt(profiling.ndjson_feature_values_per_s / 1e6), target: '≥ 2' },
           'peak RSS, largest / smallest run (Parquet)': { value: fmt(profiling.parquet_peak_rss_ratio), target: '≈ 1' },
           'peak RSS, largest / smallest run (NDJSON)': { value: fmt(profiling.ndjson_peak_rss_ratio), target: '≈ 1' },
-          'compare 30 d × 200 features, warm (ms)': { value: fmt(compare.compare_30d_200_features_ms), target: '≤ 200' },
+          'compare 30 d × 200 features, served (ms)': { value: fmt(compare.compare_30d_200_features_served_ms), target: '≤ 200' },
+          'compare 30 d × 200 features, warm (ms)': { value: fmt(compare.compare_30d_200_features_ms), target: '' },
           'compare 30 d × 200 features, cold (ms)': { value: fmt(compare.compare_30d_200_features_cold_ms), target: '' },
+          ...(big
+            ? {
+                [`${(big.file_bytes / 1e9).toFixed(2)} GB NDJSON: ingest peak RSS (MiB)`]: { value: big.ingest_peak_rss_mib, target: '≤ 1024' },
+                [`${(big.file_bytes / 1e9).toFixed(2)} GB NDJSON: profile peak RSS (MiB)`]: { value: big.profile_peak_rss_mib, target: '≤ 1024' },
+                [`${(big.file_bytes / 1e9).toFixed(2)} GB NDJSON: profile (M feature-values/s)`]: { value: fmt(big.feature_values_per_s / 1e6), target: '' },
+              }
+            : {}),
         });
       }
     }

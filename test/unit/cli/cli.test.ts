@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '@/lib/cli/main';
 import { msUntilNextTick } from '@/lib/cli/commands/run-schedule';
 import { parseConfig } from '@/lib/compare';
+import { FORMAT_VERSION } from '@/lib/format';
 
 describe('the driftwatch CLI', () => {
   let dir: string;
@@ -25,7 +26,7 @@ describe('the driftwatch CLI', () => {
     const store = join(dir, 's');
     expect(await run('init', '--store', store)).toBe(0);
     const manifest = JSON.parse(await readFile(join(store, 'driftwatch.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'driftwatch-store', version: '1.0' });
+    expect(manifest).toMatchObject({ format: 'driftwatch-store', version: FORMAT_VERSION });
     const config = await readFile(join(store, 'config.yaml'), 'utf8');
     expect(config).toMatch(/^# driftwatch configuration/);
     expect(parseConfig(config).evaluation.window).toBe('12h');

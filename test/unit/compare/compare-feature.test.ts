@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareFeature, DEFAULT_CONFIG, planWindow, referenceThreshold, unitHint } from '@/lib/compare';
 import { buildDigest } from '@/lib/digest';
-import { DAY_MS, HOUR_MS } from '@/lib/format';
+import { DAY_MS, HOUR_MS, weekStart } from '@/lib/format';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
 import { mulberry32, sample, standardNormal } from '@/test/helpers/random';
 
@@ -91,17 +91,42 @@ describe('planWindow', () => {
   const day = Date.parse('2026-11-01T00:00:00Z');
   const hours = new Set(Array.from({ length: 24 * 5 }, (_, i) => day + i * HOUR_MS));
   const days = new Set([day, day + DAY_MS, day + 2 * DAY_MS]);
+  const available = { weeks: new Set<number>(), days, blocks: new Set<number>(), hours };
 
   it('uses daily rollups for whole days and hours for the edges', () => {
-    const plan = planWindow(day + 20 * HOUR_MS, day + 3 * DAY_MS + 2 * HOUR_MS, days, hours);
+    const plan = planWindow(day + 20 * HOUR_MS, day + 3 * DAY_MS + 2 * HOUR_MS, available);
     expect(plan.days).toEqual([day + DAY_MS, day + 2 * DAY_MS]);
     expect(plan.hours).toEqual([20, 21, 22, 23, 72, 73].map((h) => day + h * HOUR_MS));
   });
 
   it('falls back to hours where a day has no rollup, and widens bounds to whole hours', () => {
-    const plan = planWindow(day + 3 * DAY_MS + 30 * 60_000, day + 3 * DAY_MS + 3 * HOUR_MS - 1, days, hours);
+    const plan = planWindow(day + 3 * DAY_MS + 30 * 60_000, day + 3 * DAY_MS + 3 * HOUR_MS - 1, available);
     expect(plan.from).toBe(day + 3 * DAY_MS);
     expect(plan.to).toBe(day + 3 * DAY_MS + 3 * HOUR_MS);
     expect(plan.hours).toHaveLength(3);
+  });
+
+  it('prefers weeks, then days, then 6-hour blocks, and covers every hour exactly once', () => {
+    // 2026-11-01 is a Sunday: the weeks from Monday 11-02 to 11-30 are whole inside the window.
+    const start = Date.parse('2026-10-28T00:00:00Z');
+    const allHours = new Set(Array.from({ length: 24 * 40 }, (_, i) => start + i * HOUR_MS));
+    const every = (step: number, keep: (t: number) => boolean = () => true) => new Set([...allHours].filter((t) => (t - start) % step === 0 && keep(t)));
+    const all = { weeks: every(DAY_MS, (t) => weekStart(t) === t), days: every(DAY_MS), blocks: every(6 * HOUR_MS), hours: allHours };
+    const from = start + 13 * HOUR_MS;
+    const to = start + 33 * DAY_MS + 15 * HOUR_MS;
+    const plan = planWindow(from, to, all);
+    expect(plan.weeks.map((t) => new Date(t).toISOString().slice(0, 10))).toEqual(['2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']);
+    // 13:00–18:00 as hours, the 18:00 block, 4 days to Monday; after the weeks, 2 blocks and 3 hours.
+    expect(plan.days.length).toBe(4);
+    expect(plan.blocks.length).toBe(3);
+    expect(plan.hours.length).toBe(5 + 3);
+    const covered = [...plan.weeks.map((t) => [t, 7 * DAY_MS]), ...plan.days.map((t) => [t, DAY_MS]), ...plan.blocks.map((t) => [t, 6 * HOUR_MS]), ...plan.hours.map((t) => [t, HOUR_MS])];
+    const hoursCovered = covered.flatMap(([t, len]) => Array.from({ length: len / HOUR_MS }, (_, i) => t + i * HOUR_MS)).sort((a, b) => a - b);
+    expect(hoursCovered).toEqual(Array.from({ length: (to - from) / HOUR_MS }, (_, i) => from + i * HOUR_MS));
+    expect(covered.length).toBeLessThanOrEqual(20);
+    // Without weekly files (a format-1.0 store), the same window falls back to days.
+    const noWeeks = planWindow(from, to, { ...all, weeks: new Set<number>() });
+    expect(noWeeks.weeks).toEqual([]);
+    expect(noWeeks.days.length).toBe(plan.days.length + 28);
   });
 });

@@ -4,41 +4,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readSummaryParquet } from '@/lib/duckdb';
 import type { SummaryRow } from '@/lib/format';
-import { assertKey, type Storage } from '@/lib/storage/storage';
+import { MemoryStorage } from '@/lib/storage';
 
-/** A tiny in-memory Storage for profile tests (lib/storage's implementations are built elsewhere). */
-export class TestStorage implements Storage {
-  readonly url = 'memory://profile-test';
-  readonly objects = new Map<string, Uint8Array>();
-  writes = 0;
-
-  async list(prefix: string): Promise<string[]> {
-    assertKey(prefix, true);
-    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-
-  async read(key: string): Promise<Uint8Array | undefined> {
-    const bytes = this.objects.get(assertKey(key));
-    return bytes ? bytes.slice() : undefined;
-  }
-
-  async write(key: string, data: Uint8Array | string): Promise<void> {
-    this.writes++;
-    this.objects.set(assertKey(key), typeof data === 'string' ? new TextEncoder().encode(data) : data.slice());
-  }
-
-  async writeIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
-    if (this.objects.has(assertKey(key))) return false;
-    await this.write(key, data);
-    return true;
-  }
-
-  async delete(key: string): Promise<void> {
-    this.objects.delete(assertKey(key));
-  }
-
-  async exists(key: string): Promise<boolean> {
-    return this.objects.has(assertKey(key));
+/** The in-memory store of lib/storage, under one name for the profile tests. */
+export class TestStorage extends MemoryStorage {
+  constructor() {
+    super('profile-test');
   }
 
   text(key: string): string {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSummaryParquet } from '@/lib/duckdb';
-import { DAY_MS, HOUR_MS, layout, ModelMeta, type SummaryRow } from '@/lib/format';
+import { DAY_MS, HOUR_MS, layout, ModelMeta, weekStart, type SummaryRow } from '@/lib/format';
 import { LocalStorage, type Storage } from '@/lib/storage';
 import { ingest, profileModel } from '@/lib/profile';
 import { mergeSummaries, summaryDigest } from '@/lib/summary';
@@ -78,7 +78,8 @@ describe('profileModel', () => {
       return new Map(await Promise.all(keys.map(async (k) => [k, await profileRows(storage, k)] as const)));
     };
     const [a, b] = [await run(), await run()];
-    expect(a.size).toBe(5);
+    // 3 hours, 2 days, 2 six-hour blocks and 1 week (2026-01-01 and -02 are in the same week).
+    expect(a.size).toBe(8);
     expect(b).toEqual(a);
   });
 
@@ -98,6 +99,30 @@ describe('profileModel', () => {
     expect(daily.get('amount')!.rows).toBe(1500);
     // The next day has its own rollup.
     expect((await profileRows(storage, layout.dailyProfile('shop', DAY + DAY_MS))).length).toBe(3);
+  });
+
+  it('rolls hours up into 6-hour blocks and days into Monday weeks, and redoes a week when a later day arrives', async () => {
+    const storage = new TestStorage();
+    const week = weekStart(DAY);
+    const hour = (day: number, h: number) => week + day * DAY_MS + h * HOUR_MS;
+    await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'week1.ndjson'), events([hour(0, 1), hour(0, 4), hour(0, 7), hour(2, 13)], 1200, 5)) });
+    await profileModel({ storage, model: 'shop' });
+    const merged = (start: number, length: number, parts: SummaryRow[][]) =>
+      [...byFeature(parts.flat()).keys()].sort().map((feature) => mergeSummaries({ model: 'shop', feature, period_start: start, period_end: start + length }, parts.flat().filter((r) => r.feature === feature)));
+    const rows = async (key: string) => [...byFeature(await profileRows(storage, key)).values()].sort((a, b) => (a.feature < b.feature ? -1 : 1));
+    const hourly = async (...hs: number[]) => Promise.all(hs.map((h) => profileRows(storage, layout.hourlyProfile('shop', h))));
+    // Block 00–06 of day 0 is the merge of hours 1 and 4; block 06–12 has hour 7 only.
+    expect(await rows(layout.sixHourProfile('shop', hour(0, 0)))).toEqual(merged(hour(0, 0), 6 * HOUR_MS, await hourly(hour(0, 1), hour(0, 4))));
+    expect(await rows(layout.sixHourProfile('shop', hour(0, 6)))).toEqual(merged(hour(0, 6), 6 * HOUR_MS, await hourly(hour(0, 7))));
+    expect(await storage.read(layout.sixHourProfile('shop', hour(0, 12)))).toBeUndefined();
+    const days = async () => Promise.all([0, 2, 5].map(async (d) => (await storage.read(layout.dailyProfile('shop', week + d * DAY_MS))) ? profileRows(storage, layout.dailyProfile('shop', week + d * DAY_MS)) : []));
+    expect(await rows(layout.weeklyProfile('shop', week))).toEqual(merged(week, 7 * DAY_MS, await days()));
+    // A later day of the same week arrives: the week is the merge of all three days.
+    await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'week2.ndjson'), events([hour(5, 20)], 300, 6)) });
+    await profileModel({ storage, model: 'shop' });
+    const weekly = await rows(layout.weeklyProfile('shop', week));
+    expect(weekly).toEqual(merged(week, 7 * DAY_MS, await days()));
+    expect(weekly.find((r) => r.feature === 'amount')!.rows).toBe(1500);
   });
 
   it('counts an hour of events: nulls, wrong types and NaN strings, as counted here', async () => {

@@ -149,6 +149,19 @@ export function describeStorageConformance(name: string, makeStore: () => Promis
         expect(decoder.decode(await store.read('k'))).toBe('short');
         expect(await store.list('')).toEqual(['k']);
       });
+
+      it('gives a version that is stable until the object is replaced', async () => {
+        expect(await store.version('v')).toBeUndefined();
+        await store.write('v', 'first');
+        const first = await store.version('v');
+        expect(first).toEqual(expect.any(String));
+        expect(await store.version('v')).toBe(first);
+        // Same length, different bytes, right away: a cache keyed by version must see the change.
+        await store.write('v', 'fires');
+        expect(await store.version('v')).not.toBe(first);
+        await store.delete('v');
+        expect(await store.version('v')).toBeUndefined();
+      });
     });
 
     describe('missing keys', () => {
