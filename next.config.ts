@@ -3,6 +3,8 @@ import type { NextConfig } from 'next';
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Native and Node-only modules stay outside the server bundle.
+  serverExternalPackages: ['@duckdb/node-api', '@duckdb/node-bindings'],
 };
 
 export default nextConfig;

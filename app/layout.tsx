@@ -1,5 +1,8 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Providers } from '@/components/Providers';
+import './globals.css';
 
 export const metadata: Metadata = {
   title: 'driftwatch',
@@ -9,7 +12,18 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body style={{ fontFamily: 'system-ui, sans-serif', margin: 0 }}>{children}</body>
+      <body>
+        <header className="top">
+          <Link href="/" className="brand">
+            driftwatch
+          </Link>
+          <Link href="/">Models</Link>
+          <Link href="/alerts">Alerts</Link>
+        </header>
+        <Providers>
+          <main>{children}</main>
+        </Providers>
+      </body>
     </html>
   );
 }

@@ -3,7 +3,7 @@ import { compareFeature, type FeatureComparison } from './compare-feature';
 import type { Config } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
-import { loadWindow, type SummaryDecoder } from './load-window';
+import { loadWindow, type AvailableProfiles, type SummaryDecoder } from './load-window';
 import type { ProfileCache } from './profile-cache';
 import { referenceThreshold, type Threshold } from './thresholds';
 
@@ -33,6 +33,10 @@ export interface CompareOptions {
   cache?: ReferenceCache;
   /** Decoded profiles shared across windows (evaluate, the dashboard); omit to read fresh. */
   profiles?: ProfileCache;
+  /** Compare only these features (the dashboard's feature view and trend). */
+  only?: ReadonlySet<string>;
+  /** The model's profiles, listed once for many windows (trend). */
+  available?: AvailableProfiles;
 }
 
 /** Thresholds depend only on the reference and the metric: computed once per process. */
@@ -65,7 +69,7 @@ export class ReferenceCache {
 export async function compareModel(options: CompareOptions): Promise<CompareResult> {
   const { storage, model, reference, config, decode } = options;
   const cache = options.cache ?? new ReferenceCache();
-  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles)]);
+  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available })]);
   const settings = config.models[model]?.features ?? {};
   const features: FeatureComparison[] = [];
   let rows = 0;

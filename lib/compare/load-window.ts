@@ -96,13 +96,25 @@ export interface LoadedWindow {
   features: Map<string, SummaryRow>;
 }
 
-/** Merge every feature's stored summaries over [from, to) (never re-reading raw data). */
-export async function loadWindow(storage: Storage, model: string, fromMs: number, toMs: number, decode: SummaryDecoder, cache?: ProfileCache): Promise<LoadedWindow> {
-  const plan = planWindow(fromMs, toMs, await availableProfiles(storage, model));
+/**
+ * Merge every feature's stored summaries over [from, to) (never re-reading raw data); `only`
+ * limits the merge to some features, `available` reuses a listing across many windows.
+ */
+export async function loadWindow(
+  storage: Storage,
+  model: string,
+  fromMs: number,
+  toMs: number,
+  decode: SummaryDecoder,
+  cache?: ProfileCache,
+  options: { only?: ReadonlySet<string>; available?: AvailableProfiles } = {},
+): Promise<LoadedWindow> {
+  const plan = planWindow(fromMs, toMs, options.available ?? (await availableProfiles(storage, model)));
   const files = await (cache ?? new ProfileCache()).load(storage, planKeys(model, plan), decode);
   const byFeature = new Map<string, SummaryRow[]>();
   for (const rows of files) {
     for (const row of rows) {
+      if (options.only && !options.only.has(row.feature)) continue;
       let list = byFeature.get(row.feature);
       if (!list) byFeature.set(row.feature, (list = []));
       list.push(row);

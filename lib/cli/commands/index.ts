@@ -10,6 +10,7 @@ import { compareJson, formatCompare, runCompare } from './compare';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore } from './init';
 import { runSchedule } from './run-schedule';
+import { parsePort, serve } from './serve';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -222,10 +223,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   demo: {
     summary: 'the fraud-model demo end to end: generate, ingest, profile, evaluate, report (then the dashboard)',
-    usage: '[--store DIR] [--days 14]',
-    options: { store: { type: 'string', default: './driftwatch-demo' }, days: { type: 'string' }, 'no-serve': { type: 'boolean' } },
+    usage: '[--store DIR] [--days 14] [--port 3000] [--no-serve]',
+    options: { store: { type: 'string', default: './driftwatch-demo' }, days: { type: 'string' }, port: { type: 'string' }, 'no-serve': { type: 'boolean' } },
     run: async (values, ctx) => {
       const location = str(values, 'store') ?? './driftwatch-demo';
+      const port = parsePort(str(values, 'port'), 3000);
       const days = Number(str(values, 'days') ?? DEMO_DAYS);
       if (!Number.isInteger(days) || days < 1 || days > 60) throw new CliError(`--days must be a whole number from 1 to 60, got "${str(values, 'days')}"`);
       const dataDir = join(location, '..', `${location.replace(/[\\/]+$/, '').split(/[\\/]/).pop()}-data`);
@@ -253,8 +255,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (scoreAlerts.length > 0) ctx.log(`  the score itself: first alert at ${scoreAlerts[0].at} (${scoreAlerts[0].message})`);
       ctx.log('');
       ctx.log(`store: ${s.storage.url} — try \`npm run driftwatch -- compare --store ${location} --model ${scenario.model} --window 12h --to ${scenario.end}\``);
-      ctx.log('dashboard: arrives with issue #4 (`driftwatch serve`).');
-      return 0;
+      if (values['no-serve']) {
+        ctx.log(`dashboard: \`npm run driftwatch -- serve --store ${location}\``);
+        return 0;
+      }
+      return serve({ store: location, port, host: 'localhost', log: ctx.log });
     },
+  },
+  serve: {
+    summary: 'serve the dashboard for a store (builds it once if needed) until stopped',
+    usage: '[--store DIR|s3://…] [--port 3000] [--host localhost] [--rebuild]',
+    options: { ...store, port: { type: 'string' }, host: { type: 'string' }, rebuild: { type: 'boolean' } },
+    run: async (values, ctx) =>
+      serve({ store: storeLocation(str(values, 'store')), port: parsePort(str(values, 'port'), 3000), host: str(values, 'host') ?? 'localhost', rebuild: values.rebuild === true, log: ctx.log }),
   },
 };

@@ -1,0 +1,15 @@
+import { alertList, ApiError, dashboardContext, jsonRoute, modelParam, onlyParams, queryParam } from '@/lib/dashboard';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/alerts?model&state — alert events, newest first. */
+export function GET(request: Request): Promise<Response> {
+  return jsonRoute(async () => {
+    const q = new URL(request.url).searchParams;
+    onlyParams(q, ['model', 'state']);
+    const model = queryParam(q, 'model');
+    const state = queryParam(q, 'state');
+    if (state !== null && state !== 'firing' && state !== 'resolved') throw new ApiError(400, `state: must be firing or resolved; got "${state}"`);
+    return { alerts: await alertList(await dashboardContext(), { model: model ? modelParam(model) : undefined, state: state ?? undefined }) };
+  });
+}

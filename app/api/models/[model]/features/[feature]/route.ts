@@ -1,0 +1,21 @@
+import { dashboardContext, featureParam, featureView, jsonRoute, modelParam, onlyParams, queryParam, referenceParam } from '@/lib/dashboard';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/models/{model}/features/{feature}?from&to | window, reference — distributions of live and every reference. */
+export function GET(request: Request, { params }: { params: Promise<{ model: string; feature: string }> }): Promise<Response> {
+  return jsonRoute(async () => {
+    const q = new URL(request.url).searchParams;
+    onlyParams(q, ['from', 'to', 'window', 'reference']);
+    const p = await params;
+    const model = modelParam(p.model);
+    const feature = featureParam(p.feature);
+    const ctx = await dashboardContext();
+    return featureView(ctx, model, feature, {
+      from: queryParam(q, 'from'),
+      to: queryParam(q, 'to'),
+      window: queryParam(q, 'window'),
+      reference: referenceParam(queryParam(q, 'reference'), ctx.config.evaluation.references[0]),
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError } from '../cli-error';
+import { openStore } from '../store-context';
+
+/** The package root: the Next.js app lives there (app/, .next/). */
+const APP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ServeOptions {
+  store: string;
+  port: number;
+  host: string;
+  /** Build even when a build exists (after changing the dashboard's code). */
+  rebuild?: boolean;
+  log: (line: string) => void;
+}
+
+export function parsePort(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new CliError(`--port must be a whole number from 1 to 65535, got "${text}"`);
+  return port;
+}
+
+/** A local store as an absolute path (the server's working directory is the app); S3 URLs as they are. */
+export function serverStoreLocation(store: string): string {
+  return store.startsWith('s3://') ? store : resolve(store);
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const next = join(APP_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  return new Promise((resolveExit, reject) => {
+    const child = spawn(process.execPath, [next, ...args], { cwd: APP_ROOT, env, stdio: 'inherit' });
+    const stop = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onInt = stop('SIGINT');
+    const onTerm = stop('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolveExit(code ?? (signal ? 0 : 1));
+    });
+  });
+}
+
+/**
+ * Serve the built dashboard for a store: checks the store first (so a wrong path fails here, in
+ * one line), builds the app once if there is no build yet, then runs `next start` until stopped.
+ */
+export async function serve(options: ServeOptions): Promise<number> {
+  await openStore(options.store);
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', DRIFTWATCH_STORE: serverStoreLocation(options.store) };
+  if (options.rebuild || !existsSync(join(APP_ROOT, '.next', 'BUILD_ID'))) {
+    options.log('serve: building the dashboard (once; about a minute) …');
+    const code = await run(['build'], env);
+    if (code !== 0) throw new CliError(`the dashboard build failed (exit ${code}); see the output above`);
+  }
+  options.log(`serve: dashboard for ${env.DRIFTWATCH_STORE} on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port} (Ctrl-C stops it)`);
+  return run(['start', '--port', String(options.port), '--hostname', options.host], env);
+}

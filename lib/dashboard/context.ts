@@ -1,0 +1,67 @@
+import { ProfileCache, readConfig, ReferenceCache, type Config } from '../compare';
+import { readSummaryParquetMany } from '../duckdb';
+import { checkFormatVersion, layout, MANIFEST_KEY, StoreManifest } from '../format';
+import { openStorage, type Storage } from '../storage';
+import { ApiError } from './params';
+
+/** The store the dashboard reads: DRIFTWATCH_STORE, else ./driftwatch-store (as the CLI). */
+export function dashboardStoreLocation(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DRIFTWATCH_STORE ?? './driftwatch-store';
+}
+
+export interface DashboardContext {
+  storage: Storage;
+  config: Config;
+  decode: typeof readSummaryParquetMany;
+  references: ReferenceCache;
+  profiles: ProfileCache;
+}
+
+interface Shared {
+  location: string;
+  storage: Storage;
+  references: ReferenceCache;
+  profiles: ProfileCache;
+  /** Reference profile versions the reference cache was filled from. */
+  referenceVersions: Map<string, string | undefined>;
+}
+
+let shared: Shared | undefined;
+
+/**
+ * One storage client and one set of caches per server process; the config is read per request
+ * (people edit it), and a reference that was re-added (its profile's version changed) empties
+ * the reference cache. A missing or newer-format store is a 503 that says what to do.
+ */
+export async function dashboardContext(location = dashboardStoreLocation()): Promise<DashboardContext> {
+  if (!shared || shared.location !== location) {
+    shared = { location, storage: openStorage(location), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), referenceVersions: new Map() };
+  }
+  const { storage } = shared;
+  const manifest = await storage.read(MANIFEST_KEY);
+  if (manifest === undefined) throw new ApiError(503, `${storage.url} is not a driftwatch store: set DRIFTWATCH_STORE, or run \`npm run demo\` to make one`);
+  const parsed = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(manifest)));
+  if (!parsed.success) throw new ApiError(503, `${storage.url}/${MANIFEST_KEY} is not a driftwatch store manifest`);
+  try {
+    checkFormatVersion(parsed.data.version);
+  } catch (error) {
+    throw new ApiError(503, (error as Error).message);
+  }
+  return { storage, config: await readConfig(storage), decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles };
+}
+
+/** Drop cached references of a model when a reference profile was replaced since it was loaded. */
+export async function checkReferenceVersions(ctx: DashboardContext, model: string, names: readonly string[]): Promise<void> {
+  if (!shared) return;
+  for (const name of names) {
+    const key = layout.referenceProfile(model, name);
+    const version = await ctx.storage.version(key);
+    const known = shared.referenceVersions.get(key);
+    if (shared.referenceVersions.has(key) && known !== version) {
+      shared.references = new ReferenceCache();
+      shared.referenceVersions.clear();
+      ctx.references = shared.references;
+    }
+    shared.referenceVersions.set(key, version);
+  }
+}

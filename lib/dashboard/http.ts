@@ -1,0 +1,38 @@
+import { NotFoundError } from '../compare';
+import { ApiError } from './params';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: string;
+}
+
+/** Map an error to a status and a message a person can act on; unexpected errors are logged, not leaked. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof ApiError) return Response.json({ error: error.message } satisfies ErrorBody, { status: error.status });
+  if (error instanceof NotFoundError) return Response.json({ error: error.message } satisfies ErrorBody, { status: 404 });
+  console.error('driftwatch dashboard:', error);
+  return Response.json({ error: 'internal error: see the server log' } satisfies ErrorBody, { status: 500 });
+}
+
+/** Run a route's work and answer with its JSON, or with the mapped error. */
+export async function jsonRoute<T>(work: () => Promise<T>): Promise<Response> {
+  try {
+    return Response.json(await work(), { headers: { 'cache-control': 'no-store' } });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** A query parameter, refusing repeats (`?from=a&from=b`) rather than picking one silently. */
+export function queryParam(params: URLSearchParams, name: string): string | null {
+  const all = params.getAll(name);
+  if (all.length > 1) throw new ApiError(400, `${name}: given ${all.length} times, expected once`);
+  return all[0] ?? null;
+}
+
+/** Refuse parameters a route does not know: a typo ("form=") would otherwise be ignored silently. */
+export function onlyParams(params: URLSearchParams, known: readonly string[]): void {
+  for (const name of params.keys()) {
+    if (!known.includes(name)) throw new ApiError(400, `${name}: unknown parameter; this route takes ${known.join(', ')}`);
+  }
+}

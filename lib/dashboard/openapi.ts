@@ -1,0 +1,180 @@
+/** The OpenAPI 3.1 description of the dashboard's routes (served at /api/openapi.json; docs/api.md explains them). */
+const windowParams = [
+  { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window start (ISO 8601), with `to`: an absolute window. Widened to whole hours.' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window end (ISO 8601), exclusive.' },
+  { name: 'window', in: 'query', schema: { type: 'string', example: '12h' }, description: 'A relative window (1h … 400d) ending at the latest profiled hour; default: the config’s evaluation window.' },
+];
+const reference = { name: 'reference', in: 'query', schema: { type: 'string', example: 'test' }, description: 'Reference to compare with; default: the first configured reference.' };
+const metric = { name: 'metric', in: 'query', schema: { type: 'string', enum: ['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger', 'linf'] }, description: 'Metric that drives the verdict; default: per feature from the config.' };
+const model = { name: 'model', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } };
+const errors = {
+  '400': { description: 'A parameter is invalid; the message names it.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '404': { description: 'Unknown model, feature or reference.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '503': { description: 'The configured store is missing or of a newer format.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+const json = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'driftwatch dashboard API', version: '1.0.0', description: 'Drift and failed-feature monitoring, recomputed from the store’s summaries for any window.' },
+  paths: {
+    '/api/models': {
+      get: { summary: 'Models and their status at the latest evaluation', responses: { '200': json('Models', { type: 'object', properties: { models: { type: 'array', items: { $ref: '#/components/schemas/ModelOverview' } } } }), ...errors } },
+    },
+    '/api/models/{model}/compare': {
+      get: {
+        summary: 'Every feature of a model compared with a reference over any window',
+        parameters: [model, ...windowParams, reference, metric],
+        responses: { '200': json('Comparison', { $ref: '#/components/schemas/ModelView' }), ...errors },
+      },
+    },
+    '/api/models/{model}/features/{feature}': {
+      get: {
+        summary: 'One feature: CDF points, shared-bin histograms and statistics of live and every reference',
+        parameters: [model, { name: 'feature', in: 'path', required: true, schema: { type: 'string' }, description: 'URL-encoded feature name.' }, ...windowParams, reference],
+        responses: { '200': json('Feature view', { $ref: '#/components/schemas/FeatureView' }), ...errors },
+      },
+    },
+    '/api/models/{model}/trend': {
+      get: {
+        summary: 'One feature’s distance over time, for any window length and step',
+        parameters: [
+          model,
+          { name: 'feature', in: 'query', required: true, schema: { type: 'string' } },
+          metric,
+          { name: 'window', in: 'query', schema: { type: 'string', example: '12h' }, description: 'Length of each compared window; default: the evaluation window.' },
+          { name: 'step', in: 'query', schema: { type: 'string', example: '1h' }, description: 'Distance between window ends (whole hours); default 1h. At most 2,000 windows per request.' },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'range', in: 'query', schema: { type: 'string', example: '7d' }, description: 'Without from/to: the span of window ends, ending at the latest data; default 7d.' },
+          reference,
+        ],
+        responses: { '200': json('Trend', { $ref: '#/components/schemas/TrendView' }), ...errors },
+      },
+    },
+    '/api/alerts': {
+      get: {
+        summary: 'Alert events, newest first',
+        parameters: [
+          { name: 'model', in: 'query', schema: { type: 'string' } },
+          { name: 'state', in: 'query', schema: { type: 'string', enum: ['firing', 'resolved'] } },
+        ],
+        responses: { '200': json('Alerts', { type: 'object', properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } } } }), ...errors },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI document', { type: 'object' }) } } },
+  },
+  components: {
+    schemas: {
+      Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+      Verdict: { type: 'string', enum: ['ok', 'drift', 'failing'] },
+      ModelOverview: {
+        type: 'object',
+        properties: {
+          model: { type: 'string' },
+          status: { type: 'string', enum: ['ok', 'drift', 'failing', 'unknown'] },
+          reference: { type: 'string' },
+          features: { type: 'integer' },
+          drifting: { type: 'array', items: { type: 'string' } },
+          failing: { type: 'array', items: { type: 'string' } },
+          firing_alerts: { type: 'integer' },
+          last_evaluation: { type: ['string', 'null'], format: 'date-time' },
+          age_hours: { type: ['number', 'null'] },
+          stale: { type: 'boolean' },
+          worst_ratio: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, ratio: { type: 'number' } } } },
+        },
+      },
+      Window: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, latest_data: { type: ['string', 'null'] } } },
+      FeatureComparison: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string', enum: ['numeric', 'categorical'] },
+          count: { type: 'integer' },
+          failed_rate: { type: ['number', 'null'] },
+          reference_failed_rate: { type: ['number', 'null'] },
+          metrics: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
+          metric: { type: 'string' },
+          value: { type: ['number', 'null'] },
+          threshold: { type: 'number' },
+          threshold_source: { type: 'string', enum: ['config', 'reference', 'floor'] },
+          verdict: { $ref: '#/components/schemas/Verdict' },
+          hint: { type: 'string' },
+          sparkline: { type: 'array', items: { type: ['number', 'null'] } },
+          alert: { type: ['string', 'null'], enum: ['firing', 'pending', null] },
+        },
+      },
+      ModelView: {
+        type: 'object',
+        properties: {
+          model: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          reference: { type: 'string' },
+          rows: { type: 'integer' },
+          window: { $ref: '#/components/schemas/Window' },
+          references: { type: 'array', items: { type: 'string' } },
+          features: { type: 'array', items: { $ref: '#/components/schemas/FeatureComparison' } },
+        },
+      },
+      FeatureView: {
+        type: 'object',
+        properties: {
+          model: { type: 'string' },
+          feature: { type: 'string' },
+          type: { type: 'string' },
+          reference: { type: 'string' },
+          window: { $ref: '#/components/schemas/Window' },
+          references: { type: 'array', items: { type: 'string' } },
+          comparisons: { type: 'array', items: { $ref: '#/components/schemas/FeatureComparison' } },
+          sources: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string', description: '"live" or a reference name' },
+                stats: { type: 'object', description: 'rows, count, failed, failed_rate, nulls, non_finite, type_errors, min, p1, p5, p50, p95, p99, max' },
+                cdf: { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 }, description: '[x, P(X ≤ x)], at most 201 points' },
+              },
+            },
+          },
+          histogram: { type: ['object', 'null'], properties: { edges: { type: 'array', items: { type: 'number' } }, proportions: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } },
+          categories: { type: ['object', 'null'], properties: { categories: { type: 'array', items: { type: 'string' } }, proportions: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } },
+        },
+      },
+      TrendView: {
+        type: 'object',
+        properties: {
+          metric: { type: 'string' },
+          window: { type: 'string' },
+          step: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          source: { type: 'string', enum: ['evaluations', 'summaries'] },
+          points: {
+            type: 'array',
+            items: { type: 'object', properties: { at: { type: 'string' }, value: { type: ['number', 'null'] }, threshold: { type: ['number', 'null'] }, verdict: { type: ['string', 'null'] }, failed_rate: { type: ['number', 'null'] }, count: { type: 'integer' } } },
+          },
+          alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } },
+        },
+      },
+      AlertEvent: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          rule: { type: 'string' },
+          model: { type: 'string' },
+          feature: { type: 'string' },
+          reference: { type: 'string' },
+          kind: { type: 'string', enum: ['firing', 'resolved'] },
+          at: { type: 'string' },
+          window_from: { type: 'string' },
+          window_to: { type: 'string' },
+          verdict: { $ref: '#/components/schemas/Verdict' },
+          message: { type: 'string' },
+          open: { type: 'boolean' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,105 @@
+import { AlertEvent, AlertStates, type AlertState } from '../alerts';
+import { availableProfiles, readEvaluations, type EvaluationRow } from '../compare';
+import { DAY_MS, HOUR_MS, layout, MODELS_PREFIX, ModelName, type ModelMeta } from '../format';
+import { readModelMeta } from '../profile/model-store';
+import type { Storage } from '../storage';
+import { ApiError } from './params';
+
+/** Models with a model.json, by name. */
+export async function listModelNames(storage: Storage): Promise<string[]> {
+  const names = new Set<string>();
+  for (const key of await storage.list(MODELS_PREFIX)) {
+    const m = /^models\/([^/]+)\/model\.json$/.exec(key);
+    if (m && ModelName.safeParse(m[1]).success) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+/** The model's description, or a 404 naming the models there are. */
+export async function requireModel(storage: Storage, model: string): Promise<ModelMeta> {
+  const meta = await readModelMeta(storage, model);
+  if (!meta) {
+    const known = await listModelNames(storage);
+    throw new ApiError(404, `no model "${model}" in this store${known.length ? ` (models: ${known.join(', ')})` : ''}`);
+  }
+  return meta;
+}
+
+/** 404 for a feature the model does not have. */
+export function requireFeature(meta: ModelMeta, feature: string): ModelMeta['features'][number] {
+  const found = meta.features.find((f) => f.name === feature);
+  if (!found) throw new ApiError(404, `model "${meta.name}" has no feature "${feature}"`);
+  return found;
+}
+
+/** Names of the model's references (test, train, …). */
+export async function listReferences(storage: Storage, model: string): Promise<string[]> {
+  const names = new Set<string>();
+  for (const key of await storage.list(layout.referencesPrefix(model))) {
+    const m = /\/references\/([^/]+)\/profile\.parquet$/.exec(key);
+    if (m) names.add(m[1]);
+  }
+  // test first, then train, then the rest by name: the order of the legend everywhere.
+  const rank = (n: string) => (n === 'test' ? 0 : n === 'train' ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** End of the latest hour with a profile (the anchor of relative windows), or undefined without data. */
+export async function latestDataEnd(storage: Storage, model: string): Promise<number | undefined> {
+  const { hours } = await availableProfiles(storage, model);
+  if (hours.size === 0) return undefined;
+  let latest = -Infinity;
+  for (const h of hours) if (h > latest) latest = h;
+  return latest + HOUR_MS;
+}
+
+/** Days (epoch ms) that have an evaluations file, ascending. */
+async function evaluationDays(storage: Storage, model: string): Promise<number[]> {
+  const days: number[] = [];
+  for (const key of await storage.list(layout.evaluationsPrefix(model))) {
+    const m = /day=(\d{4}-\d{2}-\d{2})\.json$/.exec(key);
+    if (m) days.push(Date.parse(`${m[1]}T00:00:00Z`));
+  }
+  return days.sort((a, b) => a - b);
+}
+
+/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), oldest first. */
+export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity): Promise<EvaluationRow[]> {
+  const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS > fromMs && d <= toMs);
+  const rows = (await Promise.all(days.map((d) => readEvaluations(storage, model, d)))).flat();
+  return rows.filter((r) => {
+    const end = Date.parse(r.window_to);
+    return end >= fromMs && end <= toMs;
+  });
+}
+
+/** The most recent stored evaluation rows (those of the latest window end), and the `days` before them. */
+export async function readRecentEvaluations(storage: Storage, model: string, days: number): Promise<{ latest: EvaluationRow[]; recent: EvaluationRow[]; latestEnd: number | undefined }> {
+  const all = await evaluationDays(storage, model);
+  if (all.length === 0) return { latest: [], recent: [], latestEnd: undefined };
+  const lastDay = all[all.length - 1];
+  const recent = await readEvaluationRange(storage, model, lastDay - days * DAY_MS, Infinity);
+  let latestEnd = -Infinity;
+  for (const r of recent) latestEnd = Math.max(latestEnd, Date.parse(r.window_to));
+  return { latest: recent.filter((r) => Date.parse(r.window_to) === latestEnd), recent, latestEnd: Number.isFinite(latestEnd) ? latestEnd : undefined };
+}
+
+/** Hysteresis state per alert (rule × feature × reference). */
+export async function readAlertStates(storage: Storage, model: string): Promise<AlertState[]> {
+  const bytes = await storage.read(layout.alertState(model));
+  if (bytes === undefined) return [];
+  return Object.values(AlertStates.parse(JSON.parse(new TextDecoder().decode(bytes))));
+}
+
+/** Every stored alert event of a model, newest first. */
+export async function readAllAlertEvents(storage: Storage, model: string): Promise<AlertEvent[]> {
+  const keys = (await storage.list(layout.alertsPrefix(model))).filter((k) => k.endsWith('.json'));
+  const files = await Promise.all(keys.map(async (k) => storage.read(k)));
+  const events: AlertEvent[] = [];
+  for (const bytes of files) {
+    if (!bytes) continue;
+    const raw = JSON.parse(new TextDecoder().decode(bytes)) as { events?: unknown };
+    events.push(...AlertEvent.array().parse(raw.events ?? []));
+  }
+  return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id.localeCompare(b.id)));
+}

@@ -1,0 +1,289 @@
+import type { AlertEvent } from '../alerts';
+import { availableProfiles, compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
+import { HOUR_MS, parseDuration } from '../format';
+import { checkReferenceVersions, type DashboardContext } from './context';
+import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
+import { ApiError, MAX_TREND_POINTS, resolveWindow, type ResolvedWindow } from './params';
+import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
+
+export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
+
+const worst = (verdicts: readonly string[]): Status => (verdicts.includes('failing') ? 'failing' : verdicts.includes('drift') ? 'drift' : verdicts.length ? 'ok' : 'unknown');
+/** How far past its threshold a comparison is (value / threshold), for sparklines and sorting. */
+const ratio = (r: { value: number | null; threshold: number | null }): number | null => (r.value === null || !r.threshold ? null : r.value / r.threshold);
+
+export interface ModelOverview {
+  model: string;
+  status: Status;
+  reference: string;
+  features: number;
+  drifting: string[];
+  failing: string[];
+  firing_alerts: number;
+  last_evaluation: string | null;
+  /** Hours since the end of the last evaluated window, measured against `now`. */
+  age_hours: number | null;
+  /** The last evaluation is older than two evaluation intervals plus an hour: the pipeline may have stopped. */
+  stale: boolean;
+  /** Worst value/threshold over features per evaluation of the last 7 days: the overview's sparkline. */
+  worst_ratio: { at: string; ratio: number }[];
+}
+
+/** Every model of the store and its status at its latest evaluation. */
+export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promise<ModelOverview[]> {
+  const names = await listModelNames(ctx.storage);
+  const every = parseDuration(ctx.config.evaluation.every) ?? HOUR_MS;
+  const reference = ctx.config.evaluation.references[0];
+  return Promise.all(
+    names.map(async (model) => {
+      const [meta, evaluations, states] = await Promise.all([requireModel(ctx.storage, model), readRecentEvaluations(ctx.storage, model, 7), readAlertStates(ctx.storage, model)]);
+      const latest = evaluations.latest.filter((r) => r.reference === reference);
+      const byEnd = new Map<string, number>();
+      for (const r of evaluations.recent) {
+        const x = ratio(r);
+        if (r.reference !== reference || x === null) continue;
+        byEnd.set(r.window_to, Math.max(byEnd.get(r.window_to) ?? 0, x));
+      }
+      const age = evaluations.latestEnd === undefined ? null : (nowMs - evaluations.latestEnd) / HOUR_MS;
+      return {
+        model,
+        status: worst(latest.map((r) => r.verdict)),
+        reference,
+        features: meta.features.length,
+        drifting: latest.filter((r) => r.verdict === 'drift').map((r) => r.name),
+        failing: latest.filter((r) => r.verdict === 'failing').map((r) => r.name),
+        firing_alerts: states.filter((s) => s.status === 'firing').length,
+        last_evaluation: evaluations.latestEnd === undefined ? null : new Date(evaluations.latestEnd).toISOString(),
+        age_hours: age,
+        stale: age === null || age * HOUR_MS > 2 * every + HOUR_MS,
+        worst_ratio: [...byEnd.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([at, r]) => ({ at, ratio: r })),
+      };
+    }),
+  );
+}
+
+export interface WindowInfo {
+  from: string;
+  to: string;
+  /** Set for a relative window ("12h"): it ends at the latest profiled hour. */
+  window?: string;
+  /** End of the model's latest profiled hour. */
+  latest_data: string | null;
+}
+
+interface ViewQuery {
+  from?: string | null;
+  to?: string | null;
+  window?: string | null;
+  reference?: string;
+  metric?: MetricName;
+}
+
+async function modelWindow(ctx: DashboardContext, model: string, query: ViewQuery): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
+  const latest = await latestDataEnd(ctx.storage, model);
+  const anchor = latest ?? Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  const resolved = resolveWindow(query, anchor, ctx.config.evaluation.window);
+  return {
+    resolved,
+    info: { from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), window: resolved.window, latest_data: latest === undefined ? null : new Date(latest).toISOString() },
+  };
+}
+
+async function requireReference(ctx: DashboardContext, model: string, reference: string): Promise<string[]> {
+  const references = await listReferences(ctx.storage, model);
+  if (!references.includes(reference)) throw new ApiError(404, `model "${model}" has no reference "${reference}"${references.length ? ` (references: ${references.join(', ')})` : ''}`);
+  await checkReferenceVersions(ctx, model, references);
+  return references;
+}
+
+export interface FeatureRow extends FeatureComparison {
+  /** value/threshold of the stored evaluations of the last 48 hours, oldest first. */
+  sparkline: (number | null)[];
+  alert: 'firing' | 'pending' | null;
+}
+
+export interface ModelView extends Omit<CompareResult, 'features'> {
+  window: WindowInfo;
+  references: string[];
+  features: FeatureRow[];
+}
+
+/** The model page: every feature compared over the window, with its recent trend and alert state. */
+export async function modelView(ctx: DashboardContext, model: string, query: ViewQuery): Promise<ModelView> {
+  await requireModel(ctx.storage, model);
+  const reference = query.reference ?? ctx.config.evaluation.references[0];
+  const references = await requireReference(ctx, model, reference);
+  const { resolved, info } = await modelWindow(ctx, model, query);
+  const [result, history, states] = await Promise.all([
+    compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles }),
+    readEvaluationRange(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
+    readAlertStates(ctx.storage, model),
+  ]);
+  const series = new Map<string, (number | null)[]>();
+  for (const r of history) {
+    if (r.reference !== reference) continue;
+    series.set(r.name, [...(series.get(r.name) ?? []), ratio(r)]);
+  }
+  const alertOf = (feature: string): FeatureRow['alert'] => {
+    const mine = states.filter((s) => s.feature === feature && s.reference === reference);
+    return mine.some((s) => s.status === 'firing') ? 'firing' : mine.some((s) => s.status === 'pending') ? 'pending' : null;
+  };
+  return {
+    ...result,
+    window: info,
+    references,
+    features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })),
+  };
+}
+
+export interface FeatureSource {
+  /** "live" or a reference's name. */
+  name: string;
+  stats: SourceStats;
+  /** Numeric: [x, P(X ≤ x)] points, at most ~200. */
+  cdf: [number, number][];
+}
+
+export interface FeatureView {
+  model: string;
+  feature: string;
+  type: 'numeric' | 'categorical';
+  reference: string;
+  window: WindowInfo;
+  references: string[];
+  /** The feature against each reference over the window. */
+  comparisons: (FeatureComparison & { reference: string })[];
+  sources: FeatureSource[];
+  histogram: SharedHistogram | null;
+  categories: CategoryBars | null;
+}
+
+/** The feature page: live against every reference, distributions ready to plot. */
+export async function featureView(ctx: DashboardContext, model: string, feature: string, query: ViewQuery): Promise<FeatureView> {
+  const meta = await requireModel(ctx.storage, model);
+  const kind = requireFeature(meta, feature).kind;
+  const reference = query.reference ?? ctx.config.evaluation.references[0];
+  const references = await requireReference(ctx, model, reference);
+  const { resolved, info } = await modelWindow(ctx, model, query);
+  const only = new Set([feature]);
+  const comparisons = await Promise.all(
+    references.map(async (name) => {
+      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only });
+      return r.features.length ? { ...r.features[0], reference: name } : undefined;
+    }),
+  );
+  // The merged live summary and the references' whole summaries, as the comparison saw them.
+  const live = (await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only })).features.get(feature);
+  const refRows = await Promise.all(references.map(async (name) => (await ctx.references.reference(ctx.storage, model, name, ctx.decode)).whole.get(feature)));
+  const rows = [live, ...refRows];
+  const names = ['live', ...references];
+  const present = rows.map((r, i) => [names[i], r] as const).filter((p): p is readonly [string, NonNullable<typeof live>] => p[1] !== undefined);
+  return {
+    model,
+    feature,
+    type: kind,
+    reference,
+    window: info,
+    references,
+    comparisons: comparisons.filter((c): c is NonNullable<typeof c> => c !== undefined),
+    sources: present.map(([name, row]) => ({ name, stats: sourceStats(row), cdf: kind === 'numeric' ? cdfPoints(row) : [] })),
+    histogram: kind === 'numeric' ? sharedHistogram(present.map(([, r]) => r)) : null,
+    categories: kind === 'categorical' ? categoryBars(present.map(([, r]) => r)) : null,
+  };
+}
+
+export interface TrendPoint {
+  /** Window end. */
+  at: string;
+  value: number | null;
+  threshold: number | null;
+  verdict: FeatureComparison['verdict'] | null;
+  failed_rate: number | null;
+  reference_failed_rate: number | null;
+  count: number;
+}
+
+export interface TrendView {
+  model: string;
+  feature: string;
+  reference: string;
+  metric: string;
+  window: string;
+  step: string;
+  from: string;
+  to: string;
+  /** "evaluations" when the stored evaluations answer the request exactly, else "summaries". */
+  source: 'evaluations' | 'summaries';
+  points: TrendPoint[];
+  alerts: AlertEvent[];
+}
+
+/**
+ * The distance of one feature over time: windows of length `window` ending every `step` in
+ * (from, to]. When the request matches the stored evaluations (same window, hourly steps, the
+ * verdict metric) they answer it; otherwise every window is recomputed from the summaries.
+ */
+export async function trendView(
+  ctx: DashboardContext,
+  model: string,
+  feature: string,
+  query: { reference?: string; metric?: MetricName; windowMs: number; stepMs: number; window: string; step: string; from?: string | null; to?: string | null; range?: string | null },
+): Promise<TrendView> {
+  const meta = await requireModel(ctx.storage, model);
+  requireFeature(meta, feature);
+  const reference = query.reference ?? ctx.config.evaluation.references[0];
+  await requireReference(ctx, model, reference);
+  const { resolved } = await modelWindow(ctx, model, { from: query.from, to: query.to, window: query.from || query.to ? undefined : (query.range ?? '7d') });
+  if (query.stepMs % HOUR_MS !== 0) throw new ApiError(400, 'step: must be a whole number of hours');
+  const ends: number[] = [];
+  for (let t = resolved.fromMs + query.stepMs; t <= resolved.toMs; t += query.stepMs) ends.push(t);
+  if (ends.length > MAX_TREND_POINTS) throw new ApiError(400, `step: ${ends.length} windows requested, at most ${MAX_TREND_POINTS}: widen the step or shorten from–to`);
+  const events = (await readAllAlertEvents(ctx.storage, model)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
+  const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events };
+
+  const evaluationWindow = parseDuration(ctx.config.evaluation.window);
+  if (query.windowMs === evaluationWindow && query.stepMs === HOUR_MS) {
+    const stored = (await readEvaluationRange(ctx.storage, model, resolved.fromMs + HOUR_MS, resolved.toMs)).filter((r) => r.name === feature && r.reference === reference);
+    const metric = stored[0]?.metric;
+    if (stored.length === ends.length && (query.metric === undefined || query.metric === metric)) {
+      return { ...base, metric: metric ?? query.metric ?? '', source: 'evaluations', points: stored.map(pointOf) };
+    }
+  }
+  const available = await availableProfiles(ctx.storage, model);
+  const only = new Set([feature]);
+  const points: TrendPoint[] = [];
+  let metric = query.metric ?? '';
+  for (const end of ends) {
+    const r = await compareModel({ storage: ctx.storage, model, fromMs: end - query.windowMs, toMs: end, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, only, available });
+    const f = r.features[0];
+    if (f) metric = f.metric;
+    points.push(f ? pointOf({ ...f, window_to: new Date(end).toISOString() }) : { at: new Date(end).toISOString(), value: null, threshold: null, verdict: null, failed_rate: null, reference_failed_rate: null, count: 0 });
+  }
+  return { ...base, metric, source: 'summaries', points };
+}
+
+function pointOf(r: Pick<EvaluationRow, 'window_to' | 'value' | 'threshold' | 'verdict' | 'failed_rate' | 'reference_failed_rate' | 'count'>): TrendPoint {
+  return { at: r.window_to, value: r.value, threshold: r.threshold, verdict: r.verdict, failed_rate: r.failed_rate, reference_failed_rate: r.reference_failed_rate, count: r.count };
+}
+
+export interface AlertListItem extends AlertEvent {
+  /** Still firing (no later resolved event for the same alert). */
+  open: boolean;
+}
+
+/** Alert events of every model (or one), newest first; `state` keeps firing or resolved ones. */
+export async function alertList(ctx: DashboardContext, query: { model?: string; state?: 'firing' | 'resolved' }): Promise<AlertListItem[]> {
+  const models = query.model ? [query.model] : await listModelNames(ctx.storage);
+  if (query.model) await requireModel(ctx.storage, query.model);
+  const events = (await Promise.all(models.map((m) => readAllAlertEvents(ctx.storage, m)))).flat();
+  events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  const resolvedAfter = new Set<string>();
+  const out: AlertListItem[] = [];
+  for (const e of events) {
+    const key = `${e.rule}|${e.model}|${e.feature}|${e.reference}`;
+    const open = e.kind === 'firing' && !resolvedAfter.has(key);
+    if (e.kind === 'resolved') resolvedAfter.add(key);
+    if (!query.state || query.state === e.kind) out.push({ ...e, open });
+  }
+  return out;
+}
