@@ -5,7 +5,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 // `unit` needs nothing but Node; `integration` starts real services (S3, Redis, Spark, Chromium).
 export default defineConfig({
-  resolve: { alias: { '@': root } },
+  // 'server-only' throws outside Next's react-server condition; the tests are server code too.
+  resolve: { alias: { '@': root, 'server-only': `${root}test/helpers/server-only.ts` } },
   test: {
     projects: [
       {

@@ -1,8 +1,12 @@
-import { ProfileCache, readConfig, ReferenceCache, type Config } from '../compare';
+import 'server-only';
+import { availableProfiles, parseConfig, ProfileCache, ReferenceCache, type AvailableProfiles, type Config } from '../compare';
 import { readSummaryParquetMany } from '../duckdb';
-import { checkFormatVersion, layout, MANIFEST_KEY, StoreManifest } from '../format';
+import { checkFormatVersion, CONFIG_KEY, layout, MANIFEST_KEY, StoreManifest } from '../format';
 import { openStorage, type Storage } from '../storage';
 import { ApiError } from './params';
+import { CachedListingStorage } from './cached-listing';
+import { ResultCache } from './result-cache';
+import { VersionedFiles } from './versioned-file';
 
 /** The store the dashboard reads: DRIFTWATCH_STORE, else ./driftwatch-store (as the CLI). */
 export function dashboardStoreLocation(env: NodeJS.ProcessEnv = process.env): string {
@@ -15,13 +19,22 @@ export interface DashboardContext {
   decode: typeof readSummaryParquetMany;
   references: ReferenceCache;
   profiles: ProfileCache;
+  results: ResultCache;
+  files: VersionedFiles;
+  /** The model's profile listing, at most LISTING_TTL_MS old: new hours show up within seconds. */
+  available: (model: string) => Promise<AvailableProfiles>;
 }
+
+/** How long a listing is reused (a 30-day model has ~900 profile files): new files show up within it. */
+export const LISTING_TTL_MS = 5_000;
 
 interface Shared {
   location: string;
   storage: Storage;
   references: ReferenceCache;
   profiles: ProfileCache;
+  results: ResultCache;
+  files: VersionedFiles;
   /** Reference profile versions the reference cache was filled from. */
   referenceVersions: Map<string, string | undefined>;
 }
@@ -35,19 +48,23 @@ let shared: Shared | undefined;
  */
 export async function dashboardContext(location = dashboardStoreLocation()): Promise<DashboardContext> {
   if (!shared || shared.location !== location) {
-    shared = { location, storage: openStorage(location), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), referenceVersions: new Map() };
+    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles(), referenceVersions: new Map() };
   }
-  const { storage } = shared;
-  const manifest = await storage.read(MANIFEST_KEY);
-  if (manifest === undefined) throw new ApiError(503, `${storage.url} is not a driftwatch store: set DRIFTWATCH_STORE, or run \`npm run demo\` to make one`);
-  const parsed = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(manifest)));
-  if (!parsed.success) throw new ApiError(503, `${storage.url}/${MANIFEST_KEY} is not a driftwatch store manifest`);
-  try {
-    checkFormatVersion(parsed.data.version);
-  } catch (error) {
-    throw new ApiError(503, (error as Error).message);
-  }
-  return { storage, config: await readConfig(storage), decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles };
+  const { storage, files } = shared;
+  await files.get(storage, MANIFEST_KEY, (manifest) => {
+    if (manifest === undefined) throw new ApiError(503, `${storage.url} is not a driftwatch store: set DRIFTWATCH_STORE, or run \`npm run demo\` to make one`);
+    const parsed = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(manifest)));
+    if (!parsed.success) throw new ApiError(503, `${storage.url}/${MANIFEST_KEY} is not a driftwatch store manifest`);
+    try {
+      checkFormatVersion(parsed.data.version);
+    } catch (error) {
+      throw new ApiError(503, (error as Error).message);
+    }
+    return parsed.data;
+  });
+  const config = await files.get(storage, CONFIG_KEY, (bytes) => parseConfig(bytes === undefined ? '' : new TextDecoder().decode(bytes), `${storage.url}/${CONFIG_KEY}`));
+  const available = (model: string): Promise<AvailableProfiles> => availableProfiles(storage, model);
+  return { storage, config, decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles, results: shared.results, files, available };
 }
 
 /** Drop cached references of a model when a reference profile was replaced since it was loaded. */

@@ -1,17 +1,24 @@
-import { NotFoundError } from '../compare';
+import { ConfigError, NotFoundError } from '../compare';
 import { ApiError } from './params';
+
+/** The error vocabulary of the API: one code per HTTP status. */
+export const ERROR_CODES = { 400: 'bad_request', 404: 'not_found', 413: 'too_large', 500: 'internal', 503: 'unavailable' } as const;
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
   error: string;
+  code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 }
+
+const body = (status: keyof typeof ERROR_CODES, message: string) => Response.json({ error: message, code: ERROR_CODES[status] } satisfies ErrorBody, { status });
 
 /** Map an error to a status and a message a person can act on; unexpected errors are logged, not leaked. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof ApiError) return Response.json({ error: error.message } satisfies ErrorBody, { status: error.status });
-  if (error instanceof NotFoundError) return Response.json({ error: error.message } satisfies ErrorBody, { status: 404 });
+  if (error instanceof ApiError) return body(error.status, error.message);
+  if (error instanceof NotFoundError) return body(404, error.message);
+  if (error instanceof ConfigError) return body(503, error.message);
   console.error('driftwatch dashboard:', error);
-  return Response.json({ error: 'internal error: see the server log' } satisfies ErrorBody, { status: 500 });
+  return body(500, 'internal error: see the server log');
 }
 
 /** Run a route's work and answer with its JSON, or with the mapped error. */

@@ -5,3 +5,6 @@ export * from './params';
 export * from './store-reads';
 export * from './views';
 export * from './openapi';
+export * from './result-cache';
+export * from './versioned-file';
+export * from './cached-listing';

@@ -66,7 +66,7 @@ export const OPENAPI = {
   },
   components: {
     schemas: {
-      Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+      Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string', enum: ['bad_request', 'not_found', 'too_large', 'internal', 'unavailable'] } } },
       Verdict: { type: 'string', enum: ['ok', 'drift', 'failing'] },
       ModelOverview: {
         type: 'object',

@@ -1,9 +1,11 @@
+import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
-import { availableProfiles, readEvaluations, type EvaluationRow } from '../compare';
+import { readEvaluations, type AvailableProfiles, type EvaluationRow } from '../compare';
 import { DAY_MS, HOUR_MS, layout, MODELS_PREFIX, ModelName, type ModelMeta } from '../format';
 import { readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage';
 import { ApiError } from './params';
+import type { VersionedFiles } from './versioned-file';
 
 /** Models with a model.json, by name. */
 export async function listModelNames(storage: Storage): Promise<string[]> {
@@ -15,9 +17,9 @@ export async function listModelNames(storage: Storage): Promise<string[]> {
   return [...names].sort();
 }
 
-/** The model's description, or a 404 naming the models there are. */
-export async function requireModel(storage: Storage, model: string): Promise<ModelMeta> {
-  const meta = await readModelMeta(storage, model);
+/** The model's description, or a 404 naming the models there are; parsed once per version with `files`. */
+export async function requireModel(storage: Storage, model: string, files?: VersionedFiles): Promise<ModelMeta> {
+  const meta = files ? await files.get(storage, layout.model(model), () => readModelMeta(storage, model)) : await readModelMeta(storage, model);
   if (!meta) {
     const known = await listModelNames(storage);
     throw new ApiError(404, `no model "${model}" in this store${known.length ? ` (models: ${known.join(', ')})` : ''}`);
@@ -45,8 +47,8 @@ export async function listReferences(storage: Storage, model: string): Promise<s
 }
 
 /** End of the latest hour with a profile (the anchor of relative windows), or undefined without data. */
-export async function latestDataEnd(storage: Storage, model: string): Promise<number | undefined> {
-  const { hours } = await availableProfiles(storage, model);
+export async function latestDataEnd(available: Pick<AvailableProfiles, 'hours'>): Promise<number | undefined> {
+  const { hours } = available;
   if (hours.size === 0) return undefined;
   let latest = -Infinity;
   for (const h of hours) if (h > latest) latest = h;
@@ -63,14 +65,54 @@ async function evaluationDays(storage: Storage, model: string): Promise<number[]
   return days.sort((a, b) => a - b);
 }
 
-/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), oldest first. */
-export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity): Promise<EvaluationRow[]> {
+interface EvaluationFile {
+  rows: { row: EvaluationRow; end: number }[];
+  byFeature: Map<string, { row: EvaluationRow; end: number }[]>;
+}
+
+/**
+ * Parsed evaluation files by key and version, indexed by feature: a day at 200 features is
+ * ~5,000 rows of JSON, and a 30-day trend of one feature needs 720 of 150,000.
+ */
+const evaluationFiles = new Map<string, { version: string | undefined; file: Promise<EvaluationFile> }>();
+const MAX_EVALUATION_FILES = 400;
+
+async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<EvaluationFile> {
+  const file: EvaluationFile = { rows: [], byFeature: new Map() };
+  for (const row of await rows) {
+    const entry = { row, end: Date.parse(row.window_to) };
+    file.rows.push(entry);
+    let list = file.byFeature.get(row.name);
+    if (!list) file.byFeature.set(row.name, (list = []));
+    list.push(entry);
+  }
+  return file;
+}
+
+async function readEvaluationsCached(storage: Storage, model: string, day: number): Promise<EvaluationFile> {
+  const key = `${storage.url}|${layout.evaluations(model, day)}`;
+  const version = await storage.version(layout.evaluations(model, day));
+  const hit = evaluationFiles.get(key);
+  if (hit && hit.version === version) return hit.file;
+  const file = indexEvaluations(readEvaluations(storage, model, day));
+  evaluationFiles.delete(key);
+  evaluationFiles.set(key, { version, file });
+  file.catch(() => evaluationFiles.delete(key));
+  while (evaluationFiles.size > MAX_EVALUATION_FILES) evaluationFiles.delete(evaluationFiles.keys().next().value as string);
+  return file;
+}
+
+/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or all, oldest first. */
+export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationRow[]> {
   const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS > fromMs && d <= toMs);
-  const rows = (await Promise.all(days.map((d) => readEvaluations(storage, model, d)))).flat();
-  return rows.filter((r) => {
-    const end = Date.parse(r.window_to);
-    return end >= fromMs && end <= toMs;
-  });
+  const files = await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)));
+  const out: EvaluationRow[] = [];
+  for (const file of files) {
+    for (const { row, end } of feature === undefined ? file.rows : (file.byFeature.get(feature) ?? [])) {
+      if (end >= fromMs && end <= toMs) out.push(row);
+    }
+  }
+  return out;
 }
 
 /** The most recent stored evaluation rows (those of the latest window end), and the `days` before them. */
@@ -85,21 +127,16 @@ export async function readRecentEvaluations(storage: Storage, model: string, day
 }
 
 /** Hysteresis state per alert (rule × feature × reference). */
-export async function readAlertStates(storage: Storage, model: string): Promise<AlertState[]> {
-  const bytes = await storage.read(layout.alertState(model));
-  if (bytes === undefined) return [];
-  return Object.values(AlertStates.parse(JSON.parse(new TextDecoder().decode(bytes))));
+export async function readAlertStates(storage: Storage, model: string, files?: VersionedFiles): Promise<AlertState[]> {
+  const parse = (bytes: Uint8Array | undefined) => (bytes === undefined ? [] : Object.values(AlertStates.parse(JSON.parse(new TextDecoder().decode(bytes)))));
+  return files ? files.get(storage, layout.alertState(model), parse) : parse(await storage.read(layout.alertState(model)));
 }
 
 /** Every stored alert event of a model, newest first. */
-export async function readAllAlertEvents(storage: Storage, model: string): Promise<AlertEvent[]> {
+export async function readAllAlertEvents(storage: Storage, model: string, files?: VersionedFiles): Promise<AlertEvent[]> {
   const keys = (await storage.list(layout.alertsPrefix(model))).filter((k) => k.endsWith('.json'));
-  const files = await Promise.all(keys.map(async (k) => storage.read(k)));
-  const events: AlertEvent[] = [];
-  for (const bytes of files) {
-    if (!bytes) continue;
-    const raw = JSON.parse(new TextDecoder().decode(bytes)) as { events?: unknown };
-    events.push(...AlertEvent.array().parse(raw.events ?? []));
-  }
+  const parse = (bytes: Uint8Array | undefined): AlertEvent[] => (bytes ? AlertEvent.array().parse((JSON.parse(new TextDecoder().decode(bytes)) as { events?: unknown }).events ?? []) : []);
+  const perDay = await Promise.all(keys.map(async (k) => (files ? files.get(storage, k, parse) : parse(await storage.read(k)))));
+  const events: AlertEvent[] = perDay.flat();
   return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id.localeCompare(b.id)));
 }

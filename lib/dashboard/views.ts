@@ -1,5 +1,6 @@
+import 'server-only';
 import type { AlertEvent } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
+import { compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
 import { HOUR_MS, parseDuration } from '../format';
 import { checkReferenceVersions, type DashboardContext } from './context';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
@@ -36,7 +37,7 @@ export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promi
   const reference = ctx.config.evaluation.references[0];
   return Promise.all(
     names.map(async (model) => {
-      const [meta, evaluations, states] = await Promise.all([requireModel(ctx.storage, model), readRecentEvaluations(ctx.storage, model, 7), readAlertStates(ctx.storage, model)]);
+      const [meta, evaluations, states] = await Promise.all([requireModel(ctx.storage, model, ctx.files), readRecentEvaluations(ctx.storage, model, 7), readAlertStates(ctx.storage, model, ctx.files)]);
       const latest = evaluations.latest.filter((r) => r.reference === reference);
       const byEnd = new Map<string, number>();
       for (const r of evaluations.recent) {
@@ -80,7 +81,7 @@ interface ViewQuery {
 }
 
 async function modelWindow(ctx: DashboardContext, model: string, query: ViewQuery): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
-  const latest = await latestDataEnd(ctx.storage, model);
+  const latest = await latestDataEnd(await ctx.available(model));
   const anchor = latest ?? Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const resolved = resolveWindow(query, anchor, ctx.config.evaluation.window);
   return {
@@ -110,19 +111,26 @@ export interface ModelView extends Omit<CompareResult, 'features'> {
 
 /** The model page: every feature compared over the window, with its recent trend and alert state. */
 export async function modelView(ctx: DashboardContext, model: string, query: ViewQuery): Promise<ModelView> {
-  await requireModel(ctx.storage, model);
+  await requireModel(ctx.storage, model, ctx.files);
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   const references = await requireReference(ctx, model, reference);
   const { resolved, info } = await modelWindow(ctx, model, query);
+  const available = await ctx.available(model);
   const [result, history, states] = await Promise.all([
-    compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles }),
+    ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, [reference], `compare|${reference}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`, () =>
+      compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available }),
+    ),
     readEvaluationRange(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
-    readAlertStates(ctx.storage, model),
+    readAlertStates(ctx.storage, model, ctx.files),
   ]);
   const series = new Map<string, (number | null)[]>();
   for (const r of history) {
     if (r.reference !== reference) continue;
-    series.set(r.name, [...(series.get(r.name) ?? []), ratio(r)]);
+    let list = series.get(r.name);
+    if (!list) series.set(r.name, (list = []));
+    const x = ratio(r);
+    // Display-only: four significant digits are plenty for a 120-pixel line, and halve the bytes.
+    list.push(x === null ? null : Number(x.toPrecision(4)));
   }
   const alertOf = (feature: string): FeatureRow['alert'] => {
     const mine = states.filter((s) => s.feature === feature && s.reference === reference);
@@ -160,7 +168,7 @@ export interface FeatureView {
 
 /** The feature page: live against every reference, distributions ready to plot. */
 export async function featureView(ctx: DashboardContext, model: string, feature: string, query: ViewQuery): Promise<FeatureView> {
-  const meta = await requireModel(ctx.storage, model);
+  const meta = await requireModel(ctx.storage, model, ctx.files);
   const kind = requireFeature(meta, feature).kind;
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   const references = await requireReference(ctx, model, reference);
@@ -168,12 +176,12 @@ export async function featureView(ctx: DashboardContext, model: string, feature:
   const only = new Set([feature]);
   const comparisons = await Promise.all(
     references.map(async (name) => {
-      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only });
+      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only, available: await ctx.available(model) });
       return r.features.length ? { ...r.features[0], reference: name } : undefined;
     }),
   );
   // The merged live summary and the references' whole summaries, as the comparison saw them.
-  const live = (await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only })).features.get(feature);
+  const live = (await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only, available: await ctx.available(model) })).features.get(feature);
   const refRows = await Promise.all(references.map(async (name) => (await ctx.references.reference(ctx.storage, model, name, ctx.decode)).whole.get(feature)));
   const rows = [live, ...refRows];
   const names = ['live', ...references];
@@ -229,7 +237,7 @@ export async function trendView(
   feature: string,
   query: { reference?: string; metric?: MetricName; windowMs: number; stepMs: number; window: string; step: string; from?: string | null; to?: string | null; range?: string | null },
 ): Promise<TrendView> {
-  const meta = await requireModel(ctx.storage, model);
+  const meta = await requireModel(ctx.storage, model, ctx.files);
   requireFeature(meta, feature);
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   await requireReference(ctx, model, reference);
@@ -238,18 +246,18 @@ export async function trendView(
   const ends: number[] = [];
   for (let t = resolved.fromMs + query.stepMs; t <= resolved.toMs; t += query.stepMs) ends.push(t);
   if (ends.length > MAX_TREND_POINTS) throw new ApiError(400, `step: ${ends.length} windows requested, at most ${MAX_TREND_POINTS}: widen the step or shorten from–to`);
-  const events = (await readAllAlertEvents(ctx.storage, model)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
+  const events = (await readAllAlertEvents(ctx.storage, model, ctx.files)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
   const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events };
 
   const evaluationWindow = parseDuration(ctx.config.evaluation.window);
   if (query.windowMs === evaluationWindow && query.stepMs === HOUR_MS) {
-    const stored = (await readEvaluationRange(ctx.storage, model, resolved.fromMs + HOUR_MS, resolved.toMs)).filter((r) => r.name === feature && r.reference === reference);
+    const stored = (await readEvaluationRange(ctx.storage, model, resolved.fromMs + HOUR_MS, resolved.toMs, feature)).filter((r) => r.reference === reference);
     const metric = stored[0]?.metric;
     if (stored.length === ends.length && (query.metric === undefined || query.metric === metric)) {
       return { ...base, metric: metric ?? query.metric ?? '', source: 'evaluations', points: stored.map(pointOf) };
     }
   }
-  const available = await availableProfiles(ctx.storage, model);
+  const available = await ctx.available(model);
   const only = new Set([feature]);
   const points: TrendPoint[] = [];
   let metric = query.metric ?? '';
@@ -275,7 +283,7 @@ export interface AlertListItem extends AlertEvent {
 export async function alertList(ctx: DashboardContext, query: { model?: string; state?: 'firing' | 'resolved' }): Promise<AlertListItem[]> {
   const models = query.model ? [query.model] : await listModelNames(ctx.storage);
   if (query.model) await requireModel(ctx.storage, query.model);
-  const events = (await Promise.all(models.map((m) => readAllAlertEvents(ctx.storage, m)))).flat();
+  const events = (await Promise.all(models.map((m) => readAllAlertEvents(ctx.storage, m, ctx.files)))).flat();
   events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const resolvedAfter = new Set<string>();
   const out: AlertListItem[] = [];

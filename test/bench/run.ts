@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCompare } from './compare.bench';
+import { benchDashboard } from './dashboard.bench';
 import { benchDigest } from './digest.bench';
 import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
 
@@ -7,7 +8,7 @@ import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
  * `npm run bench -- <suite…> [--json] [--quick] [--large]`: suites print a table, or one JSON
  * object. `--large` adds the 2 GB NDJSON ingest and profile to `pipeline` (several minutes).
  */
-const SUITES = ['digest', 'pipeline'] as const;
+const SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
 function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean } {
@@ -63,6 +64,22 @@ async function main(): Promise<void> {
           'merge 30 daily + 46 hourly (ms)': { ours: fmt(r.merge_30d_rollups_ms), 'tdigest pkg': '' },
           'merged max CDF error': { ours: fmt(r.merge_720_max_cdf_error, 2), 'tdigest pkg': fmt(r.tdigest_pkg_merge_720_max_cdf_error, 2) },
           'CDF query (µs)': { ours: fmt(r.cdf_query_us), 'tdigest pkg': fmt(r.tdigest_pkg_p_rank_us) },
+        });
+      }
+    }
+    if (suite === 'dashboard') {
+      const r = await benchDashboard(log);
+      out.dashboard = r;
+      if (!json) {
+        console.log(`\ndashboard (${r.data}, ${r.clients} concurrent clients) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table({
+          'compare, everyone on the default view, p95 (ms)': { value: fmt(r.compare_same_view_p95_ms), p50: fmt(r.compare_same_view_p50_ms), 'first request': '', target: '≤ 150' },
+          'compare, 24 different 12 h windows, p95 (ms)': { value: fmt(r.compare_12h_p95_ms), p50: fmt(r.compare_12h_p50_ms), 'first request': fmt(r.compare_12h_cold_ms), target: '' },
+          'compare, 24 different 30 d windows, p95 (ms)': { value: fmt(r.compare_30d_p95_ms), p50: fmt(r.compare_30d_p50_ms), 'first request': fmt(r.compare_30d_cold_ms), target: '' },
+          'trend 30 d, 12 h window, 1 h step, p95 (ms)': { value: fmt(r.trend_30d_p95_ms), p50: fmt(r.trend_30d_p50_ms), 'first request': fmt(r.trend_30d_cold_ms), target: '≤ 300' },
+          'trend 7 d, 6 h window, recomputed (ms)': { value: fmt(r.trend_7d_6h_recomputed_ms), p50: '', 'first request': '', target: '' },
+          'model page first-load JS (KB gzip)': { value: fmt(r.model_page_first_load_js_gzip_bytes / 1024), p50: '', 'first request': '', target: '≤ 250' },
+          'feature page first-load JS (KB gzip)': { value: fmt(r.feature_page_first_load_js_gzip_bytes / 1024), p50: '', 'first request': '', target: '' },
         });
       }
     }

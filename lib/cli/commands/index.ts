@@ -147,7 +147,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       for (const model of await models(s, values)) {
         const progress = new Progress(`profile ${model}`);
         const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
-        ctx.log(`${model}: ${r.hours} hourly profiles and ${r.days} daily rollups written`);
+        ctx.log(`${model}: ${r.hours} hourly profiles written; ${r.days} days rolled up (6-hourly, daily and weekly rollups)`);
       }
       return 0;
     },

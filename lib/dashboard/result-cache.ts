@@ -1,0 +1,33 @@
+import { planKeys, planWindow, type AvailableProfiles } from '../compare';
+import { layout } from '../format';
+import type { Storage } from '../storage';
+
+/**
+ * Results of window comparisons by their inputs and the versions of every file they read (the
+ * window's profiles and the reference): a dashboard shows the same windows to many people, and
+ * an answer is reused until `profile` or `reference add` replaces one of those files. Concurrent
+ * identical requests share one computation. Bounded by entry count, least recently used first.
+ */
+export class ResultCache {
+  private readonly entries = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly maxEntries = 500) {}
+
+  async get<T>(storage: Storage, model: string, available: AvailableProfiles, fromMs: number, toMs: number, references: readonly string[], inputs: string, compute: () => Promise<T>): Promise<T> {
+    const plan = planWindow(fromMs, toMs, available);
+    const keys = [...planKeys(model, plan), ...references.map((r) => layout.referenceProfile(model, r))];
+    const versions = await Promise.all(keys.map((k) => storage.version(k)));
+    const id = `${storage.url}|${model}|${plan.from}|${plan.to}|${inputs}|${keys.map((k, i) => `${k}@${versions[i] ?? '-'}`).join(',')}`;
+    const hit = this.entries.get(id);
+    if (hit) {
+      this.entries.delete(id);
+      this.entries.set(id, hit);
+      return hit as Promise<T>;
+    }
+    const result = compute();
+    this.entries.set(id, result);
+    result.catch(() => this.entries.delete(id));
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return result;
+  }
+}

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { initStore } from '@/lib/cli/commands/init';
+import { evaluateModel, parseConfig } from '@/lib/compare';
+import { readSummaryParquetMany } from '@/lib/duckdb';
+import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
+import { LocalStorage } from '@/lib/storage';
+import { startServe } from '@/test/integration/dashboard/server';
+import { DAYS, SYNTHETIC_FEATURES, writeSyntheticProfiles } from './compare.bench';
+
+const CLIENTS = 10;
+const REQUESTS_PER_CLIENT = 12;
+
+const percentile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+
+/** `CLIENTS` concurrent clients, each requesting its share of `paths` in turn; latencies in ms. */
+async function load(base: string, paths: string[]): Promise<{ p50: number; p95: number; max: number; requests: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < paths.length) {
+        const path = paths[next++];
+        const t0 = performance.now();
+        const response = await fetch(`${base}${path}`);
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`bench: ${path} answered ${response.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), requests: latencies.length };
+}
+
+async function single(base: string, path: string): Promise<number> {
+  const t0 = performance.now();
+  const response = await fetch(`${base}${path}`);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`bench: ${path} answered ${response.status}`);
+  return performance.now() - t0;
+}
+
+/** Bytes of JavaScript the page loads, gzipped: every script the HTML references. */
+async function firstLoadJs(base: string, path: string): Promise<{ files: number; gzip_bytes: number }> {
+  const html = await (await fetch(`${base}${path}`)).text();
+  const sources = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]))];
+  let bytes = 0;
+  for (const src of sources) bytes += gzipSync(Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer()), { level: 9 }).byteLength;
+  return { files: sources.length, gzip_bytes: bytes };
+}
+
+/**
+ * The dashboard on the compare benchmark's store (200 features, 31 days, hourly profiles and
+ * rollups, a `test` reference), evaluated every hour with 12-hour windows as `evaluate` does,
+ * served by `driftwatch serve` (next start): route latencies under 10 concurrent clients, and the
+ * model page's first-load JavaScript. Needs `npm run build`.
+ */
+export async function benchDashboard(log: (line: string) => void) {
+  // DRIFTWATCH_BENCH_KEEP=DIR keeps the generated store in DIR and reuses it on the next run.
+  const keep = process.env.DRIFTWATCH_BENCH_KEEP;
+  const reuse = keep !== undefined && existsSync(join(keep, 'models', 'bench', 'model.json'));
+  const dir = keep ?? (await mkdtemp(join(tmpdir(), 'driftwatch-bench-dashboard-')));
+  const server: { stop?: () => Promise<void> } = {};
+  try {
+    const model = 'bench';
+    const start = Date.parse('2026-10-01T00:00:00Z');
+    let evaluateS = NaN;
+    let windows = 0;
+    if (!reuse) {
+    await initStore(dir, () => {});
+    const storage = new LocalStorage(dir);
+    await writeSyntheticProfiles(storage, model, start, log);
+    const now = new Date().toISOString();
+    await storage.write(layout.model(model), JSON.stringify({ name: model, features: SYNTHETIC_FEATURES, score: null, columns: { id: null, timestamp: null, label: null, score: null }, created_at: now, updated_at: now }));
+    log('dashboard: evaluating every hour of 31 days (12-hour windows) …');
+    const t0 = performance.now();
+    const evaluated = await evaluateModel({ storage, model, config: parseConfig(''), decode: readSummaryParquetMany });
+    evaluateS = (performance.now() - t0) / 1000;
+    windows = evaluated.windowEnds.length;
+    log(`dashboard: ${windows} windows evaluated in ${evaluateS.toFixed(0)} s`);
+    }
+    log('dashboard: starting the server …');
+    const running = await startServe(dir);
+    server.stop = running.stop;
+    const base = running.url;
+    const end = start + DAYS * DAY_MS;
+    const iso = (ms: number) => new Date(ms).toISOString();
+
+    // compare: 12-hour windows (the model page's default) and 30-day windows, ending at 24 different hours.
+    const ends = Array.from({ length: 24 }, (_, i) => end - i * HOUR_MS);
+    const compare12hCold = await single(base, `/api/models/${model}/compare?from=${iso(ends[0] - 12 * HOUR_MS)}&to=${iso(ends[0])}`);
+    const compare30dCold = await single(base, `/api/models/${model}/compare?from=${iso(ends[0] - 30 * DAY_MS)}&to=${iso(ends[0])}`);
+    // Ten people on the model page's default view (the last 12 h): one computation, then answers from memory.
+    const sameView = await load(base, Array.from({ length: CLIENTS * REQUESTS_PER_CLIENT }, () => `/api/models/${model}/compare?window=12h`));
+    // Ten people each on other windows: a quarter of the requests compute a new comparison.
+    const compare12h = await load(base, Array.from({ length: CLIENTS * REQUESTS_PER_CLIENT }, (_, i) => `/api/models/${model}/compare?from=${iso(ends[i % 24] - 12 * HOUR_MS)}&to=${iso(ends[i % 24])}`));
+    const compare30d = await load(base, Array.from({ length: CLIENTS * REQUESTS_PER_CLIENT }, (_, i) => `/api/models/${model}/compare?from=${iso(ends[i % 24] - 30 * DAY_MS)}&to=${iso(ends[i % 24])}`));
+    // trend: 30 days of 12-hour windows every hour, a different feature per request.
+    const trendPath = (f: number) => `/api/models/${model}/trend?feature=${SYNTHETIC_FEATURES[f % SYNTHETIC_FEATURES.length].name}&window=12h&step=1h&from=${iso(end - 30 * DAY_MS)}&to=${iso(end)}`;
+    const trendCold = await single(base, trendPath(7));
+    const trend = await load(base, Array.from({ length: CLIENTS * REQUESTS_PER_CLIENT }, (_, i) => trendPath(i * 13)));
+    // The same trend recomputed from summaries (a 6-hour window is not stored): one request.
+    const trendRecomputedMs = await single(base, `/api/models/${model}/trend?feature=num_3&window=6h&step=6h&from=${iso(end - 7 * DAY_MS)}&to=${iso(end)}`);
+    const js = await firstLoadJs(base, `/models/${model}`);
+    const featureJs = await firstLoadJs(base, `/models/${model}/features/num_3`);
+    return {
+      data: `${SYNTHETIC_FEATURES.length} features, ${DAYS} days, hourly evaluations of 12-hour windows`,
+      clients: CLIENTS,
+      evaluate_s: evaluateS,
+      evaluated_windows: windows,
+      compare_12h_cold_ms: compare12hCold,
+      compare_same_view_p50_ms: sameView.p50,
+      compare_same_view_p95_ms: sameView.p95,
+      compare_12h_p50_ms: compare12h.p50,
+      compare_12h_p95_ms: compare12h.p95,
+      compare_30d_cold_ms: compare30dCold,
+      compare_30d_p50_ms: compare30d.p50,
+      compare_30d_p95_ms: compare30d.p95,
+      trend_30d_cold_ms: trendCold,
+      trend_30d_p50_ms: trend.p50,
+      trend_30d_p95_ms: trend.p95,
+      trend_7d_6h_recomputed_ms: trendRecomputedMs,
+      model_page_first_load_js_gzip_bytes: js.gzip_bytes,
+      model_page_scripts: js.files,
+      feature_page_first_load_js_gzip_bytes: featureJs.gzip_bytes,
+    };
+  } finally {
+    await server.stop?.();
+    if (keep === undefined) await rm(dir, { recursive: true, force: true });
+  }
+}

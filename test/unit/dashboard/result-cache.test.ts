@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { availableProfiles } from '@/lib/compare';
+import { ResultCache } from '@/lib/dashboard';
+import { HOUR_MS, layout } from '@/lib/format';
+import { MemoryStorage } from '@/lib/storage';
+
+describe('ResultCache', () => {
+  const t0 = Date.parse('2026-11-09T00:00:00Z');
+
+  it('reuses a result until a file of its window or its reference is replaced', async () => {
+    const storage = new MemoryStorage();
+    for (let h = 0; h < 3; h++) await storage.write(layout.hourlyProfile('m', t0 + h * HOUR_MS), `hour ${h}`);
+    await storage.write(layout.referenceProfile('m', 'test'), 'ref');
+    const cache = new ResultCache();
+    let computed = 0;
+    const get = async (from = t0, to = t0 + 3 * HOUR_MS, inputs = 'a') => cache.get(storage, 'm', await availableProfiles(storage, 'm'), from, to, ['test'], inputs, async () => ++computed);
+    expect(await get()).toBe(1);
+    expect(await get()).toBe(1);
+    // Other inputs or another window: computed anew.
+    expect(await get(t0, t0 + 3 * HOUR_MS, 'b')).toBe(2);
+    expect(await get(t0 + HOUR_MS)).toBe(3);
+    // profile rewrote an hour of the window: the first result is stale.
+    await storage.write(layout.hourlyProfile('m', t0 + HOUR_MS), 'hour 1, more data');
+    expect(await get()).toBe(4);
+    // A new hour outside the window changes nothing; a new reference does.
+    await storage.write(layout.hourlyProfile('m', t0 + 5 * HOUR_MS), 'later');
+    expect(await get()).toBe(4);
+    await storage.write(layout.referenceProfile('m', 'test'), 'ref v2');
+    expect(await get()).toBe(5);
+  });
+
+  it('shares one computation between concurrent requests and forgets failures', async () => {
+    const storage = new MemoryStorage();
+    await storage.write(layout.hourlyProfile('m', t0), 'x');
+    const cache = new ResultCache();
+    let computed = 0;
+    const slow = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, [], 'k', async () => {
+      computed++;
+      await new Promise((r) => setTimeout(r, 20));
+      return computed;
+    });
+    expect(await Promise.all([slow(), slow(), slow()])).toEqual([1, 1, 1]);
+    let fail = true;
+    const flaky = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, [], 'f', async () => {
+      if (fail) throw new Error('boom');
+      return 'ok';
+    });
+    await expect(flaky()).rejects.toThrow('boom');
+    fail = false;
+    expect(await flaky()).toBe('ok');
+  });
+});

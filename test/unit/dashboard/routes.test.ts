@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as alerts } from '@/app/api/alerts/route';
+import { GET as compare } from '@/app/api/models/[model]/compare/route';
+import { GET as feature } from '@/app/api/models/[model]/features/[feature]/route';
+import { GET as models } from '@/app/api/models/route';
+import { GET as trend } from '@/app/api/models/[model]/trend/route';
+import { main } from '@/lib/cli/main';
+
+/** The route handlers called directly with a Request, on a 3-day demo store (DRIFTWATCH_STORE). */
+let dir: string;
+const previous = process.env.DRIFTWATCH_STORE;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'driftwatch-routes-'));
+  const log: string[] = [];
+  const code = await main(['demo', '--store', join(dir, 'store'), '--days', '3', '--no-serve'], { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
+  expect(code, log.join('\n')).toBe(0);
+  process.env.DRIFTWATCH_STORE = join(dir, 'store');
+}, 120_000);
+
+afterAll(async () => {
+  if (previous === undefined) delete process.env.DRIFTWATCH_STORE;
+  else process.env.DRIFTWATCH_STORE = previous;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const request = (path: string) => new Request(`http://localhost${path}`);
+const params = <T>(p: T) => ({ params: Promise.resolve(p) });
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
+
+describe('route handlers', () => {
+  it('GET /api/models lists the model with its status and feature count', async () => {
+    const { status, body } = await json(await models(request('/api/models')));
+    expect(status).toBe(200);
+    const [m] = body.models as { model: string; features: number; status: string }[];
+    expect(m).toMatchObject({ model: 'checkout-fraud', features: 21 });
+    expect(['ok', 'drift', 'failing']).toContain(m.status);
+  });
+
+  it('GET compare answers every feature for the window it was asked, sorted worst first', async () => {
+    const { status, body } = await json(await compare(request('/api/models/checkout-fraud/compare?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z&reference=train'), params({ model: 'checkout-fraud' })));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ model: 'checkout-fraud', reference: 'train', from: '2026-11-02T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z', references: ['test', 'train'] });
+    const features = body.features as { name: string; verdict: string }[];
+    expect(features).toHaveLength(21);
+    const rank = { failing: 0, drift: 1, ok: 2 } as Record<string, number>;
+    for (let i = 1; i < features.length; i++) expect(rank[features[i].verdict]).toBeGreaterThanOrEqual(rank[features[i - 1].verdict]);
+  });
+
+  it('GET feature gives CDFs ending at 1 and statistics whose counts add up', async () => {
+    const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/basket_value?window=24h'), params({ model: 'checkout-fraud', feature: 'basket_value' })));
+    expect(status).toBe(200);
+    for (const s of body.sources as { cdf: [number, number][]; stats: { rows: number; count: number; failed: number } }[]) {
+      expect(s.cdf.at(-1)![1]).toBe(1);
+      expect(s.stats.rows).toBe(s.stats.count + s.stats.failed);
+    }
+  });
+
+  it('GET trend from summaries has one point per step, and refuses a non-hour step', async () => {
+    const ok = await json(await trend(request('/api/models/checkout-fraud/trend?feature=basket_value&window=6h&step=3h&from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z'), params({ model: 'checkout-fraud' })));
+    expect(ok.status).toBe(200);
+    expect((ok.body.points as unknown[]).length).toBe(8);
+    const bad = await json(await trend(request('/api/models/checkout-fraud/trend?feature=basket_value&step=90m'), params({ model: 'checkout-fraud' })));
+    expect(bad).toEqual({ status: 400, body: { error: expect.stringMatching(/^step: must be a whole number/), code: 'bad_request' } });
+  });
+
+  it('maps bad input to 400 and unknown names to 404, with the error code', async () => {
+    expect(await json(await compare(request('/api/models/x/compare'), params({ model: '../x' })))).toEqual({ status: 400, body: { error: expect.stringMatching(/^model: /), code: 'bad_request' } });
+    expect(await json(await compare(request('/api/models/ghost/compare'), params({ model: 'ghost' })))).toEqual({ status: 404, body: { error: 'no model "ghost" in this store (models: checkout-fraud)', code: 'not_found' } });
+    expect((await json(await alerts(request('/api/alerts?state=maybe')))).status).toBe(400);
+  });
+
+  it('says what to do when the store is missing', async () => {
+    process.env.DRIFTWATCH_STORE = join(dir, 'nowhere');
+    try {
+      const { status, body } = await json(await models(request('/api/models')));
+      expect(status).toBe(503);
+      expect(body.error).toMatch(/is not a driftwatch store: set DRIFTWATCH_STORE, or run `npm run demo`/);
+    } finally {
+      process.env.DRIFTWATCH_STORE = join(dir, 'store');
+    }
+  });
+});
