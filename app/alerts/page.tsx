@@ -1,13 +1,11 @@
 import Link from 'next/link';
 import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { formatNumber, formatTime } from '@/components/format';
-import { alertList, dashboardContext } from '@/lib/dashboard';
+import { alertList, dashboardContext, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
-type Search = Record<string, string | string[] | undefined>;
-
-export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function AlertsPage({ searchParams }: { searchParams: Promise<PageSearch> }) {
   const search = await searchParams;
   const state = search.state === 'firing' || search.state === 'resolved' ? search.state : undefined;
   const result = await loadOrExplain(async () => alertList(await dashboardContext(), { state }));

@@ -95,3 +95,18 @@ export function resolveWindow(query: { from?: string | null; to?: string | null;
 function checkLength(ms: number, name: string): void {
   if (ms > MAX_WINDOW_MS) throw new ApiError(400, `${name}: a window may span at most ${MAX_WINDOW_MS / DAY_MS} days; got ${Math.round(ms / DAY_MS)} days`);
 }
+
+/** A page's `searchParams` as Next passes them. */
+export type PageSearch = Record<string, string | string[] | undefined>;
+
+/** The first value of a page query parameter (a repeated one keeps its first, like the browser). */
+export function firstParam(search: PageSearch, name: string): string | undefined {
+  const v = search[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The view state of a page's URL, for links to other pages that keep it (`drop` leaves some out). */
+export function viewSearch(search: PageSearch, drop: readonly string[] = []): string {
+  const kept = ['window', 'from', 'to', 'reference', 'metric'].filter((k) => !drop.includes(k));
+  return new URLSearchParams(kept.flatMap((k) => (firstParam(search, k) ? [[k, firstParam(search, k) as string]] : []))).toString();
+}

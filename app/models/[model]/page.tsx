@@ -3,29 +3,26 @@ import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { FeatureTable } from '@/components/FeatureTable';
 import { formatPercent } from '@/components/format';
 import { ViewControls } from '@/components/ViewControls';
-import { dashboardContext, metricParam, modelParam, modelView, referenceParam } from '@/lib/dashboard';
+import { dashboardContext, firstParam, metricParam, modelParam, modelView, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
-type Search = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-export default async function ModelPage({ params, searchParams }: { params: Promise<{ model: string }>; searchParams: Promise<Search> }) {
+export default async function ModelPage({ params, searchParams }: { params: Promise<{ model: string }>; searchParams: Promise<PageSearch> }) {
   const [{ model: rawModel }, search] = await Promise.all([params, searchParams]);
   const result = await loadOrExplain(async () => {
     const ctx = await dashboardContext();
     const model = modelParam(rawModel);
     return modelView(ctx, model, {
-      from: one(search.from),
-      to: one(search.to),
-      window: one(search.window),
-      reference: referenceParam(one(search.reference), ctx.config.evaluation.references[0]),
-      metric: metricParam(one(search.metric)),
+      from: firstParam(search, 'from'),
+      to: firstParam(search, 'to'),
+      window: firstParam(search, 'window'),
+      reference: referenceParam(firstParam(search, 'reference'), ctx.config.evaluation.references[0]),
+      metric: metricParam(firstParam(search, 'metric')),
     });
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   const view = result.data;
-  const query = new URLSearchParams(Object.entries(search).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
   const failed = [...view.features].filter((f) => f.failed_rate !== null).sort((a, b) => (b.failed_rate ?? 0) - (b.reference_failed_rate ?? 0) - ((a.failed_rate ?? 0) - (a.reference_failed_rate ?? 0)));
   const counts = { failing: view.features.filter((f) => f.verdict === 'failing').length, drift: view.features.filter((f) => f.verdict === 'drift').length };
   return (
@@ -37,8 +34,8 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
       <p>
         {counts.failing} failing, {counts.drift} drifting of {view.features.length} features against <b>{view.reference}</b> · {view.rows.toLocaleString('en-US')} predictions in the window
       </p>
-      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={one(search.metric)} />
-      <FeatureTable rows={view.features} linkQuery={`/models/${encodeURIComponent(view.model)}?${query.toString()}`} />
+      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
+      <FeatureTable rows={view.features} linkQuery={`/models/${encodeURIComponent(view.model)}?${viewSearch(search)}`} />
       <h2>Failed-feature rates</h2>
       <p className="muted">Null, NaN/±Inf and wrong-type values, live against the reference; largest increase first.</p>
       <table className="data" data-testid="failed-table">

@@ -4,33 +4,30 @@ import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { formatNumber, formatPercent } from '@/components/format';
 import { TrendCharts } from '@/components/TrendCharts';
 import { ViewControls } from '@/components/ViewControls';
-import { dashboardContext, featureParam, featureView, modelParam, referenceParam } from '@/lib/dashboard';
+import { dashboardContext, featureParam, featureView, firstParam, modelParam, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
-type Search = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 const STATS = ['min', 'p1', 'p5', 'p50', 'p95', 'p99', 'max'] as const;
 
-export default async function FeaturePage({ params, searchParams }: { params: Promise<{ model: string; feature: string }>; searchParams: Promise<Search> }) {
+export default async function FeaturePage({ params, searchParams }: { params: Promise<{ model: string; feature: string }>; searchParams: Promise<PageSearch> }) {
   const [p, search] = await Promise.all([params, searchParams]);
   const result = await loadOrExplain(async () => {
     const ctx = await dashboardContext();
     return featureView(ctx, modelParam(p.model), featureParam(p.feature), {
-      from: one(search.from),
-      to: one(search.to),
-      window: one(search.window),
-      reference: referenceParam(one(search.reference), ctx.config.evaluation.references[0]),
+      from: firstParam(search, 'from'),
+      to: firstParam(search, 'to'),
+      window: firstParam(search, 'window'),
+      reference: referenceParam(firstParam(search, 'reference'), ctx.config.evaluation.references[0]),
     });
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   const view = result.data;
-  const query = new URLSearchParams(Object.entries(search).flatMap(([k, v]) => (typeof v === 'string' && k !== 'metric' ? [[k, v]] : [])));
   const main = view.comparisons.find((c) => c.reference === view.reference);
   return (
     <>
       <p className="muted">
-        <Link href="/">Models</Link> / <Link href={`/models/${encodeURIComponent(view.model)}?${query.toString()}`}>{view.model}</Link> /
+        <Link href="/">Models</Link> / <Link href={`/models/${encodeURIComponent(view.model)}?${viewSearch(search, ['metric'])}`}>{view.model}</Link> /
       </p>
       <h1>
         {view.feature} <span className="muted">({view.type})</span>
