@@ -14,7 +14,7 @@ const fromLocalInput = (value: string) => `${value}:00Z`;
  * is what the URL says), so a copied link reproduces the view. A preset is relative (ends at the
  * latest data); "pin" turns the shown window into an absolute from–to range.
  */
-export function ViewControls({ from, to, window, references, reference, metric, showMetric = true }: { from: string; to: string; window?: string; references: string[]; reference: string; metric?: string; showMetric?: boolean }) {
+export function ViewControls({ from, to, window, references, reference, metric }: { from: string; to: string; window?: string; references: string[]; reference: string; metric?: string }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -81,19 +81,17 @@ export function ViewControls({ from, to, window, references, reference, metric, 
           ))}
         </select>
       </label>
-      {showMetric && (
-        <label className="group">
-          <span className="muted">Metric</span>
-          <select value={metric ?? ''} onChange={(e) => go({ metric: e.target.value || null })} aria-label="metric">
-            <option value="">per feature (config)</option>
-            {METRICS.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <label className="group">
+        <span className="muted">Metric</span>
+        <select value={metric ?? ''} onChange={(e) => go({ metric: e.target.value || null })} aria-label="metric">
+          <option value="">per feature (config)</option>
+          {METRICS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </label>
       <div className="group">
         <button type="button" onClick={copy} data-testid="copy-link">
           {copied ? 'Link copied' : 'Copy link'}

@@ -31,7 +31,7 @@ export const OPENAPI = {
     '/api/models/{model}/features/{feature}': {
       get: {
         summary: 'One feature: CDF points, shared-bin histograms and statistics of live and every reference',
-        parameters: [model, { name: 'feature', in: 'path', required: true, schema: { type: 'string' }, description: 'URL-encoded feature name.' }, ...windowParams, reference],
+        parameters: [model, { name: 'feature', in: 'path', required: true, schema: { type: 'string' }, description: 'URL-encoded feature name.' }, ...windowParams, reference, metric],
         responses: { '200': json('Feature view', { $ref: '#/components/schemas/FeatureView' }), ...errors },
       },
     },

@@ -59,6 +59,15 @@ describe('route handlers', () => {
     }
   });
 
+  it('GET feature with a metric applies it to the chosen reference only', async () => {
+    const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/basket_value?window=24h&reference=train&metric=ks'), params({ model: 'checkout-fraud', feature: 'basket_value' })));
+    expect(status).toBe(200);
+    const byRef = new Map((body.comparisons as { reference: string; metric: string; value: number; metrics: { ks: number } }[]).map((c) => [c.reference, c]));
+    expect(byRef.get('train')!.metric).toBe('ks');
+    expect(byRef.get('train')!.value).toBe(byRef.get('train')!.metrics.ks);
+    expect(byRef.get('test')!.metric).toBe('area');
+  });
+
   it('GET trend from summaries has one point per step, and refuses a non-hour step', async () => {
     const ok = await json(await trend(request('/api/models/checkout-fraud/trend?feature=basket_value&window=6h&step=3h&from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z'), params({ model: 'checkout-fraud' })));
     expect(ok.status).toBe(200);

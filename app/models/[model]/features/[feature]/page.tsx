@@ -4,7 +4,7 @@ import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { formatNumber, formatPercent } from '@/components/format';
 import { TrendCharts } from '@/components/TrendCharts';
 import { ViewControls } from '@/components/ViewControls';
-import { dashboardContext, featureParam, featureView, firstParam, modelParam, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
+import { dashboardContext, featureParam, featureView, firstParam, metricParam, modelParam, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,6 +19,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
       to: firstParam(search, 'to'),
       window: firstParam(search, 'window'),
       reference: referenceParam(firstParam(search, 'reference'), ctx.config.evaluation.references[0]),
+      metric: metricParam(firstParam(search, 'metric')),
     });
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
@@ -27,12 +28,12 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
   return (
     <>
       <p className="muted">
-        <Link href="/">Models</Link> / <Link href={`/models/${encodeURIComponent(view.model)}?${viewSearch(search, ['metric'])}`}>{view.model}</Link> /
+        <Link href="/">Models</Link> / <Link href={`/models/${encodeURIComponent(view.model)}?${viewSearch(search)}`}>{view.model}</Link> /
       </p>
       <h1>
         {view.feature} <span className="muted">({view.type})</span>
       </h1>
-      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} showMetric={false} />
+      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
       <table className="data" data-testid="verdicts">
         <thead>
           <tr>

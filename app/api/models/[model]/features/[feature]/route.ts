@@ -1,12 +1,12 @@
-import { dashboardContext, featureParam, featureView, jsonRoute, modelParam, onlyParams, queryParam, referenceParam } from '@/lib/dashboard';
+import { dashboardContext, featureParam, featureView, jsonRoute, metricParam, modelParam, onlyParams, queryParam, referenceParam } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/models/{model}/features/{feature}?from&to | window, reference — distributions of live and every reference. */
+/** GET /api/models/{model}/features/{feature}?from&to | window, reference, metric — distributions of live and every reference. */
 export function GET(request: Request, { params }: { params: Promise<{ model: string; feature: string }> }): Promise<Response> {
   return jsonRoute(async () => {
     const q = new URL(request.url).searchParams;
-    onlyParams(q, ['from', 'to', 'window', 'reference']);
+    onlyParams(q, ['from', 'to', 'window', 'reference', 'metric']);
     const p = await params;
     const model = modelParam(p.model);
     const feature = featureParam(p.feature);
@@ -16,6 +16,7 @@ export function GET(request: Request, { params }: { params: Promise<{ model: str
       to: queryParam(q, 'to'),
       window: queryParam(q, 'window'),
       reference: referenceParam(queryParam(q, 'reference'), ctx.config.evaluation.references[0]),
+      metric: metricParam(queryParam(q, 'metric')),
     });
   });
 }
