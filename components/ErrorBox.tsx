@@ -1,4 +1,5 @@
 import { notFound } from 'next/navigation';
+import { ConfigError } from '@/lib/compare/config-file';
 import { ApiError } from '@/lib/dashboard/params';
 
 /** Page-level handling of lib/dashboard errors: 404 → the not-found page, others → a message that says what to do. */
@@ -7,7 +8,7 @@ export async function loadOrExplain<T>(work: () => Promise<T>): Promise<{ data: 
     return { data: await work() };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) notFound();
-    if (error instanceof ApiError) return { error: error.message };
+    if (error instanceof ApiError || error instanceof ConfigError) return { error: error.message };
     throw error;
   }
 }

@@ -39,7 +39,7 @@ export function FeatureTable({ rows, linkQuery }: { rows: FeatureTableRow[]; lin
     return descending ? out.reverse() : out;
   }, [rows, key, descending]);
   const header = (k: Key, label: string, className?: string) => (
-    <th className={className} aria-sort={key === k ? (descending ? 'descending' : 'ascending') : 'none'}>
+    <th className={className} aria-sort={key === k ? ((k === 'name') !== descending ? 'ascending' : 'descending') : 'none'}>
       <button type="button" onClick={() => (key === k ? setDescending(!descending) : (setKey(k), setDescending(false)))}>
         {label}
         {key === k ? (descending ? ' ▲' : ' ▼') : ''}

@@ -12,7 +12,8 @@ const fromLocalInput = (value: string) => `${value}:00Z`;
 /**
  * Window, reference and metric pickers plus "copy link". Every choice lives in the URL (the view
  * is what the URL says), so a copied link reproduces the view. A preset is relative (ends at the
- * latest data); "pin" turns the shown window into an absolute from–to range.
+ * latest data); "Copy link" writes the shown window as an absolute from–to range. Callers key it
+ * by the window, so its inputs start from the window shown after every navigation.
  */
 export function ViewControls({ from, to, window, references, reference, metric }: { from: string; to: string; window?: string; references: string[]; reference: string; metric?: string }) {
   const router = useRouter();

@@ -1,6 +1,6 @@
 import type { Storage } from '../storage/storage';
 import { compareFeature, type FeatureComparison } from './compare-feature';
-import type { Config } from './config';
+import { CategoricalMetric, NumericMetric, type Config } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
 import { loadWindow, type AvailableProfiles, type SummaryDecoder } from './load-window';
@@ -37,6 +37,12 @@ export interface CompareOptions {
   only?: ReadonlySet<string>;
   /** The model's profiles, listed once for many windows (trend). */
   available?: AvailableProfiles;
+  /**
+   * The reference profile's storage version, read before this call: a long-running reader (the
+   * dashboard) then never uses a cached reference older than the file, nor caches a result of
+   * one under a newer version. Omit where the reference cannot change meanwhile (evaluate, CLI).
+   */
+  referenceVersion?: string;
 }
 
 /** Thresholds depend only on the reference and the metric: computed once per process. */
@@ -44,8 +50,8 @@ export class ReferenceCache {
   private readonly references = new Map<string, Promise<LoadedReference>>();
   private readonly thresholds = new Map<string, Threshold>();
 
-  reference(storage: Storage, model: string, name: string, decode: SummaryDecoder): Promise<LoadedReference> {
-    const key = `${storage.url}|${model}|${name}`;
+  reference(storage: Storage, model: string, name: string, decode: SummaryDecoder, version = ''): Promise<LoadedReference> {
+    const key = `${storage.url}|${model}|${name}|${version}`;
     let loaded = this.references.get(key);
     if (!loaded) {
       loaded = loadReference(storage, model, name, decode);
@@ -69,7 +75,7 @@ export class ReferenceCache {
 export async function compareModel(options: CompareOptions): Promise<CompareResult> {
   const { storage, model, reference, config, decode } = options;
   const cache = options.cache ?? new ReferenceCache();
-  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available })]);
+  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode, options.referenceVersion), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available })]);
   const settings = config.models[model]?.features ?? {};
   const features: FeatureComparison[] = [];
   let rows = 0;
@@ -78,17 +84,24 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     const refRow = ref.whole.get(name);
     if (!refRow || refRow.kind !== live.kind) continue;
     const own = settings[name] ?? {};
-    const metric = (options.metric ?? own.metric ?? (live.kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
+    // An override that does not apply to this kind (ks for a category, linf for a number) is ignored.
+    const override = options.metric !== undefined && metricApplies(options.metric, live.kind) ? options.metric : undefined;
+    const metric = (override ?? own.metric ?? (live.kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
     const threshold: Threshold =
-      own.threshold !== undefined && (options.metric === undefined || options.metric === own.metric)
+      own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
-        : cache.threshold(`${storage.url}|${model}|${reference}|${name}|${metric}|${JSON.stringify(config.defaults)}`, () =>
+        : cache.threshold(`${storage.url}|${model}|${reference}|${options.referenceVersion ?? ''}|${name}|${metric}|${JSON.stringify(config.defaults)}`, () =>
             referenceThreshold(ref.chunks.get(name) ?? [], metric, config.defaults),
           );
     features.push(compareFeature(refRow, live, metric, threshold, config.defaults, own));
   }
   features.sort((a, b) => SEVERITY[a.verdict] - SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
   return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features };
+}
+
+/** Metrics defined for a feature kind (docs/metrics.md). */
+export function metricApplies(metric: MetricName, kind: 'numeric' | 'categorical'): boolean {
+  return kind === 'numeric' ? (NumericMetric.options as readonly string[]).includes(metric) : (CategoricalMetric.options as readonly string[]).includes(metric);
 }
 
 function excess(c: FeatureComparison): number {

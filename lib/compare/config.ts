@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../format';
+import { parseDuration, ReferenceName } from '../format';
 
 export const NumericMetric = z.enum(['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger']);
 export type NumericMetric = z.infer<typeof NumericMetric>;
@@ -48,7 +48,7 @@ export const Config = z.object({
     .object({
       window: Duration.default('12h'),
       every: Duration.default('1h'),
-      references: z.array(z.string()).min(1).default(['test']),
+      references: z.array(ReferenceName).min(1).default(['test']),
     })
     .prefault({}),
   defaults: Defaults.prefault({}),

@@ -16,7 +16,14 @@ export interface EvaluationRow extends FeatureComparison {
   window_hours: number;
 }
 
-export const EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
+/** The JSON evaluation files of format 1.0–1.1. */
+const LEGACY_EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
+
+/** How evaluation files are written and read: Parquet (lib/duckdb's `evaluationParquet`), JSON in tests. */
+export interface EvaluationCodec {
+  encode: (rows: readonly EvaluationRow[]) => Promise<Uint8Array>;
+  decode: (bytes: Uint8Array) => Promise<EvaluationRow[]>;
+}
 
 const EvaluationState = z.object({ last_window_end: z.number().int().nullable() });
 
@@ -25,6 +32,7 @@ export interface EvaluateOptions {
   model: string;
   config: Config;
   decode: SummaryDecoder;
+  evaluations: EvaluationCodec;
   /** Evaluate windows ending up to this time (default: the end of the latest hour with data). */
   atMs?: number;
   /** Window length; default config.evaluation.window. */
@@ -71,7 +79,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     }
     options.onProgress?.(i + 1, windowEnds.length);
   }
-  await storeRows(storage, model, rows);
+  await storeRows(storage, model, rows, options.evaluations);
   if (windowEnds.length > 0) {
     await storage.write(layout.evaluationState(model), JSON.stringify({ last_window_end: windowEnds[windowEnds.length - 1] }));
   }
@@ -84,7 +92,7 @@ async function readState(storage: Storage, model: string): Promise<z.infer<typeo
 }
 
 /** Rows are grouped by the day of their window end; each day file is replaced whole. */
-async function storeRows(storage: Storage, model: string, rows: EvaluationRow[]): Promise<void> {
+async function storeRows(storage: Storage, model: string, rows: EvaluationRow[], codec: EvaluationCodec): Promise<void> {
   const byDay = new Map<number, EvaluationRow[]>();
   for (const row of rows) {
     const end = Date.parse(row.window_to) - 1;
@@ -92,17 +100,20 @@ async function storeRows(storage: Storage, model: string, rows: EvaluationRow[])
     byDay.set(day, [...(byDay.get(day) ?? []), row]);
   }
   for (const [day, dayRows] of byDay) {
-    const existing = await readEvaluations(storage, model, day);
+    const existing = await readEvaluations(storage, model, day, codec);
     const replaced = new Set(dayRows.map((r) => `${r.reference}|${r.window_to}|${r.window_hours}`));
     const kept = existing.filter((r) => !replaced.has(`${r.reference}|${r.window_to}|${r.window_hours}`));
-    await storage.write(layout.evaluations(model, day), JSON.stringify({ format: EVALUATIONS_FORMAT, rows: [...kept, ...dayRows] }));
+    await storage.write(layout.evaluations(model, day), await codec.encode([...kept, ...dayRows]));
+    await storage.delete(layout.legacyEvaluations(model, day));
   }
 }
 
-export async function readEvaluations(storage: Storage, model: string, dayMs: number): Promise<EvaluationRow[]> {
+export async function readEvaluations(storage: Storage, model: string, dayMs: number, codec: EvaluationCodec): Promise<EvaluationRow[]> {
   const bytes = await storage.read(layout.evaluations(model, dayMs));
-  if (bytes === undefined) return [];
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { format?: string; rows?: EvaluationRow[] };
-  if (parsed.format !== EVALUATIONS_FORMAT) throw new Error(`${layout.evaluations(model, dayMs)} is not a ${EVALUATIONS_FORMAT} file`);
+  if (bytes !== undefined) return codec.decode(bytes);
+  const legacy = await storage.read(layout.legacyEvaluations(model, dayMs));
+  if (legacy === undefined) return [];
+  const parsed = JSON.parse(new TextDecoder().decode(legacy)) as { format?: string; rows?: EvaluationRow[] };
+  if (parsed.format !== LEGACY_EVALUATIONS_FORMAT) throw new Error(`${layout.legacyEvaluations(model, dayMs)} is not a ${LEGACY_EVALUATIONS_FORMAT} file`);
   return parsed.rows ?? [];
 }

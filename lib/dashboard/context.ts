@@ -1,7 +1,7 @@
 import 'server-only';
 import { availableProfiles, parseConfig, ProfileCache, ReferenceCache, type AvailableProfiles, type Config } from '../compare';
 import { readSummaryParquetMany } from '../duckdb';
-import { checkFormatVersion, CONFIG_KEY, layout, MANIFEST_KEY, StoreManifest } from '../format';
+import { checkFormatVersion, CONFIG_KEY, MANIFEST_KEY, StoreManifest } from '../format';
 import { openStorage, type Storage } from '../storage';
 import { ApiError } from './params';
 import { CachedListingStorage } from './cached-listing';
@@ -35,20 +35,19 @@ interface Shared {
   profiles: ProfileCache;
   results: ResultCache;
   files: VersionedFiles;
-  /** Reference profile versions the reference cache was filled from. */
-  referenceVersions: Map<string, string | undefined>;
 }
 
 let shared: Shared | undefined;
 
 /**
- * One storage client and one set of caches per server process; the config is read per request
- * (people edit it), and a reference that was re-added (its profile's version changed) empties
- * the reference cache. A missing or newer-format store is a 503 that says what to do.
+ * One storage client and one set of caches per server process. Cached things are keyed by the
+ * storage versions of the files they came from (a re-added reference, a new config.yaml, a
+ * re-profiled hour are picked up on the next request). A missing or newer-format store is a 503
+ * that says what to do.
  */
 export async function dashboardContext(location = dashboardStoreLocation()): Promise<DashboardContext> {
   if (!shared || shared.location !== location) {
-    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles(), referenceVersions: new Map() };
+    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles() };
   }
   const { storage, files } = shared;
   await files.get(storage, MANIFEST_KEY, (manifest) => {
@@ -65,20 +64,4 @@ export async function dashboardContext(location = dashboardStoreLocation()): Pro
   const config = await files.get(storage, CONFIG_KEY, (bytes) => parseConfig(bytes === undefined ? '' : new TextDecoder().decode(bytes), `${storage.url}/${CONFIG_KEY}`));
   const available = (model: string): Promise<AvailableProfiles> => availableProfiles(storage, model);
   return { storage, config, decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles, results: shared.results, files, available };
-}
-
-/** Drop cached references of a model when a reference profile was replaced since it was loaded. */
-export async function checkReferenceVersions(ctx: DashboardContext, model: string, names: readonly string[]): Promise<void> {
-  if (!shared) return;
-  for (const name of names) {
-    const key = layout.referenceProfile(model, name);
-    const version = await ctx.storage.version(key);
-    const known = shared.referenceVersions.get(key);
-    if (shared.referenceVersions.has(key) && known !== version) {
-      shared.references = new ReferenceCache();
-      shared.referenceVersions.clear();
-      ctx.references = shared.references;
-    }
-    shared.referenceVersions.set(key, version);
-  }
 }

@@ -63,8 +63,9 @@ export function cdfPoints(row: SummaryRow, points = CDF_POINTS): [number, number
   for (let i = 0; i < points; i++) {
     const x = quantileAtLevel(d, i, points - 1);
     const p = i / (points - 1);
-    // Equal x (a point mass): keep the top of the jump only, so the step draws as one vertical.
-    if (out.length > 0 && out[out.length - 1][0] === x) out[out.length - 1][1] = p;
+    // Equal x (a point mass): keep the bottom and the top of the jump, so it draws as one vertical.
+    const n = out.length;
+    if (n >= 2 && out[n - 1][0] === x && out[n - 2][0] === x) out[n - 1][1] = p;
     else out.push([x, p]);
   }
   return out;

@@ -10,7 +10,7 @@ export interface ErrorBody {
   code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 }
 
-const body = (status: keyof typeof ERROR_CODES, message: string) => Response.json({ error: message, code: ERROR_CODES[status] } satisfies ErrorBody, { status });
+const body = (status: keyof typeof ERROR_CODES, message: string) => Response.json({ error: message, code: ERROR_CODES[status] } satisfies ErrorBody, { status, headers: { 'cache-control': 'no-store' } });
 
 /** Map an error to a status and a message a person can act on; unexpected errors are logged, not leaked. */
 export function errorResponse(error: unknown): Response {

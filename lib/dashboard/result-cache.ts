@@ -1,10 +1,9 @@
 import { planKeys, planWindow, type AvailableProfiles } from '../compare';
-import { layout } from '../format';
 import type { Storage } from '../storage';
 
 /**
  * Results of window comparisons by their inputs and the versions of every file they read (the
- * window's profiles and the reference): a dashboard shows the same windows to many people, and
+ * window's profiles here; the reference's version comes with `inputs`): a dashboard shows the same windows to many people, and
  * an answer is reused until `profile` or `reference add` replaces one of those files. Concurrent
  * identical requests share one computation. Bounded by entry count, least recently used first.
  */
@@ -13,9 +12,10 @@ export class ResultCache {
 
   constructor(private readonly maxEntries = 500) {}
 
-  async get<T>(storage: Storage, model: string, available: AvailableProfiles, fromMs: number, toMs: number, references: readonly string[], inputs: string, compute: () => Promise<T>): Promise<T> {
+  /** `inputs` names everything else the result depends on, reference versions included. */
+  async get<T>(storage: Storage, model: string, available: AvailableProfiles, fromMs: number, toMs: number, inputs: string, compute: () => Promise<T>): Promise<T> {
     const plan = planWindow(fromMs, toMs, available);
-    const keys = [...planKeys(model, plan), ...references.map((r) => layout.referenceProfile(model, r))];
+    const keys = planKeys(model, plan);
     const versions = await Promise.all(keys.map((k) => storage.version(k)));
     const id = `${storage.url}|${model}|${plan.from}|${plan.to}|${inputs}|${keys.map((k, i) => `${k}@${versions[i] ?? '-'}`).join(',')}`;
     const hit = this.entries.get(id);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
 import { readEvaluations, type AvailableProfiles, type EvaluationRow } from '../compare';
+import { evaluationParquet } from '../duckdb';
 import { DAY_MS, HOUR_MS, layout, MODELS_PREFIX, ModelName, type ModelMeta } from '../format';
 import { readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage';
@@ -57,12 +58,13 @@ export async function latestDataEnd(available: Pick<AvailableProfiles, 'hours'>)
 
 /** Days (epoch ms) that have an evaluations file, ascending. */
 async function evaluationDays(storage: Storage, model: string): Promise<number[]> {
-  const days: number[] = [];
+  const days = new Set<number>();
   for (const key of await storage.list(layout.evaluationsPrefix(model))) {
-    const m = /day=(\d{4}-\d{2}-\d{2})\.json$/.exec(key);
-    if (m) days.push(Date.parse(`${m[1]}T00:00:00Z`));
+    // .json: written by format 1.0–1.1, still read.
+    const m = /day=(\d{4}-\d{2}-\d{2})\.(parquet|json)$/.exec(key);
+    if (m) days.add(Date.parse(`${m[1]}T00:00:00Z`));
   }
-  return days.sort((a, b) => a - b);
+  return [...days].sort((a, b) => a - b);
 }
 
 interface EvaluationFile {
@@ -75,7 +77,7 @@ interface EvaluationFile {
  * ~5,000 rows of JSON, and a 30-day trend of one feature needs 720 of 150,000.
  */
 const evaluationFiles = new Map<string, { version: string | undefined; file: Promise<EvaluationFile> }>();
-const MAX_EVALUATION_FILES = 400;
+const MAX_EVALUATION_FILES = 800;
 
 async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<EvaluationFile> {
   const file: EvaluationFile = { rows: [], byFeature: new Map() };
@@ -91,10 +93,14 @@ async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<Evaluat
 
 async function readEvaluationsCached(storage: Storage, model: string, day: number): Promise<EvaluationFile> {
   const key = `${storage.url}|${layout.evaluations(model, day)}`;
-  const version = await storage.version(layout.evaluations(model, day));
+  const version = `${await storage.version(layout.evaluations(model, day))}|${await storage.version(layout.legacyEvaluations(model, day))}`;
   const hit = evaluationFiles.get(key);
-  if (hit && hit.version === version) return hit.file;
-  const file = indexEvaluations(readEvaluations(storage, model, day));
+  if (hit && hit.version === version) {
+    evaluationFiles.delete(key);
+    evaluationFiles.set(key, hit);
+    return hit.file;
+  }
+  const file = indexEvaluations(readEvaluations(storage, model, day, evaluationParquet));
   evaluationFiles.delete(key);
   evaluationFiles.set(key, { version, file });
   file.catch(() => evaluationFiles.delete(key));
@@ -104,7 +110,8 @@ async function readEvaluationsCached(storage: Storage, model: string, day: numbe
 
 /** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or all, oldest first. */
 export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationRow[]> {
-  const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS > fromMs && d <= toMs);
+  // Day d holds the windows ending in (d, d + 1 day].
+  const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS >= fromMs && d < toMs);
   const files = await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)));
   const out: EvaluationRow[] = [];
   for (const file of files) {

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { AlertEvent } from '../alerts';
 import { compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
-import { HOUR_MS, parseDuration } from '../format';
-import { checkReferenceVersions, type DashboardContext } from './context';
+import { DAY_MS, HOUR_MS, layout, parseDuration } from '../format';
+import type { DashboardContext } from './context';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
-import { ApiError, MAX_TREND_POINTS, resolveWindow, type ResolvedWindow } from './params';
+import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow } from './params';
 import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
@@ -38,11 +38,12 @@ export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promi
   return Promise.all(
     names.map(async (model) => {
       const [meta, evaluations, states] = await Promise.all([requireModel(ctx.storage, model, ctx.files), readRecentEvaluations(ctx.storage, model, 7), readAlertStates(ctx.storage, model, ctx.files)]);
-      const latest = evaluations.latest.filter((r) => r.reference === reference);
+      const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
+      const latest = [...new Map(evaluations.latest.filter((r) => r.reference === reference && r.window_hours === hours).map((r) => [r.name, r])).values()];
       const byEnd = new Map<string, number>();
       for (const r of evaluations.recent) {
         const x = ratio(r);
-        if (r.reference !== reference || x === null) continue;
+        if (r.reference !== reference || r.window_hours !== hours || x === null) continue;
         byEnd.set(r.window_to, Math.max(byEnd.get(r.window_to) ?? 0, x));
       }
       const age = evaluations.latestEnd === undefined ? null : (nowMs - evaluations.latestEnd) / HOUR_MS;
@@ -93,8 +94,12 @@ async function modelWindow(ctx: DashboardContext, model: string, query: ViewQuer
 async function requireReference(ctx: DashboardContext, model: string, reference: string): Promise<string[]> {
   const references = await listReferences(ctx.storage, model);
   if (!references.includes(reference)) throw new ApiError(404, `model "${model}" has no reference "${reference}"${references.length ? ` (references: ${references.join(', ')})` : ''}`);
-  await checkReferenceVersions(ctx, model, references);
   return references;
+}
+
+/** The reference profile's version, read before anything is loaded from it (see compareModel). */
+async function referenceVersion(ctx: DashboardContext, model: string, reference: string): Promise<string> {
+  return (await ctx.storage.version(layout.referenceProfile(model, reference))) ?? 'missing';
 }
 
 export interface FeatureRow extends FeatureComparison {
@@ -116,16 +121,19 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const references = await requireReference(ctx, model, reference);
   const { resolved, info } = await modelWindow(ctx, model, query);
   const available = await ctx.available(model);
+  const version = await referenceVersion(ctx, model, reference);
   const [result, history, states] = await Promise.all([
-    ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, [reference], `compare|${reference}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`, () =>
-      compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available }),
+    ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`, () =>
+      compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available, referenceVersion: version }),
     ),
     readEvaluationRange(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
     readAlertStates(ctx.storage, model, ctx.files),
   ]);
+  const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
+  const latestRow = new Map<string, EvaluationRow>();
+  for (const r of history) if (r.reference === reference && r.window_hours === hours) latestRow.set(`${r.name}|${r.window_to}`, r);
   const series = new Map<string, (number | null)[]>();
-  for (const r of history) {
-    if (r.reference !== reference) continue;
+  for (const r of [...latestRow.values()].sort((a, b) => (a.window_to < b.window_to ? -1 : a.window_to > b.window_to ? 1 : 0))) {
     let list = series.get(r.name);
     if (!list) series.set(r.name, (list = []));
     const x = ratio(r);
@@ -174,15 +182,16 @@ export async function featureView(ctx: DashboardContext, model: string, feature:
   const references = await requireReference(ctx, model, reference);
   const { resolved, info } = await modelWindow(ctx, model, query);
   const only = new Set([feature]);
+  const versions = await Promise.all(references.map((name) => referenceVersion(ctx, model, name)));
   const comparisons = await Promise.all(
-    references.map(async (name) => {
-      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only, available: await ctx.available(model) });
+    references.map(async (name, i) => {
+      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only, available: await ctx.available(model), referenceVersion: versions[i] });
       return r.features.length ? { ...r.features[0], reference: name } : undefined;
     }),
   );
   // The merged live summary and the references' whole summaries, as the comparison saw them.
   const live = (await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only, available: await ctx.available(model) })).features.get(feature);
-  const refRows = await Promise.all(references.map(async (name) => (await ctx.references.reference(ctx.storage, model, name, ctx.decode)).whole.get(feature)));
+  const refRows = await Promise.all(references.map(async (name, i) => (await ctx.references.reference(ctx.storage, model, name, ctx.decode, versions[i])).whole.get(feature)));
   const rows = [live, ...refRows];
   const names = ['live', ...references];
   const present = rows.map((r, i) => [names[i], r] as const).filter((p): p is readonly [string, NonNullable<typeof live>] => p[1] !== undefined);
@@ -241,8 +250,12 @@ export async function trendView(
   requireFeature(meta, feature);
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   await requireReference(ctx, model, reference);
-  const { resolved } = await modelWindow(ctx, model, { from: query.from, to: query.to, window: query.from || query.to ? undefined : (query.range ?? '7d') });
+  if (query.range && (query.from || query.to)) throw new ApiError(400, 'range: give either a range or from and to, not both');
+  const range = query.range || '7d';
+  if (!query.from && !query.to && parseDuration(range) === undefined) throw new ApiError(400, `range: must be a whole number of hours, days or weeks, e.g. 7d; got "${range}"`);
+  const { resolved } = await modelWindow(ctx, model, { from: query.from, to: query.to, window: query.from || query.to ? undefined : range });
   if (query.stepMs % HOUR_MS !== 0) throw new ApiError(400, 'step: must be a whole number of hours');
+  if (query.windowMs > MAX_WINDOW_MS) throw new ApiError(400, `window: a window may span at most ${MAX_WINDOW_MS / DAY_MS} days`);
   const ends: number[] = [];
   for (let t = resolved.fromMs + query.stepMs; t <= resolved.toMs; t += query.stepMs) ends.push(t);
   if (ends.length > MAX_TREND_POINTS) throw new ApiError(400, `step: ${ends.length} windows requested, at most ${MAX_TREND_POINTS}: widen the step or shorten from–to`);
@@ -251,18 +264,26 @@ export async function trendView(
 
   const evaluationWindow = parseDuration(ctx.config.evaluation.window);
   if (query.windowMs === evaluationWindow && query.stepMs === HOUR_MS) {
-    const stored = (await readEvaluationRange(ctx.storage, model, resolved.fromMs + HOUR_MS, resolved.toMs, feature)).filter((r) => r.reference === reference);
+    const hours = query.windowMs / HOUR_MS;
+    const byEnd = new Map<number, EvaluationRow>();
+    for (const r of await readEvaluationRange(ctx.storage, model, resolved.fromMs + HOUR_MS, resolved.toMs, feature)) {
+      // A day re-evaluated keeps its latest row per window end (rows are appended in order).
+      if (r.reference === reference && r.window_hours === hours) byEnd.set(Date.parse(r.window_to), r);
+    }
+    const stored = ends.map((end) => byEnd.get(end));
     const metric = stored[0]?.metric;
-    if (stored.length === ends.length && (query.metric === undefined || query.metric === metric)) {
-      return { ...base, metric: metric ?? query.metric ?? '', source: 'evaluations', points: stored.map(pointOf) };
+    const complete = stored.every((r): r is EvaluationRow => r !== undefined && r.metric === metric);
+    if (complete && stored.length > 0 && (query.metric === undefined || query.metric === metric)) {
+      return { ...base, metric: metric ?? '', source: 'evaluations', points: stored.map(pointOf) };
     }
   }
   const available = await ctx.available(model);
+  const version = await referenceVersion(ctx, model, reference);
   const only = new Set([feature]);
   const points: TrendPoint[] = [];
   let metric = query.metric ?? '';
   for (const end of ends) {
-    const r = await compareModel({ storage: ctx.storage, model, fromMs: end - query.windowMs, toMs: end, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, only, available });
+    const r = await compareModel({ storage: ctx.storage, model, fromMs: end - query.windowMs, toMs: end, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, only, available, referenceVersion: version });
     const f = r.features[0];
     if (f) metric = f.metric;
     points.push(f ? pointOf({ ...f, window_to: new Date(end).toISOString() }) : { at: new Date(end).toISOString(), value: null, threshold: null, verdict: null, failed_rate: null, reference_failed_rate: null, count: 0 });

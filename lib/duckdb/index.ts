@@ -5,3 +5,4 @@ export { DataFileError, dataFormatOf, describeDataFile, describeRelation, firstL
 export { readSummaryParquet, readSummaryParquetMany, SummaryFileError, writeSummaryParquet, writeSummaryParquetGroups } from './summary-parquet';
 export { sqlIdent, sqlString, sqlStringList } from './sql';
 export { scratchRoot, TempSpace, withTempDir, type ScratchSize } from './temp-dir';
+export { evaluationParquet, EvaluationFileError } from './evaluation-parquet';

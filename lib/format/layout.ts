@@ -33,7 +33,9 @@ export const layout = {
   dailyProfile: (model: string, dayMs: number) => `${m(model)}/profiles/daily/day=${dayLabel(dayMs)}.parquet`,
   profileState: (model: string) => `${m(model)}/state/profile-state.json`,
   evaluationsPrefix: (model: string) => `${m(model)}/evaluations/`,
-  evaluations: (model: string, dayMs: number) => `${m(model)}/evaluations/day=${dayLabel(dayMs)}.json`,
+  evaluations: (model: string, dayMs: number) => `${m(model)}/evaluations/day=${dayLabel(dayMs)}.parquet`,
+  /** Format 1.0–1.1 wrote evaluations as JSON; still read, replaced when the day is written again. */
+  legacyEvaluations: (model: string, dayMs: number) => `${m(model)}/evaluations/day=${dayLabel(dayMs)}.json`,
   evaluationState: (model: string) => `${m(model)}/state/evaluation-state.json`,
   alertEvents: (model: string, dayMs: number) => `${m(model)}/alerts/day=${dayLabel(dayMs)}.json`,
   alertsPrefix: (model: string) => `${m(model)}/alerts/`,

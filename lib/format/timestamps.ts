@@ -78,6 +78,6 @@ export function parseDuration(text: string): number | undefined {
   const m = /^(\d+)\s*(h|d|w)$/.exec(text.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
-  if (n <= 0) return undefined;
+  if (n <= 0 || !Number.isSafeInteger(n) || n > 100_000) return undefined;
   return n * (m[2] === 'h' ? HOUR_MS : m[2] === 'd' ? DAY_MS : 7 * DAY_MS);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { initStore } from '@/lib/cli/commands/init';
 import { evaluateModel, parseConfig } from '@/lib/compare';
-import { readSummaryParquetMany } from '@/lib/duckdb';
+import { evaluationParquet, readSummaryParquetMany } from '@/lib/duckdb';
 import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
 import { LocalStorage } from '@/lib/storage';
 import { startServe } from '@/test/integration/dashboard/server';
@@ -80,7 +80,7 @@ export async function benchDashboard(log: (line: string) => void) {
     await storage.write(layout.model(model), JSON.stringify({ name: model, features: SYNTHETIC_FEATURES, score: null, columns: { id: null, timestamp: null, label: null, score: null }, created_at: now, updated_at: now }));
     log('dashboard: evaluating every hour of 31 days (12-hour windows) …');
     const t0 = performance.now();
-    const evaluated = await evaluateModel({ storage, model, config: parseConfig(''), decode: readSummaryParquetMany });
+    const evaluated = await evaluateModel({ storage, model, config: parseConfig(''), decode: readSummaryParquetMany, evaluations: evaluationParquet });
     evaluateS = (performance.now() - t0) / 1000;
     windows = evaluated.windowEnds.length;
     log(`dashboard: ${windows} windows evaluated in ${evaluateS.toFixed(0)} s`);

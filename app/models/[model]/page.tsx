@@ -34,7 +34,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
       <p>
         {counts.failing} failing, {counts.drift} drifting of {view.features.length} features against <b>{view.reference}</b> · {view.rows.toLocaleString('en-US')} predictions in the window
       </p>
-      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
+      <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
       <FeatureTable rows={view.features} linkQuery={`/models/${encodeURIComponent(view.model)}?${viewSearch(search)}`} />
       <h2>Failed-feature rates</h2>
       <p className="muted">Null, NaN/±Inf and wrong-type values, live against the reference; largest increase first.</p>

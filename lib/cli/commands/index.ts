@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
-import { readSummaryParquetMany } from '../../duckdb';
+import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
 import { layout, ModelName, MODELS_PREFIX, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
 import { CliError } from '../cli-error';
@@ -181,7 +181,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (w !== undefined && windowMs === undefined) throw new CliError(`--window: "${w}" is not a duration like 12h or 7d`);
       for (const model of await models(s, values)) {
         const progress = new Progress(`evaluate ${model}`);
-        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
+        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
         const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
         const now = new Map<string, string[]>();
         for (const row of r.rows) if (row.verdict !== 'ok' && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);

@@ -33,7 +33,11 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const next = join(APP_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   return new Promise((resolveExit, reject) => {
     const child = spawn(process.execPath, [next, ...args], { cwd: APP_ROOT, env, stdio: 'inherit' });
-    const stop = (signal: NodeJS.Signals) => () => child.kill(signal);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => () => {
+      stopping = true;
+      child.kill(signal);
+    };
     const onInt = stop('SIGINT');
     const onTerm = stop('SIGTERM');
     process.once('SIGINT', onInt);
@@ -42,7 +46,8 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      resolveExit(code ?? (signal ? 0 : 1));
+      // Stopped by the user (Ctrl-C): success. Killed by anything else (OOM, SIGKILL): failure.
+      resolveExit(code ?? (signal && stopping ? 0 : 1));
     });
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Config, evaluateModel, parseConfig, readAlertEvents, readEvaluations, runAlertStep } from '@/lib/compare';
+import { Config, evaluateModel, parseConfig, readAlertEvents, readEvaluations, runAlertStep, type EvaluationCodec, type EvaluationRow } from '@/lib/compare';
 import { DAY_MS, HOUR_MS, layout, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
@@ -8,6 +8,7 @@ import { mulberry32, standardNormal } from '@/test/helpers/random';
 // Profiles are stored as JSON here, so this suite tests evaluation without Parquet or DuckDB.
 const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
 const encode = (rows: SummaryRow[]) => JSON.stringify(rows);
+const evaluations: EvaluationCodec = { encode: async (rows) => new TextEncoder().encode(JSON.stringify(rows)), decode: async (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as EvaluationRow[] };
 
 const START = Date.parse('2026-11-01T00:00:00Z');
 const FAULT_HOUR = 30;
@@ -40,7 +41,7 @@ alerts:
 describe('evaluateModel', () => {
   it('evaluates every hour once, flags the ×1000 switch within 3 evaluations, and is idempotent', async () => {
     const s = await store();
-    const first = await evaluateModel({ storage: s, model: 'm', config, decode });
+    const first = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
     // Whole 12-hour windows only: the first ends 12 hours after the first data.
     expect(first.windowEnds).toHaveLength(48 - 12 + 1);
     expect(first.windowEnds[0]).toBe(START + 12 * HOUR_MS);
@@ -52,24 +53,36 @@ describe('evaluateModel', () => {
     expect((Date.parse(firstDrift!.window_to) - (START + FAULT_HOUR * HOUR_MS)) / HOUR_MS).toBeLessThanOrEqual(3);
     expect(verdictAt(47)).toBe('drift');
 
-    const again = await evaluateModel({ storage: s, model: 'm', config, decode });
+    const again = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
     expect(again.windowEnds).toEqual([]);
-    const stored = [...(await readEvaluations(s, 'm', START)), ...(await readEvaluations(s, 'm', START + DAY_MS)), ...(await readEvaluations(s, 'm', START + 2 * DAY_MS))];
+    const stored = [...(await readEvaluations(s, 'm', START, evaluations)), ...(await readEvaluations(s, 'm', START + DAY_MS, evaluations)), ...(await readEvaluations(s, 'm', START + 2 * DAY_MS, evaluations))];
     expect(stored).toHaveLength(37);
+  });
+
+  it('reads a day written as JSON by format 1.1, and replaces it with the new file when the day is written again', async () => {
+    const s = await store();
+    const { rows } = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations, atMs: START + 14 * HOUR_MS });
+    // As a 1.1 store left it: the day's rows in JSON, no new-format file.
+    await s.write(layout.legacyEvaluations('m', START), JSON.stringify({ format: 'driftwatch-evaluations/1', rows }));
+    await s.delete(layout.evaluations('m', START));
+    expect(await readEvaluations(s, 'm', START, evaluations)).toEqual(rows);
+    await evaluateModel({ storage: s, model: 'm', config, decode, evaluations, atMs: START + 16 * HOUR_MS });
+    expect(await s.exists(layout.legacyEvaluations('m', START))).toBe(false);
+    expect((await readEvaluations(s, 'm', START, evaluations)).map((r) => r.window_to)).toEqual([12, 13, 14, 15, 16].map((h) => new Date(START + h * HOUR_MS).toISOString()));
   });
 
   it('catches up only the hours that are new', async () => {
     const s = await store();
-    const first = await evaluateModel({ storage: s, model: 'm', config, decode, atMs: START + 20 * HOUR_MS });
+    const first = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations, atMs: START + 20 * HOUR_MS });
     expect(first.windowEnds).toHaveLength(9);
-    const rest = await evaluateModel({ storage: s, model: 'm', config, decode });
+    const rest = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
     expect(rest.windowEnds[0]).toBe(START + 21 * HOUR_MS);
     expect(rest.windowEnds).toHaveLength(28);
   });
 
   it('fires an alert after two breaching evaluations and stores it by day', async () => {
     const s = await store();
-    const { rows } = await evaluateModel({ storage: s, model: 'm', config, decode });
+    const { rows } = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
     const lines: string[] = [];
     const result = await runAlertStep(s, 'm', config, rows, (l) => lines.push(l));
     const firing = result.events.filter((e) => e.kind === 'firing');

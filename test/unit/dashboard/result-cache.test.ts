@@ -13,7 +13,7 @@ describe('ResultCache', () => {
     await storage.write(layout.referenceProfile('m', 'test'), 'ref');
     const cache = new ResultCache();
     let computed = 0;
-    const get = async (from = t0, to = t0 + 3 * HOUR_MS, inputs = 'a') => cache.get(storage, 'm', await availableProfiles(storage, 'm'), from, to, ['test'], inputs, async () => ++computed);
+    const get = async (from = t0, to = t0 + 3 * HOUR_MS, inputs = 'a') => cache.get(storage, 'm', await availableProfiles(storage, 'm'), from, to, `${inputs}|${await storage.version(layout.referenceProfile('m', 'test'))}`, async () => ++computed);
     expect(await get()).toBe(1);
     expect(await get()).toBe(1);
     // Other inputs or another window: computed anew.
@@ -22,7 +22,7 @@ describe('ResultCache', () => {
     // profile rewrote an hour of the window: the first result is stale.
     await storage.write(layout.hourlyProfile('m', t0 + HOUR_MS), 'hour 1, more data');
     expect(await get()).toBe(4);
-    // A new hour outside the window changes nothing; a new reference does.
+    // A new hour outside the window changes nothing; a new reference version (part of the inputs) does.
     await storage.write(layout.hourlyProfile('m', t0 + 5 * HOUR_MS), 'later');
     expect(await get()).toBe(4);
     await storage.write(layout.referenceProfile('m', 'test'), 'ref v2');
@@ -34,14 +34,14 @@ describe('ResultCache', () => {
     await storage.write(layout.hourlyProfile('m', t0), 'x');
     const cache = new ResultCache();
     let computed = 0;
-    const slow = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, [], 'k', async () => {
+    const slow = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, 'k', async () => {
       computed++;
       await new Promise((r) => setTimeout(r, 20));
       return computed;
     });
     expect(await Promise.all([slow(), slow(), slow()])).toEqual([1, 1, 1]);
     let fail = true;
-    const flaky = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, [], 'f', async () => {
+    const flaky = () => cache.get(storage, 'm', { weeks: new Set(), days: new Set(), blocks: new Set(), hours: new Set([t0]) }, t0, t0 + HOUR_MS, 'f', async () => {
       if (fail) throw new Error('boom');
       return 'ok';
     });

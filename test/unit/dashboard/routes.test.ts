@@ -76,6 +76,31 @@ describe('route handlers', () => {
     expect(bad).toEqual({ status: 400, body: { error: expect.stringMatching(/^step: must be a whole number/), code: 'bad_request' } });
   });
 
+  it('refuses trend windows past 400 days or past any sane number, instead of walking them', async () => {
+    for (const window of ['10000w', `${'9'.repeat(400)}h`]) {
+      const { status, body } = await json(await trend(request(`/api/models/checkout-fraud/trend?feature=basket_value&window=${window}`), params({ model: 'checkout-fraud' })));
+      expect(status).toBe(400);
+      expect(body.error).toMatch(/^window: /);
+    }
+  });
+
+  it('applies a metric override only to the features it is defined for', async () => {
+    const { body } = await json(await compare(request('/api/models/checkout-fraud/compare?window=24h&metric=ks'), params({ model: 'checkout-fraud' })));
+    const features = body.features as { type: string; metric: string; value: number | null }[];
+    expect(new Set(features.filter((f) => f.type === 'numeric').map((f) => f.metric))).toEqual(new Set(['ks']));
+    expect(new Set(features.filter((f) => f.type === 'categorical').map((f) => f.metric))).toEqual(new Set(['js']));
+    expect(features.every((f) => f.value !== null)).toBe(true);
+  });
+
+  it('reads the stored evaluation that ends exactly at midnight, from the day file before it', async () => {
+    const { readEvaluationRange } = await import('@/lib/dashboard/store-reads');
+    const { openStorage } = await import('@/lib/storage');
+    const midnight = Date.parse('2026-11-03T00:00:00Z');
+    const rows = await readEvaluationRange(openStorage(join(dir, 'store')), 'checkout-fraud', midnight, midnight);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.window_to))).toEqual(new Set(['2026-11-03T00:00:00.000Z']));
+  });
+
   it('maps bad input to 400 and unknown names to 404, with the error code', async () => {
     expect(await json(await compare(request('/api/models/x/compare'), params({ model: '../x' })))).toEqual({ status: 400, body: { error: expect.stringMatching(/^model: /), code: 'bad_request' } });
     expect(await json(await compare(request('/api/models/ghost/compare'), params({ model: 'ghost' })))).toEqual({ status: 404, body: { error: 'no model "ghost" in this store (models: checkout-fraud)', code: 'not_found' } });

@@ -33,7 +33,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
       <h1>
         {view.feature} <span className="muted">({view.type})</span>
       </h1>
-      <ViewControls from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
+      <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} from={view.window.from} to={view.window.to} window={view.window.window} references={view.references} reference={view.reference} metric={firstParam(search, 'metric')} />
       <table className="data" data-testid="verdicts">
         <thead>
           <tr>
@@ -67,7 +67,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
         </tbody>
       </table>
       <h2>Distributions</h2>
-      <DistributionCharts data={view} />
+      <DistributionCharts key={`${view.window.from}|${view.window.to}`} data={view} />
       <h2>Summary</h2>
       <table className="data" data-testid="stats">
         <thead>
