@@ -36,7 +36,7 @@ describeStorageConformance(
     return { storage, cleanup: async () => storage.destroy() };
   },
   // s3rver 3.7.1 ignores If-None-Match on PUT (see below), so concurrent writeIfAbsent can double-win there.
-  { raceFreeWriteIfAbsent: false },
+  { raceFreeWriteIfAbsent: false, atomicConcurrentPuts: false },
 );
 
 describe('S3Storage on s3rver, beyond the shared suite', () => {
