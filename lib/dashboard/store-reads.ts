@@ -68,8 +68,8 @@ async function evaluationDays(storage: Storage, model: string): Promise<number[]
 }
 
 interface EvaluationFile {
-  rows: { row: EvaluationRow; end: number }[];
-  byFeature: Map<string, { row: EvaluationRow; end: number }[]>;
+  rows: EvaluationEntry[];
+  byFeature: Map<string, EvaluationEntry[]>;
 }
 
 /**
@@ -93,7 +93,8 @@ async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<Evaluat
 
 async function readEvaluationsCached(storage: Storage, model: string, day: number): Promise<EvaluationFile> {
   const key = `${storage.url}|${layout.evaluations(model, day)}`;
-  const version = `${await storage.version(layout.evaluations(model, day))}|${await storage.version(layout.legacyEvaluations(model, day))}`;
+  const current = await storage.version(layout.evaluations(model, day));
+  const version = current !== undefined ? current : `legacy ${await storage.version(layout.legacyEvaluations(model, day))}`;
   const hit = evaluationFiles.get(key);
   if (hit && hit.version === version) {
     evaluationFiles.delete(key);
@@ -108,18 +109,29 @@ async function readEvaluationsCached(storage: Storage, model: string, day: numbe
   return file;
 }
 
-/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or all, oldest first. */
-export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationRow[]> {
+/** A stored evaluation row and its window end (epoch ms), parsed once per file. */
+export interface EvaluationEntry {
+  row: EvaluationRow;
+  end: number;
+}
+
+/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or all, oldest file first. */
+export async function readEvaluationEntries(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationEntry[]> {
   // Day d holds the windows ending in (d, d + 1 day].
   const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS >= fromMs && d < toMs);
   const files = await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)));
-  const out: EvaluationRow[] = [];
+  const out: EvaluationEntry[] = [];
   for (const file of files) {
-    for (const { row, end } of feature === undefined ? file.rows : (file.byFeature.get(feature) ?? [])) {
-      if (end >= fromMs && end <= toMs) out.push(row);
+    for (const entry of feature === undefined ? file.rows : (file.byFeature.get(feature) ?? [])) {
+      if (entry.end >= fromMs && entry.end <= toMs) out.push(entry);
     }
   }
   return out;
+}
+
+/** `readEvaluationEntries` as rows. */
+export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationRow[]> {
+  return (await readEvaluationEntries(storage, model, fromMs, toMs, feature)).map((e) => e.row);
 }
 
 /** The most recent stored evaluation rows (those of the latest window end), and the `days` before them. */

@@ -5,7 +5,7 @@ import { DAY_MS, HOUR_MS, layout, parseDuration } from '../format';
 import type { DashboardContext } from './context';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow } from './params';
-import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
+import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
 
@@ -126,20 +126,22 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
     ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`, () =>
       compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available, referenceVersion: version }),
     ),
-    readEvaluationRange(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
+    readEvaluationEntries(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
     readAlertStates(ctx.storage, model, ctx.files),
   ]);
   const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
-  const latestRow = new Map<string, EvaluationRow>();
-  for (const r of history) if (r.reference === reference && r.window_hours === hours) latestRow.set(`${r.name}|${r.window_to}`, r);
-  const series = new Map<string, (number | null)[]>();
-  for (const r of [...latestRow.values()].sort((a, b) => (a.window_to < b.window_to ? -1 : a.window_to > b.window_to ? 1 : 0))) {
-    let list = series.get(r.name);
-    if (!list) series.set(r.name, (list = []));
+  // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
+  const byFeature = new Map<string, Map<number, number | null>>();
+  for (const { row: r, end } of history) {
+    if (r.reference !== reference || r.window_hours !== hours) continue;
+    let ends = byFeature.get(r.name);
+    if (!ends) byFeature.set(r.name, (ends = new Map()));
     const x = ratio(r);
-    // Display-only: four significant digits are plenty for a 120-pixel line, and halve the bytes.
-    list.push(x === null ? null : Number(x.toPrecision(4)));
+    // Display-only: three decimals are plenty for a 120-pixel line, and halve the bytes.
+    ends.set(end, x === null ? null : Math.round(x * 1000) / 1000);
   }
+  const series = new Map<string, (number | null)[]>();
+  for (const [name, ends] of byFeature) series.set(name, [...ends.entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => x));
   const alertOf = (feature: string): FeatureRow['alert'] => {
     const mine = states.filter((s) => s.feature === feature && s.reference === reference);
     return mine.some((s) => s.status === 'firing') ? 'firing' : mine.some((s) => s.status === 'pending') ? 'pending' : null;

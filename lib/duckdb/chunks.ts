@@ -72,7 +72,8 @@ export class ChunkColumns {
   float64List(column: number): ListColumn<Float64Array> {
     const { entries, child, size } = this.list(column);
     const data = bindings.vector_get_data(child, size * 8);
-    return { entries, values: new Float64Array(data.buffer, data.byteOffset, size) };
+    const valueMask = (bindings.vector_get_validity(child, Math.ceil(size / 64) * 8) as Uint8Array | null) ?? null;
+    return { entries, values: new Float64Array(data.buffer, data.byteOffset, size), valueMask };
   }
 
   /** A LIST column of VARCHAR, its values as JS strings. */
@@ -103,6 +104,8 @@ const decoder = new TextDecoder();
 export interface ListColumn<V> {
   entries: Uint32Array;
   values: V;
+  /** Validity of the values themselves (numeric lists; null when every value is valid). */
+  valueMask?: Uint8Array | null;
 }
 
 /** List row i's start and length. */

@@ -34,6 +34,12 @@ describe('evaluation Parquet', () => {
     expect(back).toEqual(rows.map((r) => JSON.parse(JSON.stringify(r)) as EvaluationRow));
   });
 
+  it('reads files of several DuckDB chunks in order', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => row({ name: `f${i % 200}`, window_to: new Date(Date.parse('2026-11-09T12:00:00Z') + Math.floor(i / 200) * 3_600_000).toISOString(), value: i / 5000, metrics: { area: i / 5000, ks: null } }));
+    const back = await evaluationParquet.decode(await evaluationParquet.encode(rows));
+    expect(back).toEqual(rows);
+  });
+
   it('writes an empty file that reads back as no rows', async () => {
     expect(await evaluationParquet.decode(await evaluationParquet.encode([]))).toEqual([]);
   });
