@@ -122,36 +122,41 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const { resolved, info } = await modelWindow(ctx, model, query);
   const available = await ctx.available(model);
   const version = await referenceVersion(ctx, model, reference);
-  const [result, history, states] = await Promise.all([
-    ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`, () =>
-      compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available, referenceVersion: version }),
-    ),
-    readEvaluationEntries(ctx.storage, model, resolved.toMs - 48 * HOUR_MS, resolved.toMs),
-    readAlertStates(ctx.storage, model, ctx.files),
-  ]);
-  const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
-  // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
-  const byFeature = new Map<string, Map<number, number | null>>();
-  for (const { row: r, end } of history) {
-    if (r.reference !== reference || r.window_hours !== hours) continue;
-    let ends = byFeature.get(r.name);
-    if (!ends) byFeature.set(r.name, (ends = new Map()));
-    const x = ratio(r);
-    // Display-only: three decimals are plenty for a 120-pixel line, and halve the bytes.
-    ends.set(end, x === null ? null : Math.round(x * 1000) / 1000);
-  }
-  const series = new Map<string, (number | null)[]>();
-  for (const [name, ends] of byFeature) series.set(name, [...ends.entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => x));
-  const alertOf = (feature: string): FeatureRow['alert'] => {
-    const mine = states.filter((s) => s.feature === feature && s.reference === reference);
-    return mine.some((s) => s.status === 'firing') ? 'firing' : mine.some((s) => s.status === 'pending') ? 'pending' : null;
-  };
-  return {
-    ...result,
-    window: info,
-    references,
-    features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })),
-  };
+  const inputs = `${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`;
+  const historyFrom = resolved.toMs - 48 * HOUR_MS;
+  // The whole view is cached too, by the versions of the evaluation days and alert state it shows.
+  const days: string[] = [];
+  for (let d = Math.floor(historyFrom / DAY_MS) * DAY_MS - DAY_MS; d < resolved.toMs; d += DAY_MS) days.push(layout.evaluations(model, d), layout.legacyEvaluations(model, d));
+  const shown = await Promise.all([...days, layout.alertState(model)].map((k) => ctx.storage.version(k)));
+  const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${inputs}|${shown.join(',')}`, async () => {
+    const [result, history, states] = await Promise.all([
+      ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, () =>
+        compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available, referenceVersion: version }),
+      ),
+      readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs),
+      readAlertStates(ctx.storage, model, ctx.files),
+    ]);
+    const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
+    // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
+    const byFeature = new Map<string, Map<number, number | null>>();
+    for (const { row: r, end } of history) {
+      if (r.reference !== reference || r.window_hours !== hours) continue;
+      let ends = byFeature.get(r.name);
+      if (!ends) byFeature.set(r.name, (ends = new Map()));
+      const x = ratio(r);
+      // Display-only: three decimals are plenty for a 120-pixel line, and halve the bytes.
+      ends.set(end, x === null ? null : Math.round(x * 1000) / 1000);
+    }
+    const series = new Map<string, (number | null)[]>();
+    for (const [name, ends] of byFeature) series.set(name, [...ends.entries()].sort((x, y) => x[0] - y[0]).map(([, x]) => x));
+    const alertOf = (feature: string): FeatureRow['alert'] => {
+      const mine = states.filter((st) => st.feature === feature && st.reference === reference);
+      return mine.some((st) => st.status === 'firing') ? 'firing' : mine.some((st) => st.status === 'pending') ? 'pending' : null;
+    };
+    return { ...result, features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
+  });
+  // The window as asked (relative or absolute) and the references are this request's own.
+  return { ...view, window: info, references };
 }
 
 export interface FeatureSource {
