@@ -3,7 +3,7 @@ import { compareFeature, type FeatureComparison } from './compare-feature';
 import { CategoricalMetric, NumericMetric, type Config } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
-import { loadWindow, type AvailableProfiles, type SummaryDecoder } from './load-window';
+import { loadWindow, type AvailableProfiles, type LoadedWindow, type SummaryDecoder } from './load-window';
 import type { ProfileCache } from './profile-cache';
 import { referenceThreshold, type Threshold } from './thresholds';
 
@@ -37,6 +37,8 @@ export interface CompareOptions {
   only?: ReadonlySet<string>;
   /** The model's profiles, listed once for many windows (trend). */
   available?: AvailableProfiles;
+  /** The window already loaded (merged), to compare it with several references without merging again. */
+  window?: LoadedWindow;
   /**
    * The reference profile's storage version, read before this call: a long-running reader (the
    * dashboard) then never uses a cached reference older than the file, nor caches a result of
@@ -75,7 +77,10 @@ export class ReferenceCache {
 export async function compareModel(options: CompareOptions): Promise<CompareResult> {
   const { storage, model, reference, config, decode } = options;
   const cache = options.cache ?? new ReferenceCache();
-  const [ref, window] = await Promise.all([cache.reference(storage, model, reference, decode, options.referenceVersion), loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available })]);
+  const [ref, window] = await Promise.all([
+    cache.reference(storage, model, reference, decode, options.referenceVersion),
+    options.window ?? loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available }),
+  ]);
   const settings = config.models[model]?.features ?? {};
   const features: FeatureComparison[] = [];
   let rows = 0;

@@ -58,8 +58,9 @@ export class ProfileCache {
     const missing = keys.map((_, i) => i).filter((i) => result[i] === undefined);
     if (missing.length > 0) {
       const bytes = await Promise.all(missing.map((i) => storage.read(keys[i])));
-      const present = missing.filter((_, j) => bytes[j] !== undefined);
-      const decoded = await decode(present.map((i) => bytes[missing.indexOf(i)] as Uint8Array));
+      const read = missing.map((i, j) => [i, bytes[j]] as const).filter((pair): pair is readonly [number, Uint8Array] => pair[1] !== undefined);
+      const present = read.map(([i]) => i);
+      const decoded = await decode(read.map(([, b]) => b));
       for (const i of missing) result[i] = [];
       present.forEach((i, j) => {
         result[i] = decoded[j];

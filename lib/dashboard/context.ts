@@ -1,5 +1,5 @@
 import 'server-only';
-import { availableProfiles, parseConfig, ProfileCache, ReferenceCache, type AvailableProfiles, type Config } from '../compare';
+import { parseConfig, ProfileCache, ReferenceCache, type Config } from '../compare';
 import { readSummaryParquetMany } from '../duckdb';
 import { checkFormatVersion, CONFIG_KEY, MANIFEST_KEY, StoreManifest } from '../format';
 import { openStorage, type Storage } from '../storage';
@@ -21,8 +21,6 @@ export interface DashboardContext {
   profiles: ProfileCache;
   results: ResultCache;
   files: VersionedFiles;
-  /** The model's profile listing, at most LISTING_TTL_MS old: new hours show up within seconds. */
-  available: (model: string) => Promise<AvailableProfiles>;
 }
 
 /** How long a listing is reused (a 30-day model has ~900 profile files): new files show up within it. */
@@ -62,6 +60,5 @@ export async function dashboardContext(location = dashboardStoreLocation()): Pro
     return parsed.data;
   });
   const config = await files.get(storage, CONFIG_KEY, (bytes) => parseConfig(bytes === undefined ? '' : new TextDecoder().decode(bytes), `${storage.url}/${CONFIG_KEY}`));
-  const available = (model: string): Promise<AvailableProfiles> => availableProfiles(storage, model);
-  return { storage, config, decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles, results: shared.results, files, available };
+  return { storage, config, decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles, results: shared.results, files };
 }

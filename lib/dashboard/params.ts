@@ -110,3 +110,17 @@ export function viewSearch(search: PageSearch, drop: readonly string[] = []): st
   const kept = ['window', 'from', 'to', 'reference', 'metric'].filter((k) => !drop.includes(k));
   return new URLSearchParams(kept.flatMap((k) => (firstParam(search, k) ? [[k, firstParam(search, k) as string]] : []))).toString();
 }
+
+/** The view state every page and view route reads: window, reference (default: the first configured), metric. */
+export interface ViewQuery {
+  from?: string | null;
+  to?: string | null;
+  window?: string | null;
+  reference?: string;
+  metric?: z.infer<typeof Metric>;
+}
+
+/** Validate the view state from a query string (`get` reads one parameter) against the config's defaults. */
+export function viewQuery(get: (name: string) => string | null | undefined, defaultReference: string): ViewQuery {
+  return { from: get('from'), to: get('to'), window: get('window'), reference: referenceParam(get('reference'), defaultReference), metric: metricParam(get('metric')) };
+}

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { AlertEvent } from '../alerts';
-import { compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
+import { availableProfiles, compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
 import { DAY_MS, HOUR_MS, layout, parseDuration } from '../format';
 import type { DashboardContext } from './context';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
-import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow } from './params';
+import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
 import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
@@ -73,16 +73,8 @@ export interface WindowInfo {
   latest_data: string | null;
 }
 
-interface ViewQuery {
-  from?: string | null;
-  to?: string | null;
-  window?: string | null;
-  reference?: string;
-  metric?: MetricName;
-}
-
 async function modelWindow(ctx: DashboardContext, model: string, query: ViewQuery): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
-  const latest = await latestDataEnd(await ctx.available(model));
+  const latest = await latestDataEnd(await availableProfiles(ctx.storage, model));
   const anchor = latest ?? Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   const resolved = resolveWindow(query, anchor, ctx.config.evaluation.window);
   return {
@@ -120,7 +112,7 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   const references = await requireReference(ctx, model, reference);
   const { resolved, info } = await modelWindow(ctx, model, query);
-  const available = await ctx.available(model);
+  const available = await availableProfiles(ctx.storage, model);
   const version = await referenceVersion(ctx, model, reference);
   const inputs = `${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`;
   const historyFrom = resolved.toMs - 48 * HOUR_MS;
@@ -190,14 +182,16 @@ export async function featureView(ctx: DashboardContext, model: string, feature:
   const { resolved, info } = await modelWindow(ctx, model, query);
   const only = new Set([feature]);
   const versions = await Promise.all(references.map((name) => referenceVersion(ctx, model, name)));
+  // The live window is merged once and compared with every reference.
+  const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only });
+  const live = window.features.get(feature);
   const comparisons = await Promise.all(
     references.map(async (name, i) => {
-      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, profiles: ctx.profiles, only, available: await ctx.available(model), referenceVersion: versions[i] });
+      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, window, referenceVersion: versions[i] });
       return r.features.length ? { ...r.features[0], reference: name } : undefined;
     }),
   );
-  // The merged live summary and the references' whole summaries, as the comparison saw them.
-  const live = (await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only, available: await ctx.available(model) })).features.get(feature);
+  // The references' whole summaries, as the comparison saw them.
   const refRows = await Promise.all(references.map(async (name, i) => (await ctx.references.reference(ctx.storage, model, name, ctx.decode, versions[i])).whole.get(feature)));
   const rows = [live, ...refRows];
   const names = ['live', ...references];
@@ -284,7 +278,7 @@ export async function trendView(
       return { ...base, metric: metric ?? '', source: 'evaluations', points: stored.map(pointOf) };
     }
   }
-  const available = await ctx.available(model);
+  const available = await availableProfiles(ctx.storage, model);
   const version = await referenceVersion(ctx, model, reference);
   const only = new Set([feature]);
   const points: TrendPoint[] = [];

@@ -128,8 +128,7 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[]): Prom
     // Numbers as DOUBLE (counts and epoch ms are exact below 2^53), integers as INTEGER.
     const select = NAMES.map((n) => {
       const type = COLUMNS[n];
-      if (type === 'BIGINT') return `CAST("${n}" AS DOUBLE) AS "${n}"`;
-      if (type === 'INTEGER') return `CAST("${n}" AS DOUBLE) AS "${n}"`;
+      if (type === 'BIGINT' || type === 'INTEGER') return `CAST("${n}" AS DOUBLE) AS "${n}"`;
       if (n === 'category_counts') return `CAST("${n}" AS DOUBLE[]) AS "${n}"`;
       return `"${n}"`;
     });

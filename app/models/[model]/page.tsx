@@ -3,7 +3,7 @@ import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { FeatureTable } from '@/components/FeatureTable';
 import { formatPercent } from '@/components/format';
 import { ViewControls } from '@/components/ViewControls';
-import { dashboardContext, firstParam, metricParam, modelParam, modelView, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
+import { dashboardContext, firstParam, modelParam, modelView, viewQuery, viewSearch, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,13 +13,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
   const result = await loadOrExplain(async () => {
     const ctx = await dashboardContext();
     const model = modelParam(rawModel);
-    return modelView(ctx, model, {
-      from: firstParam(search, 'from'),
-      to: firstParam(search, 'to'),
-      window: firstParam(search, 'window'),
-      reference: referenceParam(firstParam(search, 'reference'), ctx.config.evaluation.references[0]),
-      metric: metricParam(firstParam(search, 'metric')),
-    });
+    return modelView(ctx, model, viewQuery((name) => firstParam(search, name), ctx.config.evaluation.references[0]));
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   const view = result.data;

@@ -1,4 +1,4 @@
-import { dashboardContext, jsonRoute, metricParam, modelParam, modelView, onlyParams, queryParam, referenceParam } from '@/lib/dashboard';
+import { dashboardContext, jsonRoute, modelParam, modelView, onlyParams, queryParam, viewQuery } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,12 +9,6 @@ export function GET(request: Request, { params }: { params: Promise<{ model: str
     onlyParams(q, ['from', 'to', 'window', 'reference', 'metric']);
     const model = modelParam((await params).model);
     const ctx = await dashboardContext();
-    return modelView(ctx, model, {
-      from: queryParam(q, 'from'),
-      to: queryParam(q, 'to'),
-      window: queryParam(q, 'window'),
-      reference: referenceParam(queryParam(q, 'reference'), ctx.config.evaluation.references[0]),
-      metric: metricParam(queryParam(q, 'metric')),
-    });
+    return modelView(ctx, model, viewQuery((name) => queryParam(q, name), ctx.config.evaluation.references[0]));
   });
 }

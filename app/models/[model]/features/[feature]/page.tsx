@@ -4,7 +4,7 @@ import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { formatNumber, formatPercent } from '@/components/format';
 import { TrendCharts } from '@/components/TrendCharts';
 import { ViewControls } from '@/components/ViewControls';
-import { dashboardContext, featureParam, featureView, firstParam, metricParam, modelParam, referenceParam, viewSearch, type PageSearch } from '@/lib/dashboard';
+import { dashboardContext, featureParam, featureView, firstParam, modelParam, viewQuery, viewSearch, type PageSearch } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,13 +14,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
   const [p, search] = await Promise.all([params, searchParams]);
   const result = await loadOrExplain(async () => {
     const ctx = await dashboardContext();
-    return featureView(ctx, modelParam(p.model), featureParam(p.feature), {
-      from: firstParam(search, 'from'),
-      to: firstParam(search, 'to'),
-      window: firstParam(search, 'window'),
-      reference: referenceParam(firstParam(search, 'reference'), ctx.config.evaluation.references[0]),
-      metric: metricParam(firstParam(search, 'metric')),
-    });
+    return featureView(ctx, modelParam(p.model), featureParam(p.feature), viewQuery((name) => firstParam(search, name), ctx.config.evaluation.references[0]));
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   const view = result.data;

@@ -1,4 +1,4 @@
-import { dashboardContext, featureParam, featureView, jsonRoute, metricParam, modelParam, onlyParams, queryParam, referenceParam } from '@/lib/dashboard';
+import { dashboardContext, featureParam, featureView, jsonRoute, modelParam, onlyParams, queryParam, viewQuery } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,12 +11,6 @@ export function GET(request: Request, { params }: { params: Promise<{ model: str
     const model = modelParam(p.model);
     const feature = featureParam(p.feature);
     const ctx = await dashboardContext();
-    return featureView(ctx, model, feature, {
-      from: queryParam(q, 'from'),
-      to: queryParam(q, 'to'),
-      window: queryParam(q, 'window'),
-      reference: referenceParam(queryParam(q, 'reference'), ctx.config.evaluation.references[0]),
-      metric: metricParam(queryParam(q, 'metric')),
-    });
+    return featureView(ctx, model, feature, viewQuery((name) => queryParam(q, name), ctx.config.evaluation.references[0]));
   });
 }
