@@ -10,8 +10,9 @@ import { referenceThreshold } from '@/lib/compare/thresholds';
 import type { MetricName } from '@/lib/compare/feature-metrics';
 import type { SummaryRow } from '@/lib/format';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
+import { sharedData } from '@/test/helpers/shared-data';
 
-const DATA = '/work/shared/data/car-loan';
+const DATA = sharedData('car-loan');
 const NUMERIC = ['car_value', 'debt_to_income_ratio', 'loan_length', 'driver_tenure', 'y_pred_proba'];
 const CATEGORICAL = ['salary_range', 'repaid_loan_on_prev_car', 'size_of_downpayment'];
 const MUST_FLAG = ['car_value', 'loan_length', 'salary_range', 'repaid_loan_on_prev_car', 'y_pred_proba'];

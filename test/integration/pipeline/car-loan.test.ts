@@ -8,9 +8,10 @@ import { compareModel, type CompareResult } from '@/lib/compare';
 import { openStore } from '@/lib/cli/store-context';
 import { readSummaryParquetMany } from '@/lib/duckdb';
 import { DAY_MS } from '@/lib/format';
+import { sharedData } from '@/test/helpers/shared-data';
 
 // Data we did not write: NannyML's synthetic car-loan model (../shared/data/car-loan/README.md).
-const DATA = new URL('../../../../shared/data/car-loan/', import.meta.url).pathname;
+const DATA = sharedData('car-loan');
 const MUST_FLAG = ['car_value', 'loan_length', 'salary_range', 'repaid_loan_on_prev_car', 'y_pred_proba'];
 const MUST_STAY_QUIET = ['driver_tenure', 'size_of_downpayment'];
 const flags = ['--model', 'car-loan', '--timestamp-col', 'timestamp', '--score-col', 'y_pred_proba', '--label-col', 'repaid', '--exclude', 'y_pred'];
@@ -22,7 +23,7 @@ describe('car-loan data: reference period as the test reference, monitoring peri
   const ctx = { log: (l: string) => log.push(l), error: (l: string) => log.push(`ERROR ${l}`) };
 
   beforeAll(async () => {
-    if (!existsSync(join(DATA, 'reference_synthetic_car_loan.parquet'))) throw new Error(`car-loan data not found in ${DATA}: the tests expect shared/ beside the repository`);
+    if (!existsSync(join(DATA, 'reference_synthetic_car_loan.parquet'))) throw new Error(`car-loan data incomplete in ${DATA}: reference_synthetic_car_loan.parquet is missing`);
     dir = await mkdtemp(join(tmpdir(), 'driftwatch-car-loan-'));
     const store = join(dir, 'store');
     expect(await main(['init', '--store', store], ctx)).toBe(0);

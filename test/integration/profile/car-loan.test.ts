@@ -5,13 +5,14 @@ import { DAY_MS, layout, ModelMeta, type SummaryRow } from '@/lib/format';
 import { addReference, ingest, profileModel } from '@/lib/profile';
 import { mergeSummaries, summaryDigest } from '@/lib/summary';
 import { maxCdfError } from '@/test/helpers/exact';
+import { sharedData } from '@/test/helpers/shared-data';
 import { byFeature, profileRows, TestStorage } from '@/test/unit/profile/helpers';
 
 /**
  * The NannyML synthetic car-loan data (shared/data/car-loan beside the repository, see its README):
  * a real outside dataset, 50,000 reference and 50,000 monitoring predictions, one every 8 min 43 s.
  */
-const DATA = new URL('../../../../shared/data/car-loan', import.meta.url).pathname;
+const DATA = sharedData('car-loan');
 const REFERENCE = `${DATA}/reference_synthetic_car_loan.parquet`;
 const MONITORING = `${DATA}/monitoring_synthetic_car_loan.parquet`;
 const FLAGS = { timestampCol: 'timestamp', scoreCol: 'y_pred_proba', labelCol: 'repaid', exclude: ['y_pred'] };
