@@ -9,7 +9,8 @@ function localOrigin(): string | undefined {
   try {
     const url = execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: REPO, encoding: 'utf8' }).trim();
     const path = url.startsWith('file://') ? url.slice('file://'.length) : url;
-    return isAbsolute(path) && existsSync(path) ? path : undefined;
+    // `git clone .` records '/work/main/.': normalise before taking the parent.
+    return isAbsolute(path) && existsSync(path) ? resolve(path) : undefined;
   } catch {
     return undefined;
   }
