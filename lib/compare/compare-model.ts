@@ -1,6 +1,8 @@
 import type { Storage } from '../storage/storage';
 import { compareFeature, type FeatureComparison } from './compare-feature';
-import { CategoricalMetric, NumericMetric, type Config } from './config';
+import type { ReferenceCalibration } from '../format';
+import { calibrateReference, calibrationFingerprint, recalibrate, writeCalibration } from './calibration';
+import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
 import { loadWindow, type AvailableProfiles, type LoadedWindow, type SummaryDecoder } from './load-window';
@@ -14,6 +16,8 @@ export interface CompareResult {
   reference: string;
   rows: number;
   features: FeatureComparison[];
+  /** Why this comparison's thresholds may not be trusted (e.g. a reference of too few chunks); empty when none. */
+  warnings: string[];
 }
 
 /** Verdicts first (failing, drift, ok), then by how far past its threshold each feature is. */
@@ -47,10 +51,27 @@ export interface CompareOptions {
   referenceVersion?: string;
 }
 
-/** Thresholds depend only on the reference and the metric: computed once per process. */
+export interface ReferenceCacheOptions {
+  /**
+   * Store a missing or outdated calibration.json (default: true — the CLI's compare and evaluate).
+   * A reader that must not write (the dashboard) computes what it needs in memory instead.
+   */
+  storeCalibration?: boolean;
+}
+
+/**
+ * Loaded references and their default thresholds, per process. Thresholds come from the
+ * reference's calibration.json (computed by `reference add`); when it is missing, older, or made
+ * with other sigmas/materiality, they are derived again and, if allowed, stored again.
+ */
 export class ReferenceCache {
   private readonly references = new Map<string, Promise<LoadedReference>>();
-  private readonly thresholds = new Map<string, Threshold>();
+  private readonly calibrated = new WeakMap<LoadedReference, Map<string, Promise<ReferenceThresholds>>>();
+  private readonly storeCalibration: boolean;
+
+  constructor(options: ReferenceCacheOptions = {}) {
+    this.storeCalibration = options.storeCalibration ?? true;
+  }
 
   reference(storage: Storage, model: string, name: string, decode: SummaryDecoder, version = ''): Promise<LoadedReference> {
     const key = `${storage.url}|${model}|${name}|${version}`;
@@ -63,12 +84,53 @@ export class ReferenceCache {
     return loaded;
   }
 
-  threshold(key: string, compute: () => Threshold): Threshold {
-    let t = this.thresholds.get(key);
-    if (!t) {
-      t = compute();
-      this.thresholds.set(key, t);
+  /** Default thresholds of a loaded reference under these config inputs, once per process. */
+  thresholds(storage: Storage, ref: LoadedReference, defaults: Defaults): Promise<ReferenceThresholds> {
+    const fingerprint = calibrationFingerprint(defaults);
+    let byInputs = this.calibrated.get(ref);
+    if (!byInputs) this.calibrated.set(ref, (byInputs = new Map()));
+    let found = byInputs.get(fingerprint);
+    if (!found) {
+      found = this.resolve(storage, ref, defaults, fingerprint);
+      byInputs.set(fingerprint, found);
     }
+    return found;
+  }
+
+  private async resolve(storage: Storage, ref: LoadedReference, defaults: Defaults, fingerprint: string): Promise<ReferenceThresholds> {
+    const stored = ref.calibration;
+    if (stored && stored.inputs.fingerprint === fingerprint) return new ReferenceThresholds(ref, defaults, stored);
+    // Same profile, other sigmas or floors: the chunk statistics still hold, only the arithmetic is redone.
+    if (stored) return new ReferenceThresholds(ref, defaults, await this.keep(storage, recalibrate(stored, defaults)));
+    if (!this.storeCalibration) return new ReferenceThresholds(ref, defaults);
+    return new ReferenceThresholds(ref, defaults, await this.keep(storage, calibrateReference(ref.meta.model, ref.meta.name, ref.identity, ref.whole, ref.chunks, defaults)));
+  }
+
+  private async keep(storage: Storage, calibration: ReferenceCalibration): Promise<ReferenceCalibration> {
+    if (this.storeCalibration) {
+      // A store this process may not write (read-only credentials) still compares; a later writer stores it.
+      await writeCalibration(storage, calibration).catch(() => undefined);
+    }
+    return calibration;
+  }
+}
+
+/** One reference's default thresholds under one config: from a calibration, else computed on first use. */
+export class ReferenceThresholds {
+  private readonly computed = new Map<string, Threshold>();
+
+  constructor(
+    private readonly ref: LoadedReference,
+    private readonly defaults: Defaults,
+    private readonly calibration?: ReferenceCalibration,
+  ) {}
+
+  get(feature: string, metric: MetricName): Threshold {
+    const stored = this.calibration?.features[feature]?.thresholds[metric];
+    if (stored) return stored;
+    const key = `${feature}|${metric}`;
+    let t = this.computed.get(key);
+    if (!t) this.computed.set(key, (t = referenceThreshold(this.ref.chunks.get(feature) ?? [], metric, this.defaults)));
     return t;
   }
 }
@@ -81,6 +143,7 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     cache.reference(storage, model, reference, decode, options.referenceVersion),
     options.window ?? loadWindow(storage, model, options.fromMs, options.toMs, decode, options.profiles, { only: options.only, available: options.available }),
   ]);
+  const thresholds = await cache.thresholds(storage, ref, config.defaults);
   const settings = config.models[model]?.features ?? {};
   const features: FeatureComparison[] = [];
   let rows = 0;
@@ -95,13 +158,11 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     const threshold: Threshold =
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
-        : cache.threshold(`${storage.url}|${model}|${reference}|${options.referenceVersion ?? ''}|${name}|${metric}|${JSON.stringify(config.defaults)}`, () =>
-            referenceThreshold(ref.chunks.get(name) ?? [], metric, config.defaults),
-          );
+        : thresholds.get(name, metric);
     features.push(compareFeature(refRow, live, metric, threshold, config.defaults, own));
   }
   features.sort((a, b) => SEVERITY[a.verdict] - SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
-  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features };
+  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings] };
 }
 
 /** Metrics defined for a feature kind (docs/metrics.md). */

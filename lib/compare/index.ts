@@ -1,4 +1,5 @@
 export * from './alert-step';
+export * from './calibration';
 export * from './compare-feature';
 export * from './compare-model';
 export * from './config';

@@ -1,5 +1,6 @@
-import { layout, ReferenceMeta, type SummaryRow } from '../format';
+import { layout, ReferenceMeta, type ReferenceCalibration, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
+import { checkCalibration, profileIdentity, referenceWarnings, type ProfileIdentity } from './calibration';
 import type { SummaryDecoder } from './load-window';
 
 export interface LoadedReference {
@@ -8,6 +9,12 @@ export interface LoadedReference {
   whole: Map<string, SummaryRow>;
   /** Feature → its time-ordered chunk summaries (for default thresholds). */
   chunks: Map<string, SummaryRow[]>;
+  /** The profile the thresholds are calibrated from. */
+  identity: ProfileIdentity;
+  /** calibration.json when it was computed from this very profile (whatever its config inputs). */
+  calibration?: ReferenceCalibration;
+  /** Why thresholds from this reference may not be trusted (too few chunks): shown with every comparison. */
+  warnings: string[];
 }
 
 export class NotFoundError extends Error {
@@ -15,18 +22,34 @@ export class NotFoundError extends Error {
 }
 
 export async function loadReference(storage: Storage, model: string, name: string, decode: SummaryDecoder): Promise<LoadedReference> {
-  const [metaBytes, profileBytes] = await Promise.all([storage.read(layout.referenceMeta(model, name)), storage.read(layout.referenceProfile(model, name))]);
+  const [metaBytes, profileBytes, calibrationBytes] = await Promise.all([
+    storage.read(layout.referenceMeta(model, name)),
+    storage.read(layout.referenceProfile(model, name)),
+    storage.read(layout.referenceCalibration(model, name)),
+  ]);
   if (metaBytes === undefined || profileBytes === undefined) {
     throw new NotFoundError(`model "${model}" has no reference "${name}": add one with \`driftwatch reference add --model ${model} --name ${name} --file …\``);
   }
   const meta = ReferenceMeta.parse(JSON.parse(new TextDecoder().decode(metaBytes)));
+  const [rows] = await decode([profileBytes]);
+  const { whole, chunks } = splitReferenceRows(rows);
+  const identity = profileIdentity(profileBytes, meta);
+  const { calibration } = checkCalibration(calibrationBytes, identity);
+  return { meta, whole, chunks, identity, calibration, warnings: referenceWarnings(meta) };
+}
+
+/** A reference profile's rows: the whole reference (chunk −1) by feature, and each feature's chunks in order. */
+export function splitReferenceRows(rows: readonly SummaryRow[]): { whole: Map<string, SummaryRow>; chunks: Map<string, SummaryRow[]> } {
   const whole = new Map<string, SummaryRow>();
   const chunks = new Map<string, SummaryRow[]>();
-  const [rows] = await decode([profileBytes]);
   for (const row of rows) {
     if (row.chunk < 0) whole.set(row.feature, row);
-    else chunks.set(row.feature, [...(chunks.get(row.feature) ?? []), row]);
+    else {
+      let list = chunks.get(row.feature);
+      if (!list) chunks.set(row.feature, (list = []));
+      list.push(row);
+    }
   }
   for (const list of chunks.values()) list.sort((a, b) => a.chunk - b.chunk);
-  return { meta, whole, chunks };
+  return { whole, chunks };
 }

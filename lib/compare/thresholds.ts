@@ -43,15 +43,23 @@ export function thresholdAt(threshold: Threshold, metric: MetricName, nReference
   return Math.max(threshold.floor ?? 0, (threshold.chunk_mean + (threshold.sigmas ?? 3) * threshold.chunk_sd) * scale);
 }
 
+/** Statistics of one metric over the reference's chunks, each compared with the merge of the others. */
+export interface ChunkStatistics {
+  chunk_mean: number;
+  chunk_sd: number;
+  chunks: number;
+  /** Mean effective sample size n·m/(n+m) of the chunk comparisons. */
+  n_eff: number;
+}
+
 /**
- * Default threshold of one metric for one feature: each time-ordered chunk of the reference is
- * compared with the merge of the other chunks; the threshold is mean + sigmas·sd of those values,
- * and at least the metric's materiality floor (a detectable but tiny difference pages nobody).
+ * The chunk statistics of several metrics at once (one leave-one-out merge per chunk serves them
+ * all); null for a metric with fewer than 3 finite chunk values. They depend on the reference
+ * alone, not on the config: `thresholdFromStatistics` applies sigmas and the floor.
  */
-export function referenceThreshold(chunks: readonly SummaryRow[], metric: MetricName, defaults: Defaults): Threshold {
-  const floor = defaults.materiality[metric];
-  const values: number[] = [];
-  let nEff = 0;
+export function chunkStatistics(chunks: readonly SummaryRow[], metrics: readonly MetricName[]): Map<MetricName, ChunkStatistics | null> {
+  const values = new Map<MetricName, number[]>(metrics.map((m) => [m, []]));
+  const nEff = new Map<MetricName, number>(metrics.map((m) => [m, 0]));
   if (chunks.length >= 3) {
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i];
@@ -59,17 +67,88 @@ export function referenceThreshold(chunks: readonly SummaryRow[], metric: Metric
         { model: chunk.model, feature: chunk.feature, period_start: 0, period_end: 0 },
         chunks.filter((_, j) => j !== i),
       );
-      const v = metricValue(rest, chunk, metric);
-      if (v !== null && Number.isFinite(v)) {
-        values.push(v);
-        nEff += effectiveSize(rest.count, chunk.count);
+      for (const metric of metrics) {
+        const v = metricValue(rest, chunk, metric);
+        if (v !== null && Number.isFinite(v)) {
+          (values.get(metric) as number[]).push(v);
+          nEff.set(metric, (nEff.get(metric) as number) + effectiveSize(rest.count, chunk.count));
+        }
       }
     }
   }
-  if (values.length < 3) return { value: floor, source: 'floor', floor };
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-  const statistical = mean + defaults.sigmas * sd;
-  const calibration = { chunk_mean: mean, chunk_sd: sd, chunks: values.length, n_eff: nEff / values.length, floor, sigmas: defaults.sigmas };
+  const out = new Map<MetricName, ChunkStatistics | null>();
+  for (const metric of metrics) {
+    const list = values.get(metric) as number[];
+    if (list.length < 3) {
+      out.set(metric, null);
+      continue;
+    }
+    const mean = list.reduce((a, b) => a + b, 0) / list.length;
+    const sd = Math.sqrt(list.reduce((a, b) => a + (b - mean) ** 2, 0) / (list.length - 1));
+    out.set(metric, { chunk_mean: mean, chunk_sd: sd, chunks: list.length, n_eff: (nEff.get(metric) as number) / list.length });
+  }
+  return out;
+}
+
+/** mean + sigmas·sd of the chunk statistics, at least the metric's materiality floor (the floor alone without statistics). */
+export function thresholdFromStatistics(stats: ChunkStatistics | null, metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
+  const floor = defaults.materiality[metric];
+  if (stats === null) return { value: floor, source: 'floor', floor };
+  const statistical = stats.chunk_mean + defaults.sigmas * stats.chunk_sd;
+  const calibration = { chunk_mean: stats.chunk_mean, chunk_sd: stats.chunk_sd, chunks: stats.chunks, n_eff: stats.n_eff, floor, sigmas: defaults.sigmas };
   return statistical >= floor ? { value: statistical, source: 'reference', ...calibration } : { value: floor, source: 'floor', ...calibration };
+}
+
+/** The chunk statistics a reference or floor threshold was derived from (null: the floor alone). */
+export function statisticsOf(threshold: Threshold): ChunkStatistics | null {
+  const { chunk_mean, chunk_sd, chunks, n_eff } = threshold;
+  return chunk_mean === undefined || chunk_sd === undefined || chunks === undefined || n_eff === undefined ? null : { chunk_mean, chunk_sd, chunks, n_eff };
+}
+
+/**
+ * Default threshold of one metric for one feature: each time-ordered chunk of the reference is
+ * compared with the merge of the other chunks; the threshold is mean + sigmas·sd of those values,
+ * and at least the metric's materiality floor (a detectable but tiny difference pages nobody).
+ */
+export function referenceThreshold(chunks: readonly SummaryRow[], metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
+  return thresholdFromStatistics(chunkStatistics(chunks, [metric]).get(metric) ?? null, metric, defaults);
+}
+
+/**
+ * The largest value each metric can take, for "can a window of this size reach its threshold?".
+ * area, KS, JS, Hellinger and L∞ are at most 1. PSI and normalised Wasserstein are unbounded; we
+ * use a total change instead: PSI when a whole window falls into one reference decile (with the
+ * 1e-4 floor, ≈ 8.28), Wasserstein when the window moved 3 reference standard deviations.
+ */
+export const METRIC_CEILING: Record<MetricName, number> = {
+  area: 1,
+  ks: 1,
+  js: 1,
+  hellinger: 1,
+  linf: 1,
+  psi: 0.9 * Math.log(1 / 0.1) + 9 * (0.1 - 1e-4) * Math.log(0.1 / 1e-4),
+  wasserstein_norm: 3,
+};
+
+/**
+ * The smallest live count at which `thresholdAt` falls below the largest value the metric can
+ * take (METRIC_CEILING): below it no window can be flagged, and "ok" means nothing. Null when no
+ * size gets there. The threshold never rises with the live count, so a doubling and a bisection find it.
+ */
+export function minRowsForVerdict(threshold: Threshold, metric: MetricName, nReference: number): number | null {
+  const ceiling = METRIC_CEILING[metric];
+  const reachable = (nLive: number) => thresholdAt(threshold, metric, nReference, nLive) < ceiling;
+  if (reachable(1)) return 1;
+  let hi = 2;
+  while (!reachable(hi)) {
+    if (hi > Number.MAX_SAFE_INTEGER / 2) return null;
+    hi *= 2;
+  }
+  let lo = hi / 2;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (reachable(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

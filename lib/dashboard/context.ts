@@ -45,7 +45,7 @@ let shared: Shared | undefined;
  */
 export async function dashboardContext(location = dashboardStoreLocation()): Promise<DashboardContext> {
   if (!shared || shared.location !== location) {
-    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache(), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles() };
+    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache({ storeCalibration: false }), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles() };
   }
   const { storage, files } = shared;
   await files.get(storage, MANIFEST_KEY, (manifest) => {

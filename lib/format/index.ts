@@ -1,3 +1,4 @@
+export * from './calibration';
 export * from './events';
 export * from './layout';
 export * from './model-meta';

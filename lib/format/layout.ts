@@ -23,6 +23,8 @@ export const layout = {
   referencesPrefix: (model: string) => `${m(model)}/references/`,
   referenceMeta: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/reference.json`,
   referenceProfile: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/profile.parquet`,
+  /** Default thresholds computed from the reference's chunks (format 1.2 and later; optional). */
+  referenceCalibration: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/calibration.json`,
   hourlyProfilesPrefix: (model: string) => `${m(model)}/profiles/hourly/`,
   hourlyProfile: (model: string, hourMs: number) => `${m(model)}/profiles/hourly/day=${dayLabel(hourMs)}/hour=${hourLabel(hourMs)}.parquet`,
   sixHourProfilesPrefix: (model: string) => `${m(model)}/profiles/6-hourly/`,

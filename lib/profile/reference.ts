@@ -1,4 +1,5 @@
-import { withConnection, writeSummaryParquet, queryRows } from '../duckdb';
+import { calibrateReference, profileIdentity, readConfig, referenceWarnings, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
+import { withConnection, writeSummaryParquet, queryRows, readSummaryParquetMany } from '../duckdb';
 import { layout, ModelName, ReferenceMeta, ReferenceName, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { ProfileAccumulator } from './accumulator';
@@ -16,6 +17,8 @@ export interface AddReferenceOptions extends ColumnFlags {
   file: string;
   /** Number of time-ordered chunks; default: chunks of about max(500, rows/20) rows. */
   chunks?: number;
+  /** The config inputs of default thresholds; default: the store's config.yaml. */
+  defaults?: Pick<Defaults, 'sigmas' | 'materiality'>;
   onProgress?: ProgressFn;
 }
 
@@ -24,6 +27,8 @@ export interface AddReferenceResult {
   model: ModelMeta;
   /** One row per feature for the whole reference (chunk −1), then per chunk. */
   rows: SummaryRow[];
+  /** Why thresholds from this reference may not be trusted (too few chunks); empty when none. */
+  warnings: string[];
 }
 
 /** Chunks for threshold calibration: about the size of an evaluation window, at least 500 rows. */
@@ -36,13 +41,15 @@ export function defaultChunkCount(rows: number): number {
 /**
  * Profile a dataset as a named reference: one summary per feature for the whole dataset and
  * one per time-ordered chunk (by timestamp when there is one, else by row order), written as
- * the reference profile with reference.json; model.json is created or extended.
+ * the reference profile with reference.json; model.json is created or extended. The default
+ * thresholds are calibrated from the chunks here, once, and stored as calibration.json.
  */
 export async function addReference(options: AddReferenceOptions): Promise<AddReferenceResult> {
   const model = ModelName.parse(options.model);
   const name = ReferenceName.parse(options.name);
   const { storage, file, onProgress } = options;
   const existing = await readModelMeta(storage, model);
+  const defaults = options.defaults ?? (await readConfig(storage)).defaults;
   onProgress?.({ stage: 'reading', done: 0 });
   const { source, stats, acc, chunks } = await withConnection(async (connection) => {
     const source = await openDataset(connection, file, options, existing);
@@ -65,7 +72,8 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     parts.push(...acc.summaries(chunk, { model, period_start: range ? range[0] : 0, period_end: range ? range[1] + 1 : 0, chunk }));
   }
   const rows = [...whole, ...parts];
-  await storage.write(layout.referenceProfile(model, name), await writeSummaryParquet(rows));
+  const profileBytes = await writeSummaryParquet(rows);
+  await storage.write(layout.referenceProfile(model, name), profileBytes);
 
   const now = new Date();
   const reference: ReferenceMeta = ReferenceMeta.parse({
@@ -80,6 +88,11 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     created_at: now.toISOString(),
   });
   await storage.write(layout.referenceMeta(model, name), `${JSON.stringify(reference, null, 2)}\n`);
+  onProgress?.({ stage: 'calibrating', done: stats.rows, total: stats.rows });
+  // Calibrated from the profile as readers decode it, so stored and recomputed thresholds are equal.
+  const [decoded] = await readSummaryParquetMany([profileBytes]);
+  const split = splitReferenceRows(decoded);
+  await writeCalibration(storage, calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now));
   const { meta, changed } = updateModelMeta(existing, model, {
     found: new Map(source.features.map((f) => [f.name, f.kind])),
     overrides: source.overrides,
@@ -88,7 +101,7 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   }, now);
   if (changed) await writeModelMeta(storage, meta);
   onProgress?.({ stage: 'done', done: stats.rows, total: stats.rows });
-  return { reference, model: meta, rows };
+  return { reference, model: meta, rows, warnings: referenceWarnings(reference) };
 }
 
 const WHOLE = -1;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { evaluationParquet, readSummaryParquetMany } from '@/lib/duckdb';
 import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
 import { LocalStorage } from '@/lib/storage';
 import { startServe } from '@/test/integration/dashboard/server';
-import { DAYS, SYNTHETIC_FEATURES, writeSyntheticProfiles } from './compare.bench';
+import { calibrateSyntheticReference, DAYS, SYNTHETIC_FEATURES, writeSyntheticProfiles } from './compare.bench';
 
 const CLIENTS = 10;
 const REQUESTS_PER_CLIENT = 12;
@@ -44,6 +45,36 @@ async function single(base: string, path: string): Promise<number> {
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`bench: ${path} answered ${response.status}`);
   return performance.now() - t0;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** How many fresh server processes (and CLI runs) each first-request figure is measured on. */
+const FIRST_RUNS = 3;
+
+/** Wall time of one CLI process, spawn to exit (what a person waits for), in ms. */
+async function cliWallMs(args: string[]): Promise<number> {
+  const t0 = performance.now();
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+  const ms = performance.now() - t0;
+  if (code !== 0) throw new Error(`bench: driftwatch ${args.join(' ')} exited with ${code}: ${output}`);
+  return ms;
+}
+
+/** The first request to a freshly started server (nothing cached: no calibration, no decoded file, no DuckDB instance). */
+async function firstRequestMs(dir: string, path: string): Promise<number> {
+  const running = await startServe(dir);
+  try {
+    return await single(running.url, path);
+  } finally {
+    await running.stop();
+  }
 }
 
 /** Bytes of JavaScript the page loads, gzipped: every script the HTML references. */
@@ -85,6 +116,7 @@ export async function benchDashboard(log: (line: string) => void) {
     windows = evaluated.windowEnds.length;
     log(`dashboard: ${windows} windows evaluated in ${evaluateS.toFixed(0)} s`);
     }
+    await calibrateSyntheticReference(new LocalStorage(dir), model);
     log('dashboard: starting the server …');
     const running = await startServe(dir);
     server.stop = running.stop;
@@ -109,6 +141,25 @@ export async function benchDashboard(log: (line: string) => void) {
     const trendRecomputedMs = await single(base, `/api/models/${model}/trend?feature=num_3&window=6h&step=6h&from=${iso(end - 7 * DAY_MS)}&to=${iso(end)}`);
     const js = await firstLoadJs(base, `/models/${model}`);
     const featureJs = await firstLoadJs(base, `/models/${model}/features/num_3`);
+    await running.stop();
+    server.stop = undefined;
+
+    // First look: each figure on its own freshly started server, as after a deploy or a restart.
+    log('dashboard: first requests on fresh servers, and CLI compares …');
+    const firstCompare: number[] = [];
+    const firstTrend: number[] = [];
+    for (let run = 0; run < FIRST_RUNS; run++) {
+      firstCompare.push(await firstRequestMs(dir, `/api/models/${model}/compare?window=12h`));
+      firstTrend.push(await firstRequestMs(dir, trendPath(3 + run)));
+    }
+    // `driftwatch compare` of the last day, a fresh process each time: through the bin (tsx) and through node --import tsx.
+    const cliArgs = ['compare', '--store', dir, '--model', model, '--window', '1d', '--to', iso(end)];
+    const cliBin: number[] = [];
+    const cliNode: number[] = [];
+    for (let run = 0; run < FIRST_RUNS; run++) {
+      cliBin.push(await cliWallMs([join(ROOT, 'bin', 'driftwatch.mjs'), ...cliArgs]));
+      cliNode.push(await cliWallMs(['--import', 'tsx', join(ROOT, 'lib', 'cli', 'main.ts'), ...cliArgs]));
+    }
     return {
       data: `${SYNTHETIC_FEATURES.length} features, ${DAYS} days, hourly evaluations of 12-hour windows`,
       clients: CLIENTS,
@@ -123,6 +174,10 @@ export async function benchDashboard(log: (line: string) => void) {
       compare_30d_p50_ms: compare30d.p50,
       compare_30d_p95_ms: compare30d.p95,
       trend_30d_cold_ms: trendCold,
+      first_compare_12h_ms: firstCompare,
+      first_trend_30d_ms: firstTrend,
+      cli_compare_1d_bin_ms: cliBin,
+      cli_compare_1d_node_tsx_ms: cliNode,
       trend_30d_p50_ms: trend.p50,
       trend_30d_p95_ms: trend.p95,
       trend_7d_6h_recomputed_ms: trendRecomputedMs,

@@ -118,7 +118,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const progress = new Progress(`reference ${name}`);
       const result = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
       const meta = result.reference;
-      ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows, ${result.model.features.length} features profiled from ${file} (${meta.chunks} chunks for default thresholds)`);
+      ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows, ${result.model.features.length} features profiled from ${file} (${meta.chunks} chunks for default thresholds, calibrated and stored)`);
+      for (const warning of result.warnings) ctx.error(`warning: ${warning}`);
       return 0;
     },
   },

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { CALIBRATION_FORMAT, layout, ReferenceCalibration, type CalibratedThreshold, type ReferenceMeta, type SummaryRow } from '../format';
+import type { Storage } from '../storage/storage';
+import { CategoricalMetric, NumericMetric, type Defaults } from './config';
+import type { MetricName } from './feature-metrics';
+import { chunkStatistics, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
+
+/** What a calibration was computed from: the reference profile's bytes and its chunking. */
+export interface ProfileIdentity {
+  sha256: string;
+  rows: number;
+  chunks: number;
+}
+
+export function profileIdentity(profileBytes: Uint8Array, meta: Pick<ReferenceMeta, 'rows' | 'chunks'>): ProfileIdentity {
+  return { sha256: createHash('sha256').update(profileBytes).digest('hex'), rows: meta.rows, chunks: meta.chunks };
+}
+
+type CalibrationInputs = Pick<Defaults, 'sigmas' | 'materiality'>;
+
+/** The config inputs that shape default thresholds, as one comparable string ("sigmas=3 area=0.08 …"). */
+export function calibrationFingerprint(defaults: CalibrationInputs): string {
+  const floors = Object.entries(defaults.materiality).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [`sigmas=${defaults.sigmas}`, ...floors.map(([k, v]) => `${k}=${v}`)].join(' ');
+}
+
+/** Every metric defined for a feature kind (docs/metrics.md). */
+export function metricsOfKind(kind: 'numeric' | 'categorical'): MetricName[] {
+  return [...(kind === 'numeric' ? NumericMetric.options : CategoricalMetric.options)];
+}
+
+function inputsOf(defaults: CalibrationInputs): ReferenceCalibration['inputs'] {
+  return { sigmas: defaults.sigmas, materiality: { ...defaults.materiality }, fingerprint: calibrationFingerprint(defaults) };
+}
+
+/**
+ * Default thresholds of every feature of a reference, for every metric of its kind: the chunk
+ * comparisons (the costly part, ~1 s at 200 features) are done once here, when the reference is added.
+ */
+export function calibrateReference(
+  model: string,
+  name: string,
+  identity: ProfileIdentity,
+  whole: ReadonlyMap<string, SummaryRow>,
+  chunks: ReadonlyMap<string, readonly SummaryRow[]>,
+  defaults: CalibrationInputs,
+  now = new Date(),
+): ReferenceCalibration {
+  const features: ReferenceCalibration['features'] = {};
+  for (const [feature, row] of [...whole].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const metrics = metricsOfKind(row.kind);
+    const stats = chunkStatistics(chunks.get(feature) ?? [], metrics);
+    const thresholds: Record<string, CalibratedThreshold> = {};
+    for (const metric of metrics) thresholds[metric] = stored(thresholdFromStatistics(stats.get(metric) ?? null, metric, defaults));
+    features[feature] = { kind: row.kind, thresholds };
+  }
+  return { format: CALIBRATION_FORMAT, model, reference: name, profile: identity, inputs: inputsOf(defaults), created_at: now.toISOString(), features };
+}
+
+/**
+ * The same calibration under other config inputs: the chunk statistics do not depend on the
+ * config, so only mean + sigmas·sd and the floor are applied again (exactly as `referenceThreshold`).
+ */
+export function recalibrate(calibration: ReferenceCalibration, defaults: CalibrationInputs, now = new Date()): ReferenceCalibration {
+  const features: ReferenceCalibration['features'] = {};
+  for (const [feature, { kind, thresholds }] of Object.entries(calibration.features)) {
+    const out: Record<string, CalibratedThreshold> = {};
+    for (const [metric, t] of Object.entries(thresholds)) out[metric] = stored(thresholdFromStatistics(statisticsOf(t), metric as MetricName, defaults));
+    features[feature] = { kind, thresholds: out };
+  }
+  return { ...calibration, inputs: inputsOf(defaults), created_at: now.toISOString(), features };
+}
+
+function stored(t: Threshold): CalibratedThreshold {
+  if (t.source === 'config') throw new RangeError('a config threshold is not part of a calibration');
+  return { ...t, source: t.source };
+}
+
+/** The stored calibration if it is of this format, this profile and these config inputs; else why not. */
+export function checkCalibration(
+  bytes: Uint8Array | undefined,
+  identity: ProfileIdentity,
+): { calibration: ReferenceCalibration } | { calibration?: undefined; reason: 'missing' | 'unreadable' | 'other profile' } {
+  if (bytes === undefined) return { reason: 'missing' };
+  let parsed: ReturnType<typeof ReferenceCalibration.safeParse>;
+  try {
+    parsed = ReferenceCalibration.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    return { reason: 'unreadable' };
+  }
+  if (!parsed.success) return { reason: 'unreadable' };
+  const p = parsed.data.profile;
+  if (p.sha256 !== identity.sha256 || p.rows !== identity.rows || p.chunks !== identity.chunks) return { reason: 'other profile' };
+  return { calibration: parsed.data };
+}
+
+export async function writeCalibration(storage: Storage, calibration: ReferenceCalibration): Promise<void> {
+  await storage.write(layout.referenceCalibration(calibration.model, calibration.reference), `${JSON.stringify(calibration)}\n`);
+}
+
+/** Chunks a calibration needs to be trusted, and rows per chunk (docs/metrics.md). */
+export const MIN_REFERENCE_CHUNKS = 10;
+export const MIN_CHUNK_ROWS = 500;
+
+/** Why a reference is too small to calibrate thresholds from (empty when it is large enough). */
+export function referenceWarnings(meta: Pick<ReferenceMeta, 'name' | 'rows' | 'chunks' | 'chunk_rows'>): string[] {
+  const warnings: string[] = [];
+  const rows = meta.rows.toLocaleString('en-US');
+  if (meta.chunks < MIN_REFERENCE_CHUNKS) {
+    warnings.push(
+      `reference "${meta.name}" has ${meta.chunks} chunk${meta.chunks === 1 ? '' : 's'} (${rows} rows): thresholds need at least ${MIN_REFERENCE_CHUNKS} chunks of ${MIN_CHUNK_ROWS} rows` +
+        `${meta.chunks < 3 ? ', so the materiality floors are used instead' : ' to be calibrated reliably'}; add a reference of at least ${(MIN_REFERENCE_CHUNKS * MIN_CHUNK_ROWS).toLocaleString('en-US')} rows`,
+    );
+  } else if (meta.chunk_rows < MIN_CHUNK_ROWS) {
+    warnings.push(`reference "${meta.name}" has chunks of ${meta.chunk_rows.toLocaleString('en-US')} rows: thresholds need chunks of at least ${MIN_CHUNK_ROWS} rows to be calibrated reliably`);
+  }
+  return warnings;
+}
