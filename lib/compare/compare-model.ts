@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/storage';
 import { compareFeature, type FeatureComparison } from './compare-feature';
-import type { ReferenceCalibration } from '../format';
-import { calibrateReference, calibrationFingerprint, recalibrate, writeCalibration } from './calibration';
+import type { ReferenceCalibration, SummaryRow } from '../format';
+import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, writeCalibration } from './calibration';
 import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
@@ -98,12 +98,13 @@ export class ReferenceCache {
   }
 
   private async resolve(storage: Storage, ref: LoadedReference, defaults: Defaults, fingerprint: string): Promise<ReferenceThresholds> {
-    const stored = ref.calibration;
-    if (stored && stored.inputs.fingerprint === fingerprint) return new ReferenceThresholds(ref, defaults, stored);
+    const stored = ref.calibration && covers(ref.calibration, ref) ? ref.calibration : undefined;
+    if (stored && stored.inputs.fingerprint === fingerprint) return new ReferenceThresholds(defaults, stored);
     // Same profile, other sigmas or floors: the chunk statistics still hold, only the arithmetic is redone.
-    if (stored) return new ReferenceThresholds(ref, defaults, await this.keep(storage, recalibrate(stored, defaults)));
-    if (!this.storeCalibration) return new ReferenceThresholds(ref, defaults);
-    return new ReferenceThresholds(ref, defaults, await this.keep(storage, calibrateReference(ref.meta.model, ref.meta.name, ref.identity, ref.whole, ref.chunks, defaults)));
+    if (stored) return new ReferenceThresholds(defaults, await this.keep(storage, recalibrate(stored, defaults)));
+    const chunks = await ref.loadChunks();
+    if (!this.storeCalibration) return new ReferenceThresholds(defaults, undefined, chunks);
+    return new ReferenceThresholds(defaults, await this.keep(storage, calibrateReference(ref.meta.model, ref.meta.name, ref.identity, ref.whole, chunks, defaults)), chunks);
   }
 
   private async keep(storage: Storage, calibration: ReferenceCalibration): Promise<ReferenceCalibration> {
@@ -115,22 +116,32 @@ export class ReferenceCache {
   }
 }
 
-/** One reference's default thresholds under one config: from a calibration, else computed on first use. */
+/** A calibration with every metric of every feature of the reference (one written by another version may lack some). */
+function covers(calibration: ReferenceCalibration, ref: LoadedReference): boolean {
+  for (const [feature, row] of ref.whole) {
+    const entry = calibration.features[feature];
+    if (!entry || entry.kind !== row.kind || metricsOfKind(row.kind).some((m) => !entry.thresholds[m])) return false;
+  }
+  return true;
+}
+
+/** One reference's default thresholds under one config: from a calibration, else computed from the chunks on first use. */
 export class ReferenceThresholds {
   private readonly computed = new Map<string, Threshold>();
 
   constructor(
-    private readonly ref: LoadedReference,
     private readonly defaults: Defaults,
     private readonly calibration?: ReferenceCalibration,
+    private readonly chunks?: ReadonlyMap<string, readonly SummaryRow[]>,
   ) {}
 
+  /** A metric not defined for the feature's kind (a config `metric: ks` on a category) has no chunk values: its floor. */
   get(feature: string, metric: MetricName): Threshold {
     const stored = this.calibration?.features[feature]?.thresholds[metric];
     if (stored) return stored;
     const key = `${feature}|${metric}`;
     let t = this.computed.get(key);
-    if (!t) this.computed.set(key, (t = referenceThreshold(this.ref.chunks.get(feature) ?? [], metric, this.defaults)));
+    if (!t) this.computed.set(key, (t = referenceThreshold(this.chunks?.get(feature) ?? [], metric, this.defaults)));
     return t;
   }
 }

@@ -7,8 +7,11 @@ export interface LoadedReference {
   meta: ReferenceMeta;
   /** Feature → summary of the whole reference. */
   whole: Map<string, SummaryRow>;
-  /** Feature → its time-ordered chunk summaries (for default thresholds). */
-  chunks: Map<string, SummaryRow[]>;
+  /**
+   * Feature → its time-ordered chunk summaries, decoded on first call: with a stored calibration
+   * (the usual case) they are never needed, and they are ten times the whole reference's rows.
+   */
+  loadChunks: () => Promise<Map<string, SummaryRow[]>>;
   /** The profile the thresholds are calibrated from. */
   identity: ProfileIdentity;
   /** calibration.json when it was computed from this very profile (whatever its config inputs). */
@@ -31,12 +34,19 @@ export async function loadReference(storage: Storage, model: string, name: strin
     throw new NotFoundError(`model "${model}" has no reference "${name}": add one with \`driftwatch reference add --model ${model} --name ${name} --file …\``);
   }
   const meta = ReferenceMeta.parse(JSON.parse(new TextDecoder().decode(metaBytes)));
-  const [rows] = await decode([profileBytes]);
+  const read: ReferenceDecoder = decode;
+  const [rows] = await read([profileBytes], { wholeOnly: true });
   const { whole, chunks } = splitReferenceRows(rows);
+  // A decoder that ignores `wholeOnly` (tests' JSON decoders) returned the chunks already.
+  let loaded: Promise<Map<string, SummaryRow[]>> | undefined = rows.some((r) => r.chunk >= 0) || meta.chunks === 0 ? Promise.resolve(chunks) : undefined;
+  const loadChunks = () => (loaded ??= read([profileBytes]).then(([all]) => splitReferenceRows(all).chunks));
   const identity = profileIdentity(profileBytes, meta);
   const { calibration } = checkCalibration(calibrationBytes, identity);
-  return { meta, whole, chunks, identity, calibration, warnings: referenceWarnings(meta) };
+  return { meta, whole, loadChunks, identity, calibration, warnings: referenceWarnings(meta) };
 }
+
+/** A summary decoder that may skip a reference's chunk rows when asked (lib/duckdb's does). */
+type ReferenceDecoder = (files: readonly Uint8Array[], options?: { wholeOnly?: boolean }) => Promise<SummaryRow[][]>;
 
 /** A reference profile's rows: the whole reference (chunk −1) by feature, and each feature's chunks in order. */
 export function splitReferenceRows(rows: readonly SummaryRow[]): { whole: Map<string, SummaryRow>; chunks: Map<string, SummaryRow[]> } {

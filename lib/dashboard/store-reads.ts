@@ -1,7 +1,7 @@
 import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
 import { readEvaluations, type AvailableProfiles, type EvaluationRow } from '../compare';
-import { evaluationParquet } from '../duckdb';
+import { evaluationParquet, readEvaluationsOfFeature } from '../duckdb';
 import { DAY_MS, HOUR_MS, layout, MODELS_PREFIX, ModelName, type ModelMeta } from '../format';
 import { readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage';
@@ -91,10 +91,15 @@ async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<Evaluat
   return file;
 }
 
-async function readEvaluationsCached(storage: Storage, model: string, day: number): Promise<EvaluationFile> {
-  const key = `${storage.url}|${layout.evaluations(model, day)}`;
+/** The version of a day's evaluations: of its Parquet file, else of the legacy JSON one ('legacy …'). */
+async function evaluationsVersion(storage: Storage, model: string, day: number): Promise<string> {
   const current = await storage.version(layout.evaluations(model, day));
-  const version = current !== undefined ? current : `legacy ${await storage.version(layout.legacyEvaluations(model, day))}`;
+  return current !== undefined ? current : `legacy ${await storage.version(layout.legacyEvaluations(model, day))}`;
+}
+
+async function readEvaluationsCached(storage: Storage, model: string, day: number, known?: string): Promise<EvaluationFile> {
+  const key = `${storage.url}|${layout.evaluations(model, day)}`;
+  const version = known ?? (await evaluationsVersion(storage, model, day));
   const hit = evaluationFiles.get(key);
   if (hit && hit.version === version) {
     evaluationFiles.delete(key);
@@ -119,14 +124,61 @@ export interface EvaluationEntry {
 export async function readEvaluationEntries(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationEntry[]> {
   // Day d holds the windows ending in (d, d + 1 day].
   const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS >= fromMs && d < toMs);
-  const files = await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)));
+  const perDay = feature === undefined ? (await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)))).map((f) => f.rows) : await readFeatureEntries(storage, model, days, feature);
   const out: EvaluationEntry[] = [];
-  for (const file of files) {
-    for (const entry of feature === undefined ? file.rows : (file.byFeature.get(feature) ?? [])) {
+  for (const entries of perDay) {
+    for (const entry of entries) {
       if (entry.end >= fromMs && entry.end <= toMs) out.push(entry);
     }
   }
   return out;
+}
+
+/**
+ * One feature's rows of each day, by file version: from the whole file when it is decoded already
+ * (the model page reads recent days whole), else decoded for this feature alone and kept.
+ */
+const featureEntries = new Map<string, { version: string; entries: Promise<EvaluationEntry[]> }>();
+const MAX_FEATURE_ENTRIES = 20_000;
+
+async function readFeatureEntries(storage: Storage, model: string, days: readonly number[], feature: string): Promise<EvaluationEntry[][]> {
+  const versions = await Promise.all(days.map((d) => evaluationsVersion(storage, model, d)));
+  const result: Promise<EvaluationEntry[]>[] = [];
+  const missing: { day: number; key: string; version: string; index: number }[] = [];
+  for (let i = 0; i < days.length; i++) {
+    const fileKey = `${storage.url}|${layout.evaluations(model, days[i])}`;
+    const whole = evaluationFiles.get(fileKey);
+    const key = `${fileKey}|${feature}`;
+    const hit = featureEntries.get(key);
+    if (whole && whole.version === versions[i]) result.push(whole.file.then((f) => f.byFeature.get(feature) ?? []));
+    else if (hit && hit.version === versions[i]) {
+      featureEntries.delete(key);
+      featureEntries.set(key, hit);
+      result.push(hit.entries);
+    } else if (versions[i].startsWith('legacy ')) result.push(readEvaluationsCached(storage, model, days[i], versions[i]).then((f) => f.byFeature.get(feature) ?? []));
+    else {
+      missing.push({ day: days[i], key, version: versions[i], index: i });
+      result.push(Promise.resolve([]));
+    }
+  }
+  if (missing.length > 0) {
+    const decoded = (async () => {
+      const bytes = await Promise.all(missing.map((m) => storage.read(layout.evaluations(model, m.day))));
+      const present = missing.map((_, j) => j).filter((j) => bytes[j] !== undefined);
+      const rows = await readEvaluationsOfFeature(present.map((j) => bytes[j] as Uint8Array), feature);
+      const byMissing: EvaluationEntry[][] = missing.map(() => []);
+      present.forEach((j, k) => (byMissing[j] = rows[k].map((row) => ({ row, end: Date.parse(row.window_to) }))));
+      return byMissing;
+    })();
+    missing.forEach((m, j) => {
+      const entries = decoded.then((all) => all[j]);
+      featureEntries.set(m.key, { version: m.version, entries });
+      entries.catch(() => featureEntries.delete(m.key));
+      result[m.index] = entries;
+    });
+    while (featureEntries.size > MAX_FEATURE_ENTRIES) featureEntries.delete(featureEntries.keys().next().value as string);
+  }
+  return Promise.all(result);
 }
 
 /** `readEvaluationEntries` as rows. */

@@ -109,6 +109,11 @@ async function emptyFile(dir: string, g: number): Promise<Uint8Array> {
 }
 
 /** Rows of one profile file, ordered by chunk then feature. */
+export interface SummaryReadOptions {
+  /** Only the rows of whole periods (chunk −1): a reference's chunks are ten times its whole rows, and needed only to calibrate. */
+  wholeOnly?: boolean;
+}
+
 export async function readSummaryParquet(bytes: Uint8Array): Promise<SummaryRow[]> {
   return (await readSummaryParquetMany([bytes]))[0];
 }
@@ -119,7 +124,7 @@ export async function readSummaryParquet(bytes: Uint8Array): Promise<SummaryRow[
  * per value and validating them with zod took 60% of `compare`); every row is still checked
  * (`summaryRowProblem`), and its digest is kept so merging does not copy the centroids again.
  */
-export async function readSummaryParquetMany(files: readonly Uint8Array[]): Promise<SummaryRow[][]> {
+export async function readSummaryParquetMany(files: readonly Uint8Array[], options: SummaryReadOptions = {}): Promise<SummaryRow[][]> {
   const out: SummaryRow[][] = files.map(() => []);
   if (files.length === 0) return out;
   await withTempDir('summary-read', async (dir) => {
@@ -132,7 +137,7 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[]): Prom
       if (n === 'category_counts') return `CAST("${n}" AS DOUBLE[]) AS "${n}"`;
       return `"${n}"`;
     });
-    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM read_parquet(${sqlStringList(paths)}, filename = true)`;
+    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM read_parquet(${sqlStringList(paths)}, filename = true)${options.wholeOnly ? ' WHERE chunk < 0' : ''}`;
     try {
       await withConnection(async (c) => {
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
