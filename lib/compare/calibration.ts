@@ -105,8 +105,8 @@ export const MIN_CHUNK_ROWS = 500;
 /** Why a reference is too small to calibrate thresholds from (empty when it is large enough). */
 export function referenceWarnings(meta: Pick<ReferenceMeta, 'name' | 'rows' | 'chunks' | 'chunk_rows'>): string[] {
   const warnings: string[] = [];
-  const rows = meta.rows.toLocaleString('en-US');
   if (meta.chunks < MIN_REFERENCE_CHUNKS) {
+    const rows = meta.rows.toLocaleString('en-US');
     warnings.push(
       `reference "${meta.name}" has ${meta.chunks} chunk${meta.chunks === 1 ? '' : 's'} (${rows} rows): thresholds need at least ${MIN_REFERENCE_CHUNKS} chunks of ${MIN_CHUNK_ROWS} rows` +
         `${meta.chunks < 3 ? ', so the materiality floors are used instead' : ' to be calibrated reliably'}; add a reference of at least ${(MIN_REFERENCE_CHUNKS * MIN_CHUNK_ROWS).toLocaleString('en-US')} rows`,
