@@ -76,7 +76,7 @@ interface EvaluationFile {
  * Parsed evaluation files by key and version, indexed by feature: a day at 200 features is
  * ~5,000 rows of JSON, and a 30-day trend of one feature needs 720 of 150,000.
  */
-const evaluationFiles = new Map<string, { version: string | undefined; file: Promise<EvaluationFile> }>();
+const evaluationFiles = new Map<string, { version: string | undefined; file: Promise<EvaluationFile>; ready?: boolean }>();
 const MAX_EVALUATION_FILES = 800;
 
 async function indexEvaluations(rows: Promise<EvaluationRow[]>): Promise<EvaluationFile> {
@@ -107,11 +107,25 @@ async function readEvaluationsCached(storage: Storage, model: string, day: numbe
     return hit.file;
   }
   const file = indexEvaluations(readEvaluations(storage, model, day, evaluationParquet));
+  const entry: { version: string; file: Promise<EvaluationFile>; ready?: boolean } = { version, file };
   evaluationFiles.delete(key);
-  evaluationFiles.set(key, { version, file });
-  file.catch(() => evaluationFiles.delete(key));
+  evaluationFiles.set(key, entry);
+  file.then(() => (entry.ready = true), () => evaluationFiles.delete(key));
   while (evaluationFiles.size > MAX_EVALUATION_FILES) evaluationFiles.delete(evaluationFiles.keys().next().value as string);
   return file;
+}
+
+/**
+ * Decode whole, one after the other, the days a feature read found undecoded (unless someone does
+ * already): one at a time, so that requests meanwhile get the thread between chunks. Errors
+ * surface on a later read.
+ */
+async function decodeWholeLater(storage: Storage, model: string, days: readonly { day: number; version: string }[]): Promise<void> {
+  for (const { day, version } of days) {
+    const hit = evaluationFiles.get(`${storage.url}|${layout.evaluations(model, day)}`);
+    if (hit && hit.version === version) continue;
+    await readEvaluationsCached(storage, model, day, version).catch(() => undefined);
+  }
 }
 
 /** A stored evaluation row and its window end (epoch ms), parsed once per file. */
@@ -135,8 +149,9 @@ export async function readEvaluationEntries(storage: Storage, model: string, fro
 }
 
 /**
- * One feature's rows of each day, by file version: from the whole file when it is decoded already
- * (the model page reads recent days whole), else decoded for this feature alone and kept.
+ * One feature's rows of each day, by file version: from the whole file when it is decoded already,
+ * else decoded for this feature alone (~50 ms for 31 days, where the whole files take 1–2 s) and
+ * kept; the whole files are then decoded in the background, for the trends of the other features.
  */
 const featureEntries = new Map<string, { version: string; entries: Promise<EvaluationEntry[]> }>();
 const MAX_FEATURE_ENTRIES = 20_000;
@@ -150,7 +165,7 @@ async function readFeatureEntries(storage: Storage, model: string, days: readonl
     const whole = evaluationFiles.get(fileKey);
     const key = `${fileKey}|${feature}`;
     const hit = featureEntries.get(key);
-    if (whole && whole.version === versions[i]) result.push(whole.file.then((f) => f.byFeature.get(feature) ?? []));
+    if (whole && whole.version === versions[i] && whole.ready) result.push(whole.file.then((f) => f.byFeature.get(feature) ?? []));
     else if (hit && hit.version === versions[i]) {
       featureEntries.delete(key);
       featureEntries.set(key, hit);
@@ -177,6 +192,10 @@ async function readFeatureEntries(storage: Storage, model: string, days: readonl
       result[m.index] = entries;
     });
     while (featureEntries.size > MAX_FEATURE_ENTRIES) featureEntries.delete(featureEntries.keys().next().value as string);
+    decoded.then(
+      () => setTimeout(() => void decodeWholeLater(storage, model, missing), 0),
+      () => undefined,
+    );
   }
   return Promise.all(result);
 }

@@ -26,6 +26,10 @@ export class ChunkColumns {
     this.rowCount = chunk.rowCount;
   }
 
+  get columnCount(): number {
+    return this.chunk.columnCount;
+  }
+
   private bytes(column: number, bytesPerRow: number): Uint8Array {
     const vector = bindings.data_chunk_get_vector(this.chunk.chunk, column);
     return bindings.vector_get_data(vector, this.rowCount * bytesPerRow);

@@ -4,7 +4,7 @@ import type { EvaluationCodec, EvaluationRow } from '../compare/evaluate';
 import { ChunkColumns, isValid, listSpan, streamChunks } from './chunks';
 import { withConnection } from './database';
 import { scanSql } from './data-source';
-import { sqlString } from './sql';
+import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
 
 /**
@@ -63,7 +63,7 @@ async function decode(bytes: Uint8Array): Promise<EvaluationRow[]> {
   return withTempDir('evaluations-read', async (dir) => {
     const path = join(dir, 'rows.parquet');
     await writeFile(path, bytes);
-    const sql = selectRows(path);
+    const sql = selectRows(`read_parquet(${sqlString(path)})`);
     const out: EvaluationRow[] = [];
     try {
       await withConnection(async (c) => {
@@ -77,14 +77,14 @@ async function decode(bytes: Uint8Array): Promise<EvaluationRow[]> {
   }, 'small');
 }
 
-/** The columns `decodeChunk` reads, in its order, from one evaluations file. */
-function selectRows(path: string): string {
-  return `SELECT ${STRINGS.map((c) => `"${c}"`).join(', ')}, ${NUMBERS.map((c) => `CAST("${c}" AS DOUBLE) AS "${c}"`).join(', ')}, map_keys(metrics) AS metric_keys, map_values(metrics) AS metric_values, unseen_categories FROM read_parquet(${sqlString(path)})`;
+/** The columns `decodeChunk` reads, in its order, from `source`, then `extra` columns. */
+function selectRows(source: string, extra = ''): string {
+  return `SELECT ${STRINGS.map((c) => `"${c}"`).join(', ')}, ${NUMBERS.map((c) => `CAST("${c}" AS DOUBLE) AS "${c}"`).join(', ')}, map_keys(metrics) AS metric_keys, map_values(metrics) AS metric_values, unseen_categories${extra} FROM ${source}`;
 }
 
 /**
- * The rows of one feature only, from several evaluation files on one connection: the first
- * trend of a feature after a start needs 720 of ~150,000 rows, and decoding them all took seconds.
+ * The rows of one feature only, from several evaluation files in one query: the first trend of a
+ * feature after a start needs 720 of ~150,000 rows, and decoding them all took seconds.
  */
 export async function readEvaluationsOfFeature(files: readonly Uint8Array[], feature: string): Promise<EvaluationRow[][]> {
   if (files.length === 0) return [];
@@ -92,10 +92,16 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
     const paths = files.map((_, i) => join(dir, `${i}.parquet`));
     await Promise.all(files.map((bytes, i) => writeFile(paths[i], bytes)));
     const out = files.map((): EvaluationRow[] => []);
+    // The file's index comes last, after the columns decodeChunk reads.
+    const sql = `${selectRows(`read_parquet(${sqlStringList(paths)}, filename = true)`, `, CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS file_index`)} WHERE "name" = ${sqlString(feature)}`;
     try {
       await withConnection(async (c) => {
-        for (let i = 0; i < paths.length; i++) {
-          for await (const chunk of streamChunks(c, `${selectRows(paths[i])} WHERE "name" = ${sqlString(feature)}`)) decodeChunk(chunk, out[i]);
+        const rows: EvaluationRow[] = [];
+        for await (const chunk of streamChunks(c, sql)) {
+          rows.length = 0;
+          decodeChunk(chunk, rows);
+          const file = chunk.float64(chunk.columnCount - 1);
+          for (let i = 0; i < rows.length; i++) out[file[i]].push(rows[i]);
         }
       });
     } catch (error) {

@@ -65,10 +65,11 @@ async function storedCalibration(s: MemoryStorage): Promise<ReferenceCalibration
 /** Every default threshold as referenceThreshold computes it from the loaded reference. */
 async function recomputed(s: MemoryStorage, defaults = DEFAULT_CONFIG.defaults) {
   const ref = await loadReference(s, 'm', 'test', decode);
+  const chunks = await ref.loadChunks();
   const out: Record<string, Record<string, unknown>> = {};
   for (const [feature, row] of ref.whole) {
     out[feature] = {};
-    for (const metric of metricsOfKind(row.kind)) out[feature][metric] = referenceThreshold(ref.chunks.get(feature) ?? [], metric, defaults);
+    for (const metric of metricsOfKind(row.kind)) out[feature][metric] = referenceThreshold(chunks.get(feature) ?? [], metric, defaults);
   }
   return out;
 }
@@ -80,7 +81,7 @@ describe('stored calibration', () => {
   it('holds every feature × metric of its kind, exactly as referenceThreshold computes them', async () => {
     const s = await store();
     const ref = await loadReference(s, 'm', 'test', decode);
-    const calibration = calibrateReference('m', 'test', ref.identity, ref.whole, ref.chunks, DEFAULT_CONFIG.defaults);
+    const calibration = calibrateReference('m', 'test', ref.identity, ref.whole, await ref.loadChunks(), DEFAULT_CONFIG.defaults);
     expect(Object.keys(calibration.features).sort()).toEqual(['amount', 'country', 'wait']);
     expect(Object.keys(calibration.features.amount.thresholds).sort()).toEqual(['area', 'hellinger', 'js', 'ks', 'psi', 'wasserstein_norm']);
     expect(Object.keys(calibration.features.country.thresholds).sort()).toEqual(['js', 'linf', 'psi']);
@@ -151,6 +152,17 @@ describe('stored calibration', () => {
     expect(again?.features).toStrictEqual(calibrateReference('m', 'test', (await loadReference(s, 'm', 'test', decode)).identity, new Map(rows.filter((r) => r.chunk < 0).map((r) => [r.feature, r])), new Map(['amount', 'wait', 'country'].map((f) => [f, rows.filter((r) => r.feature === f && r.chunk >= 0 && r.chunk !== 9)])), DEFAULT_CONFIG.defaults).features);
   });
 
+  it('that lacks a metric of a feature (written by another version) is computed again whole', async () => {
+    const s = await store();
+    await compare(s, DEFAULT_CONFIG, new ReferenceCache());
+    const partial = structuredClone((await storedCalibration(s)) as ReferenceCalibration);
+    delete partial.features.wait.thresholds.psi;
+    await s.write(layout.referenceCalibration('m', 'test'), JSON.stringify(partial));
+    await compare(s, DEFAULT_CONFIG, new ReferenceCache());
+    const expected = await recomputed(s);
+    expect((await storedCalibration(s))?.features.wait.thresholds).toStrictEqual(expected.wait);
+  });
+
   it('of another format is recomputed, and an unreadable file does not stop a comparison', async () => {
     const s = await store();
     await s.write(layout.referenceCalibration('m', 'test'), JSON.stringify({ format: 'driftwatch-calibration/0', features: {} }));
@@ -205,9 +217,13 @@ describe('addReference', () => {
     expect(stored?.profile.rows).toBe(6000);
     const ref = await loadReference(s, 'm', 'test', readSummaryParquetMany);
     expect(ref.calibration).toStrictEqual(stored);
+    // Read with only the whole-reference rows; the chunks come on demand, as they were written.
+    expect([...ref.whole.values()].every((r) => r.chunk === -1)).toBe(true);
+    const chunks = await ref.loadChunks();
+    expect(chunks.get('amount')?.map((r) => r.chunk)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     for (const [feature, { kind, thresholds }] of Object.entries(stored?.features ?? {})) {
       expect(kind).toBe(ref.whole.get(feature)?.kind);
-      for (const metric of metricsOfKind(kind)) expect(thresholds[metric]).toStrictEqual(referenceThreshold(ref.chunks.get(feature) ?? [], metric, config.defaults));
+      for (const metric of metricsOfKind(kind)) expect(thresholds[metric]).toStrictEqual(referenceThreshold(chunks.get(feature) ?? [], metric, config.defaults));
     }
   });
 
