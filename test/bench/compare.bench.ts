@@ -59,7 +59,7 @@ export async function writeSyntheticProfiles(storage: LocalStorage, model: strin
 export async function calibrateSyntheticReference(storage: LocalStorage, model: string): Promise<void> {
   const ref = await loadReference(storage, model, 'test', readSummaryParquetMany);
   if (ref.calibration) return;
-  await writeCalibration(storage, calibrateReference(model, 'test', ref.identity, ref.whole, ref.chunks, DEFAULT_CONFIG.defaults));
+  await writeCalibration(storage, calibrateReference(model, 'test', ref.identity, ref.whole, await ref.loadChunks(), DEFAULT_CONFIG.defaults));
 }
 
 /** Names of the synthetic features. */
