@@ -1,6 +1,6 @@
 'use client';
 import { useSearchParams } from 'next/navigation';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { binDensities, mergeNarrowBins } from '@/lib/dashboard/histogram-bins';
 import { defaultLogX, logTicks, type SourceRange } from './chart-scales';
@@ -36,6 +36,12 @@ const AXIS_TEXT = { fill: '#57606a', fontSize: 12 };
 const xTitle = (value: string) => ({ value, position: 'insideBottom' as const, offset: -2, style: AXIS_TEXT });
 const yTitle = (value: string) => ({ value, angle: -90, position: 'insideLeft' as const, style: { ...AXIS_TEXT, textAnchor: 'middle' as const } });
 
+/** Log-axis ticks: 0.01 … 10,000 written out, beyond that as 1e5, 1e-4. */
+function formatPowerOfTen(v: number): string {
+  const k = Math.round(Math.log10(v));
+  return k >= 5 || k <= -3 ? `1e${k}` : formatNumber(v, 3);
+}
+
 /** Each source's range: its table statistics, or the ends of its CDF when only that was sent. */
 function rangesOf(sources: DistributionData['sources']): SourceRange[] {
   return sources
@@ -53,9 +59,15 @@ export function useLogX(data: DistributionData): { log: boolean; positive: boole
   const ranges = rangesOf(data.sources).filter((r) => r.min !== null);
   const positive = ranges.length > 0 && ranges.every((r) => (r.min as number) > 0);
   const asked = params.get('logx');
+  // The box answers at once; the URL (navigation) catches up, and from then on the URL decides.
+  const [pending, setPending] = useState<{ asked: string | null; log: boolean } | null>(null);
   const automatic = asked !== '1' && asked !== '0';
-  const wanted = automatic ? defaultLogX(ranges) : asked === '1';
-  return { log: wanted && positive, positive, automatic, setLog: (on) => setParams({ logx: on ? '1' : '0' }, { replace: true }) };
+  const wanted = pending && pending.asked === asked ? pending.log : automatic ? defaultLogX(ranges) : asked === '1';
+  const setLog = (on: boolean) => {
+    setPending({ asked, log: on });
+    setParams({ logx: on ? '1' : '0' }, { replace: true });
+  };
+  return { log: wanted && positive, positive, automatic: automatic && !pending, setLog };
 }
 
 /** Overlaid CDFs (live, test, train, …) and densities on shared bins, with axis titles and log-x for heavy tails. */
@@ -106,7 +118,7 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
       ticks={ticks}
       interval={ticks ? 0 : 'preserveEnd'}
       allowDataOverflow
-      tickFormatter={(v: number) => formatNumber(v, 3)}
+      tickFormatter={log ? formatPowerOfTen : (v: number) => formatNumber(v, 3)}
       label={xTitle(xLabel)}
       height={44}
     />
@@ -133,7 +145,7 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
         <div className="panel" data-testid="cdf-chart">
           <h3>Cumulative distribution</h3>
           <ResponsiveContainer width="100%" height={320}>
-            <LineChart margin={{ left: 12, right: 16, top: 8, bottom: 4 }}>
+            <LineChart margin={{ left: 12, right: 28, top: 8, bottom: 4 }}>
               <CartesianGrid strokeDasharray="3 3" />
               {xAxis}
               <YAxis type="number" domain={[0, 1]} tickFormatter={(v: number) => formatPercent(v)} label={yTitle('share of rows ≤ x')} width={64} />
@@ -151,7 +163,7 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
             <p className="muted">Every value is {formatNumber(histogram.merged.edges[0])}: nothing to bin.</p>
           ) : (
             <ResponsiveContainer width="100%" height={320}>
-              <LineChart margin={{ left: 12, right: 16, top: 8, bottom: 4 }}>
+              <LineChart margin={{ left: 12, right: 28, top: 8, bottom: 4 }}>
                 <CartesianGrid strokeDasharray="3 3" />
                 {xAxis}
                 <YAxis type="number" tickFormatter={(v: number) => formatNumber(v, 2)} label={yTitle(densityTitle)} width={72} />

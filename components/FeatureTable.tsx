@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { formatNumber, formatPercent } from './format';
 import { Sparkline, sparklineTop } from './Sparkline';
 import { useSetUrlParams } from './url-state';
@@ -102,12 +102,16 @@ export function VerdictBadge({ verdict, insufficient }: { verdict: Verdict; insu
 export function FeatureTable({ rows, linkQuery }: { rows: FeatureTableRow[]; linkQuery: string }) {
   const params = useSearchParams();
   const setParams = useSetUrlParams();
-  const { key, dir } = parseSort(params.get('sort'), params.get('dir'));
+  const asked = `${params.get('sort') ?? ''}|${params.get('dir') ?? ''}`;
+  // A click re-sorts at once; the URL (navigation) catches up, and from then on the URL decides.
+  const [pending, setPending] = useState<{ asked: string; key: SortKey; dir: SortDir } | null>(null);
+  const { key, dir } = pending && pending.asked === asked ? pending : parseSort(params.get('sort'), params.get('dir'));
   const sorted = useMemo(() => sortRows(rows, key, dir), [rows, key, dir]);
   const top = useMemo(() => sparklineTop(rows.map((r) => r.sparkline)), [rows]);
   const sortBy = (k: SortKey) => {
     const next = k === key ? (dir === 'asc' ? 'desc' : 'asc') : FIRST_DIR[k];
     const isDefault = k === DEFAULT_SORT.key && next === DEFAULT_SORT.dir;
+    setPending({ asked, key: k, dir: next });
     setParams({ sort: isDefault ? null : k, dir: isDefault ? null : next }, { replace: true });
   };
   const [path, query = ''] = linkQuery.split('?');

@@ -1,6 +1,6 @@
 'use client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
 import { durationMs, timeAxisTitle, timeTickLabel, timeTicks, trendRange, wholeHourRange } from './chart-scales';
 import { formatNumber, formatPercent, formatTime } from './format';
@@ -53,7 +53,13 @@ export function TrendCharts({
     ...trendOptions(model, { feature, reference, metric, from: iso(range.fromMs), to: iso(range.toMs) }),
     placeholderData: keepPreviousData,
   });
-  const [drag, setDrag] = useState<{ start: number; end: number } | null>(null);
+  // The ref is what mouse-up reads (recharts may call handlers before a re-render); the state draws the band.
+  const dragRef = useRef<{ start: number; end: number } | null>(null);
+  const [drag, setDragState] = useState<{ start: number; end: number } | null>(null);
+  const setDrag = (next: { start: number; end: number } | null) => {
+    dragRef.current = next;
+    setDragState(next);
+  };
   if (isPending) return <p className="muted">Loading the trend …</p>;
   if (error) return <p className="error">{error.message}</p>;
 
@@ -74,11 +80,15 @@ export function TrendCharts({
     },
     onMouseMove: (state: MouseHandlerDataParam) => {
       const t = labelOf(state);
-      if (drag && t !== null && t !== drag.end) setDrag({ ...drag, end: t });
+      const current = dragRef.current;
+      if (current && t !== null && t !== current.end) setDrag({ ...current, end: t });
     },
-    onMouseUp: () => {
-      if (!drag) return;
+    onMouseUp: (state: MouseHandlerDataParam) => {
+      const current = dragRef.current;
+      if (!current) return;
       setDrag(null);
+      const t = labelOf(state);
+      const drag = t === null ? current : { ...current, end: t };
       // A click (no drag) opens the window that point measured: it ends at the point.
       if (Math.abs(drag.end - drag.start) < HOUR_MS) openRange(drag.start - pointWindowMs, drag.start);
       else openRange(drag.start, drag.end);

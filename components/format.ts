@@ -18,6 +18,14 @@ export function formatPercent(x: number | null | undefined): string {
   return /^-0(\.0+)?%$/.test(out) ? out.slice(1) : out;
 }
 
+/** A change of a rate in percentage points, "+1.2 pts" / "-0.4 pts"; a change that rounds to 0 is "0.0 pts". */
+export function formatPointChange(from: number | null | undefined, to: number | null | undefined): string {
+  if (from === null || from === undefined || to === null || to === undefined || Number.isNaN(from) || Number.isNaN(to)) return '–';
+  const out = ((to - from) * 100).toFixed(1);
+  if (/^-?0\.0$/.test(out)) return '0.0 pts';
+  return `${out.startsWith('-') ? '' : '+'}${out} pts`;
+}
+
 /** "UTC", "UTC+1", "UTC−5:30": the offset of the browser's zone at `ms`, for "local" labels. */
 export function utcOffsetLabel(ms: number): string {
   const minutes = -new Date(ms).getTimezoneOffset();

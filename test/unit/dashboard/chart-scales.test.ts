@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultLogX, durationMs, logTicks, timeTickLabel, timeTicks, trendRange, wholeHourRange } from '@/components/chart-scales';
-import { formatNumber, formatPercent, formatTime } from '@/components/format';
+import { formatNumber, formatPercent, formatPointChange, formatTime } from '@/components/format';
 
 const H = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
@@ -105,6 +105,9 @@ describe('format', () => {
     expect(formatNumber(-12.5)).toBe('-12.5');
     expect(formatPercent(-0.00001)).toBe('0.0%');
     expect(formatPercent(-0.2)).toBe('-20.0%');
+    expect(formatPointChange(0.1, 0.1 - 1e-5)).toBe('0.0 pts');
+    expect(formatPointChange(0.1, 0.112)).toBe('+1.2 pts');
+    expect(formatPointChange(0.1, 0.05)).toBe('-5.0 pts');
   });
   it('formats times in UTC or in the browser’s zone with its offset', () => {
     expect(formatTime('2026-11-09T10:00:00.000Z')).toBe('2026-11-09 10:00 UTC');
