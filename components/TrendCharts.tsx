@@ -121,7 +121,7 @@ export function TrendCharts({
           {data.metric} over time ({data.window} windows every {data.step}; from {data.source}); red lines: alerts fired
         </h3>
         <ResponsiveContainer width="100%" height={280}>
-          <LineChart data={points} margin={{ left: 12, right: 16, top: 8, bottom: 4 }} {...mouse}>
+          <LineChart data={points} margin={{ left: 12, right: 28, top: 8, bottom: 4 }} {...mouse}>
             <CartesianGrid strokeDasharray="3 3" />
             {xAxis}
             <YAxis tickFormatter={(v: number) => formatNumber(v, 2)} label={yTitle(`${data.metric} (distance)`)} width={64} />
@@ -139,7 +139,7 @@ export function TrendCharts({
       <div className="panel" data-testid="failed-trend-chart">
         <h3>Failed rate over time (live; dashed: reference)</h3>
         <ResponsiveContainer width="100%" height={280}>
-          <LineChart data={points} margin={{ left: 12, right: 16, top: 8, bottom: 4 }} {...mouse}>
+          <LineChart data={points} margin={{ left: 12, right: 28, top: 8, bottom: 4 }} {...mouse}>
             <CartesianGrid strokeDasharray="3 3" />
             {xAxis}
             <YAxis tickFormatter={(v: number) => formatPercent(v)} domain={[0, Math.max(0.01, ...points.flatMap((p) => [p.failed ?? 0, p.refFailed ?? 0]))]} label={yTitle('failed rate')} width={64} />
