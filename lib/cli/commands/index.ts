@@ -187,7 +187,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
         const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
         const now = new Map<string, string[]>();
-        for (const row of r.rows) if (row.verdict !== 'ok' && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
+        for (const row of r.rows) if ((row.verdict === 'drift' || row.verdict === 'failing') && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
         ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
         const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log);
         if (alerts.events.length > 0 || alerts.undelivered > 0) {
