@@ -115,10 +115,14 @@ export function FeatureTable({ rows, linkQuery }: { rows: FeatureTableRow[]; lin
     setParams({ sort: isDefault ? null : k, dir: isDefault ? null : next }, { replace: true });
   };
   const [path, query = ''] = linkQuery.split('?');
-  // Links to a feature carry the view (window, reference, metric, tz), not the table's own sort.
+  // Links to a feature carry the view (window, reference, metric, time zone, refresh), not the table's own sort.
   const featureQuery = new URLSearchParams(query);
   featureQuery.delete('sort');
   featureQuery.delete('dir');
+  for (const k of ['tz', 'refresh']) {
+    const v = params.get(k);
+    if (v) featureQuery.set(k, v);
+  }
   const header = (k: SortKey, label: string, className?: string) => (
     <th className={className} aria-sort={key === k ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'} data-sort={k}>
       <button type="button" onClick={() => sortBy(k)} title={`Sort by ${label.toLowerCase()}`}>

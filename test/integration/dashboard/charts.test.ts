@@ -70,6 +70,14 @@ describe('charts in Chromium', () => {
     const byDefault = await rowOrder(page);
     // Default: worst verdict first.
     expect(await page.locator('[data-testid="feature-table"] tbody tr').first().getAttribute('data-verdict')).toBe('failing');
+    // Features whose drift is not monitored come last, say so, and draw a grey sparkline, never red.
+    const verdicts = await page.locator('[data-testid="feature-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-verdict')));
+    const unmonitored = verdicts.indexOf('not_monitored');
+    expect(unmonitored).toBeGreaterThan(0);
+    expect(verdicts.slice(unmonitored).every((v) => v === 'not_monitored')).toBe(true);
+    const weekend = page.locator('[data-testid="feature-table"] tr[data-feature="is_weekend"]');
+    expect(await weekend.locator('.badge').first().innerText()).toBe('not monitored');
+    expect(await weekend.locator('svg path').getAttribute('stroke')).toBe('#8c959f');
     const header = page.locator('[data-testid="feature-table"] th[data-sort="name"] button');
     await header.click();
     await page.waitForURL(/sort=name/);
