@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/storage';
-import { compareFeature, type FeatureComparison } from './compare-feature';
 import type { ReferenceCalibration, SummaryRow } from '../format';
 import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, writeCalibration } from './calibration';
+import { compareFeature, VERDICT_SEVERITY, type FeatureComparison } from './compare-feature';
 import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
@@ -20,8 +20,6 @@ export interface CompareResult {
   warnings: string[];
 }
 
-/** Verdicts first (failing, drift, ok), then by how far past its threshold each feature is. */
-const SEVERITY = { failing: 0, drift: 1, ok: 2 } as const;
 
 export interface CompareOptions {
   storage: Storage;
@@ -170,9 +168,12 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
         : thresholds.get(name, metric);
-    features.push(compareFeature(refRow, live, metric, threshold, config.defaults, own));
+    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own);
+    if (options.metric !== undefined && override === undefined) compared.metric_note = `${options.metric} is not defined for ${live.kind} features: ${metric} (its configured metric) is shown`;
+    features.push(compared);
   }
-  features.sort((a, b) => SEVERITY[a.verdict] - SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
+  // Verdicts first (failing, drift, ok, not monitored), then by how far past its threshold each feature is.
+  features.sort((a, b) => VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
   return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings] };
 }
 

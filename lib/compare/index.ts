@@ -11,3 +11,4 @@ export * from './load-window';
 export * from './profile-cache';
 export * from './thresholds';
 export * from './unit-hint';
+export * from './window';

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { ErrorBox, loadOrExplain } from '@/components/ErrorBox';
 import { FeatureTable } from '@/components/FeatureTable';
-import { formatPercent } from '@/components/format';
+import { formatPercent, formatPointChange } from '@/components/format';
 import { ViewControls } from '@/components/ViewControls';
 import { dashboardContext, firstParam, modelParam, modelView, viewQuery, viewSearch, type PageSearch } from '@/lib/dashboard';
 
@@ -48,7 +48,7 @@ export default async function ModelPage({ params, searchParams }: { params: Prom
               <td>{f.name}</td>
               <td className="num">{formatPercent(f.failed_rate)}</td>
               <td className="num">{formatPercent(f.reference_failed_rate)}</td>
-              <td className="num">{f.failed_rate !== null && f.reference_failed_rate !== null ? `${((f.failed_rate - f.reference_failed_rate) * 100).toFixed(1)} pts` : '–'}</td>
+              <td className="num">{formatPointChange(f.reference_failed_rate, f.failed_rate)}</td>
               <td>
                 <span className={`badge ${f.verdict}`}>{f.verdict}</span>
               </td>

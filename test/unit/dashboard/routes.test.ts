@@ -46,7 +46,7 @@ describe('route handlers', () => {
     expect(body).toMatchObject({ model: 'checkout-fraud', reference: 'train', from: '2026-11-02T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z', references: ['test', 'train'] });
     const features = body.features as { name: string; verdict: string }[];
     expect(features).toHaveLength(21);
-    const rank = { failing: 0, drift: 1, ok: 2 } as Record<string, number>;
+    const rank = { failing: 0, drift: 1, ok: 2, not_monitored: 3 } as Record<string, number>;
     for (let i = 1; i < features.length; i++) expect(rank[features[i].verdict]).toBeGreaterThanOrEqual(rank[features[i - 1].verdict]);
   });
 
@@ -59,13 +59,24 @@ describe('route handlers', () => {
     }
   });
 
-  it('GET feature with a metric applies it to the chosen reference only', async () => {
+  it('GET feature with a metric applies it to every reference of the view', async () => {
     const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/basket_value?window=24h&reference=train&metric=ks'), params({ model: 'checkout-fraud', feature: 'basket_value' })));
     expect(status).toBe(200);
-    const byRef = new Map((body.comparisons as { reference: string; metric: string; value: number; metrics: { ks: number } }[]).map((c) => [c.reference, c]));
+    const byRef = new Map((body.comparisons as { reference: string; metric: string; value: number; metrics: { ks: number }; metric_note?: string }[]).map((c) => [c.reference, c]));
     expect(byRef.get('train')!.metric).toBe('ks');
     expect(byRef.get('train')!.value).toBe(byRef.get('train')!.metrics.ks);
-    expect(byRef.get('test')!.metric).toBe('area');
+    expect(byRef.get('test')!.metric).toBe('ks');
+    expect(byRef.get('test')!.value).toBe(byRef.get('test')!.metrics.ks);
+    expect(byRef.get('test')!.metric_note).toBeUndefined();
+  });
+
+  it('GET feature says where a metric override does not apply (ks on a categorical feature)', async () => {
+    const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/payment_method?window=24h&metric=ks'), params({ model: 'checkout-fraud', feature: 'payment_method' })));
+    expect(status).toBe(200);
+    for (const c of body.comparisons as { metric: string; metric_note?: string }[]) {
+      expect(c.metric).toBe('js');
+      expect(c.metric_note).toBe('ks is not defined for categorical features: js (its configured metric) is shown');
+    }
   });
 
   it('GET trend from summaries has one point per step, and refuses a non-hour step', async () => {
@@ -99,6 +110,43 @@ describe('route handlers', () => {
     const rows = await readEvaluationRange(openStorage(join(dir, 'store')), 'checkout-fraud', midnight, midnight);
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.window_to))).toEqual(new Set(['2026-11-03T00:00:00.000Z']));
+  });
+
+  it('CLI and API read a relative window alike: same from, to, latest data and values', async () => {
+    const lines: string[] = [];
+    const code = await main(['compare', '--store', join(dir, 'store'), '--model', 'checkout-fraud', '--window', '12h', '--json'], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    expect(code, lines.join('\n')).toBe(0);
+    const cli = JSON.parse(lines.join('\n')) as { from: string; to: string; window: string; latest_data: string; features: { name: string; value: number | null; verdict: string }[] };
+    const { status, body } = await json(await compare(request('/api/models/checkout-fraud/compare?window=12h'), params({ model: 'checkout-fraud' })));
+    expect(status).toBe(200);
+    const api = body as { from: string; to: string; window: { from: string; to: string; latest_data: string; as_of: string }; features: { name: string; value: number | null; verdict: string }[] };
+    // The demo's 3 days end at 2026-11-04T00:00Z: the relative window ends at the latest data, 12 h long.
+    expect(cli).toMatchObject({ from: '2026-11-03T12:00:00.000Z', to: '2026-11-04T00:00:00.000Z', window: '12h', latest_data: '2026-11-04T00:00:00.000Z' });
+    expect(api.window).toMatchObject({ from: cli.from, to: cli.to, as_of: cli.to, latest_data: cli.latest_data });
+    expect(api.features.map((f) => [f.name, f.value, f.verdict])).toEqual(cli.features.map((f) => [f.name, f.value, f.verdict]));
+  });
+
+  it('GET /api/models answers as of the window end it is given', async () => {
+    const asOf = '2026-11-02T06:00:00Z';
+    const { status, body } = await json(await models(request(`/api/models?to=${asOf}&window=12h`)));
+    expect(status).toBe(200);
+    const [m] = body.models as { last_evaluation: string; worst_ratio: { at: string }[]; window: { to: string; as_of: string } }[];
+    expect(m.window).toMatchObject({ to: '2026-11-02T06:00:00.000Z', as_of: '2026-11-02T06:00:00.000Z' });
+    expect(m.last_evaluation).toBe('2026-11-02T06:00:00.000Z');
+    expect(m.worst_ratio.length).toBeGreaterThan(0);
+    for (const p of m.worst_ratio) expect(Date.parse(p.at)).toBeLessThanOrEqual(Date.parse(asOf));
+    expect((await json(await models(request('/api/models?window=banana')))).status).toBe(400);
+  });
+
+  it('GET compare gives the window\'s coverage: every hour with rows, none empty in the demo', async () => {
+    const { body } = await json(await compare(request('/api/models/checkout-fraud/compare?from=2026-11-02T00:00:00Z&to=2026-11-02T12:00:00Z'), params({ model: 'checkout-fraud' })));
+    const coverage = body.coverage as { hours: { at: string; rows: number }[]; rows: number; empty_hours: number };
+    expect(coverage.hours).toHaveLength(12);
+    expect(coverage.empty_hours).toBe(0);
+    expect(coverage.rows).toBe(body.rows);
+    const empty = await json(await compare(request('/api/models/checkout-fraud/compare?from=2026-10-01T00:00:00Z&to=2026-10-02T00:00:00Z'), params({ model: 'checkout-fraud' })));
+    expect(empty.status).toBe(200);
+    expect(empty.body.warnings).toContain('no predictions between 2026-10-01T00:00:00.000Z and 2026-10-02T00:00:00.000Z (latest data ends 2026-11-04T00:00:00.000Z)');
   });
 
   it('maps bad input to 400 and unknown names to 404, with the error code', async () => {

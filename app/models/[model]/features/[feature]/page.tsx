@@ -91,7 +91,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
         </tbody>
       </table>
       <h2>Over time</h2>
-      <TrendCharts model={view.model} feature={view.feature} reference={view.reference} metric={main?.metric} to={view.window.to} />
+      <TrendCharts model={view.model} feature={view.feature} reference={view.reference} metric={main?.metric} from={view.window.from} to={view.window.to} window={view.window.window} latest={view.window.latest_data} />
     </>
   );
 }
