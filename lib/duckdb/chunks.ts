@@ -121,13 +121,34 @@ export function listSpan(entries: Uint32Array, i: number): [start: number, lengt
 function varcharStrings(data: Uint8Array, n: number, mask: Uint8Array | null): (string | null)[] {
   const words = new Uint32Array(data.buffer, data.byteOffset, n * 4);
   const out = new Array<string | null>(n);
+  // Short strings repeat (metric names, verdicts, feature names): each distinct one is decoded once
+  // per chunk. Same length and same 12 inline bytes is the same string (padding can only cause a miss).
+  const seen = new Map<number, InlinedString[]>();
   for (let i = 0; i < n; i++) {
     const length = words[i * 4];
     if (mask !== null && (mask[i >> 3] & (1 << (i & 7))) === 0) out[i] = null;
-    else if (length <= 12) out[i] = decoder.decode(data.subarray(i * 16 + 4, i * 16 + 4 + length));
-    else out[i] = decoder.decode(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + i * 16 + 8, length));
+    else if (length <= 12) {
+      const w1 = words[i * 4 + 1];
+      const w2 = words[i * 4 + 2];
+      const w3 = words[i * 4 + 3];
+      const key = w1 * 16 + length;
+      let bucket = seen.get(key);
+      let hit = bucket?.find((e) => e.w2 === w2 && e.w3 === w3);
+      if (!hit) {
+        hit = { w2, w3, value: decoder.decode(data.subarray(i * 16 + 4, i * 16 + 4 + length)) };
+        if (!bucket) seen.set(key, (bucket = []));
+        bucket.push(hit);
+      }
+      out[i] = hit.value;
+    } else out[i] = decoder.decode(bindings.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + i * 16 + 8, length));
   }
   return out;
+}
+
+interface InlinedString {
+  w2: number;
+  w3: number;
+  value: string;
 }
 
 /** Row `i` is valid in `mask` (the 64-bit little-endian words DuckDB uses, read byte by byte). */
