@@ -7,7 +7,7 @@ import { Sparkline } from './Sparkline';
 export interface FeatureTableRow {
   name: string;
   type: string;
-  verdict: 'ok' | 'drift' | 'failing';
+  verdict: 'ok' | 'drift' | 'failing' | 'not_monitored';
   metric: string;
   value: number | null;
   threshold: number;
@@ -20,7 +20,7 @@ export interface FeatureTableRow {
 }
 
 type Key = 'severity' | 'name' | 'ratio' | 'failed' | 'count';
-const SEVERITY = { failing: 0, drift: 1, ok: 2 } as const;
+const SEVERITY = { failing: 0, drift: 1, ok: 2, not_monitored: 3 } as const;
 const ratioOf = (r: FeatureTableRow) => (r.value === null ? -Infinity : r.value / r.threshold);
 
 /** The model page's feature table: sortable by any column, worst first by default. */

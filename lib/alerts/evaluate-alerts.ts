@@ -31,11 +31,11 @@ export function ruleMatches(rule: AlertRule, point: VerdictPoint): boolean {
  * alert nor extends a streak.
  */
 function classify(rule: AlertRule, point: VerdictPoint): 'breach' | 'clear' | 'neutral' {
-  if (point.verdict === 'ok') return 'clear';
+  if (point.verdict === 'ok' || point.verdict === 'not_monitored') return 'clear';
   return rule.verdicts.includes(point.verdict) ? 'breach' : 'neutral';
 }
 
-const SEVERITY = { failing: 2, drift: 1, ok: 0 } as const;
+const SEVERITY = { failing: 2, drift: 1, ok: 0, not_monitored: 0 } as const;
 
 /**
  * Time order; for two points of the same instant the more severe first, so exactly one of them

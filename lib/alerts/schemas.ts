@@ -8,7 +8,7 @@ const ConfigName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use letters, digits, ".", "_" or "-" (at most 100 characters)');
 
-export const Verdict = z.enum(['ok', 'drift', 'failing']);
+export const Verdict = z.enum(['ok', 'drift', 'failing', 'not_monitored']);
 export type Verdict = z.infer<typeof Verdict>;
 
 export const BreachVerdict = z.enum(['drift', 'failing']);

@@ -63,6 +63,8 @@ export async function main(argv: string[], ctx: CommandContext = { log: (l) => c
 
 // Run only as the entry point, not when imported by tests.
 if (process.argv[1] && /lib[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) {
+  // `npm run driftwatch` runs in the package root; relative paths are the user's, from where they ran it.
+  if (process.env.INIT_CWD && process.env.npm_lifecycle_event) process.chdir(process.env.INIT_CWD);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

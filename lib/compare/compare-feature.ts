@@ -6,7 +6,11 @@ import { featureMetrics, type MetricName } from './feature-metrics';
 import { thresholdAt, type Threshold } from './thresholds';
 import { unitHint } from './unit-hint';
 
-export type Verdict = 'ok' | 'drift' | 'failing';
+/** 'not_monitored': drift monitoring is off for the feature (`drift: false`) and it is not failing. */
+export type Verdict = 'ok' | 'drift' | 'failing' | 'not_monitored';
+
+/** The order people read verdicts in: failing, drift, ok, not monitored. */
+export const VERDICT_SEVERITY: Record<Verdict, number> = { failing: 0, drift: 1, ok: 2, not_monitored: 3 };
 
 export interface FeatureComparison {
   name: string;
@@ -24,6 +28,8 @@ export interface FeatureComparison {
   verdict: Verdict;
   hint?: string;
   unseen_categories?: string[];
+  /** Set when the requested metric override does not apply to this feature, saying what is shown instead. */
+  metric_note?: string;
 }
 
 /**
@@ -45,7 +51,8 @@ export function compareFeature(
   const failing = failed.significant && failed.difference >= minIncrease;
   const value = values[metric] ?? null;
   const limit = thresholdAt(threshold, metric, reference.count, live.count);
-  const drift = value !== null && value > limit && settings.drift !== false;
+  const monitored = settings.drift !== false;
+  const drift = value !== null && value > limit && monitored;
   const comparison: FeatureComparison = {
     name: live.feature,
     type: live.kind,
@@ -57,7 +64,7 @@ export function compareFeature(
     value,
     threshold: limit,
     threshold_source: threshold.source,
-    verdict: failing ? 'failing' : drift ? 'drift' : 'ok',
+    verdict: failing ? 'failing' : drift ? 'drift' : monitored ? 'ok' : 'not_monitored',
   };
   if (unseen_categories.length > 0) comparison.unseen_categories = unseen_categories;
   const hint =

@@ -1,5 +1,5 @@
 import type { Storage } from '../storage/storage';
-import { compareFeature, type FeatureComparison } from './compare-feature';
+import { compareFeature, VERDICT_SEVERITY, type FeatureComparison } from './compare-feature';
 import { CategoricalMetric, NumericMetric, type Config } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
@@ -16,8 +16,6 @@ export interface CompareResult {
   features: FeatureComparison[];
 }
 
-/** Verdicts first (failing, drift, ok), then by how far past its threshold each feature is. */
-const SEVERITY = { failing: 0, drift: 1, ok: 2 } as const;
 
 export interface CompareOptions {
   storage: Storage;
@@ -98,9 +96,12 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
         : cache.threshold(`${storage.url}|${model}|${reference}|${options.referenceVersion ?? ''}|${name}|${metric}|${JSON.stringify(config.defaults)}`, () =>
             referenceThreshold(ref.chunks.get(name) ?? [], metric, config.defaults),
           );
-    features.push(compareFeature(refRow, live, metric, threshold, config.defaults, own));
+    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own);
+    if (options.metric !== undefined && override === undefined) compared.metric_note = `${options.metric} is not defined for ${live.kind} features: ${metric} (its configured metric) is shown`;
+    features.push(compared);
   }
-  features.sort((a, b) => SEVERITY[a.verdict] - SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
+  // Verdicts first (failing, drift, ok, not monitored), then by how far past its threshold each feature is.
+  features.sort((a, b) => VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
   return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features };
 }
 

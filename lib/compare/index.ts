@@ -10,3 +10,4 @@ export * from './load-window';
 export * from './profile-cache';
 export * from './thresholds';
 export * from './unit-hint';
+export * from './window';

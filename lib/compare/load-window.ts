@@ -56,12 +56,17 @@ export function planWindow(fromMs: number, toMs: number, available: AvailablePro
 
 /** The storage keys of a plan's summaries. */
 export function planKeys(model: string, plan: WindowPlan): string[] {
+  return planFiles(model, plan).map((f) => f.key);
+}
+
+/** The plan's files with their periods, oldest first. */
+export function planFiles(model: string, plan: WindowPlan): { key: string; startMs: number; endMs: number }[] {
   return [
-    ...plan.weeks.map((t) => layout.weeklyProfile(model, t)),
-    ...plan.days.map((t) => layout.dailyProfile(model, t)),
-    ...plan.blocks.map((t) => layout.sixHourProfile(model, t)),
-    ...plan.hours.map((t) => layout.hourlyProfile(model, t)),
-  ];
+    ...plan.weeks.map((t) => ({ key: layout.weeklyProfile(model, t), startMs: t, endMs: t + WEEK_MS })),
+    ...plan.days.map((t) => ({ key: layout.dailyProfile(model, t), startMs: t, endMs: t + DAY_MS })),
+    ...plan.blocks.map((t) => ({ key: layout.sixHourProfile(model, t), startMs: t, endMs: t + SIX_HOURS_MS })),
+    ...plan.hours.map((t) => ({ key: layout.hourlyProfile(model, t), startMs: t, endMs: t + HOUR_MS })),
+  ].sort((a, b) => a.startMs - b.startMs);
 }
 
 /** Start times of the hourly profiles and rollups a model has. */
@@ -90,10 +95,21 @@ export async function availableProfiles(storage: Storage, model: string): Promis
   return { hours: byHourLabel(hourly), blocks: byHourLabel(blocks), days: byDate(daily, 'day'), weeks: byDate(weekly, 'week') };
 }
 
+/** One stored summary file of a window: its period and the model's rows in it (the most of any feature). */
+export interface WindowPart {
+  startMs: number;
+  endMs: number;
+  rows: number;
+}
+
 export interface LoadedWindow {
   plan: WindowPlan;
   /** Feature → the merged summary of the window. */
   features: Map<string, SummaryRow>;
+  /** The files merged, oldest first: data coverage at the resolution the window was planned at. */
+  parts: WindowPart[];
+  /** With `keepParts`: feature → its summary in each part that has it (each row carries its period). */
+  featureParts?: Map<string, SummaryRow[]>;
 }
 
 /**
@@ -107,22 +123,31 @@ export async function loadWindow(
   toMs: number,
   decode: SummaryDecoder,
   cache?: ProfileCache,
-  options: { only?: ReadonlySet<string>; available?: AvailableProfiles } = {},
+  options: { only?: ReadonlySet<string>; available?: AvailableProfiles; keepParts?: boolean } = {},
 ): Promise<LoadedWindow> {
   const plan = planWindow(fromMs, toMs, options.available ?? (await availableProfiles(storage, model)));
-  const files = await (cache ?? new ProfileCache()).load(storage, planKeys(model, plan), decode);
+  const planned = planFiles(model, plan);
+  const files = await (cache ?? new ProfileCache()).load(
+    storage,
+    planned.map((f) => f.key),
+    decode,
+  );
   const byFeature = new Map<string, SummaryRow[]>();
-  for (const rows of files) {
+  const parts: WindowPart[] = [];
+  for (const [i, rows] of files.entries()) {
+    let most = 0;
     for (const row of rows) {
+      if (row.rows > most) most = row.rows;
       if (options.only && !options.only.has(row.feature)) continue;
       let list = byFeature.get(row.feature);
       if (!list) byFeature.set(row.feature, (list = []));
       list.push(row);
     }
+    parts.push({ startMs: planned[i].startMs, endMs: planned[i].endMs, rows: most });
   }
   const features = new Map<string, SummaryRow>();
   for (const [feature, rows] of byFeature) {
     features.set(feature, mergeSummaries({ model, feature, period_start: plan.from, period_end: plan.to }, rows));
   }
-  return { plan, features };
+  return { plan, features, parts, ...(options.keepParts ? { featureParts: byFeature } : {}) };
 }

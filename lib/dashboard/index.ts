@@ -8,3 +8,4 @@ export * from './openapi';
 export * from './result-cache';
 export * from './versioned-file';
 export * from './cached-listing';
+export * from './window-quality';

@@ -1,8 +1,8 @@
 /** The OpenAPI 3.1 description of the dashboard's routes (served at /api/openapi.json; docs/api.md explains them). */
 const windowParams = [
   { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window start (ISO 8601), with `to`: an absolute window. Widened to whole hours.' },
-  { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window end (ISO 8601), exclusive.' },
-  { name: 'window', in: 'query', schema: { type: 'string', example: '12h' }, description: 'A relative window (1h … 400d) ending at the latest profiled hour; default: the config’s evaluation window.' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window end (ISO 8601), exclusive. Alone (or with `window`): the window ends here instead of at the latest data. Statuses and alerts are as of this instant.' },
+  { name: 'window', in: 'query', schema: { type: 'string', example: '12h' }, description: 'A relative window (1h … 400d) ending at the latest profiled hour (or at `to`); default: the config’s evaluation window. The CLI reads `--window` the same way.' },
 ];
 const reference = { name: 'reference', in: 'query', schema: { type: 'string', example: 'test' }, description: 'Reference to compare with; default: the first configured reference.' };
 const metric = { name: 'metric', in: 'query', schema: { type: 'string', enum: ['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger', 'linf'] }, description: 'Metric that drives the verdict; default: per feature from the config.' };
@@ -19,7 +19,7 @@ export const OPENAPI = {
   info: { title: 'driftwatch dashboard API', version: '1.0.0', description: 'Drift and failed-feature monitoring, recomputed from the store’s summaries for any window.' },
   paths: {
     '/api/models': {
-      get: { summary: 'Models and their status at the latest evaluation', responses: { '200': json('Models', { type: 'object', properties: { models: { type: 'array', items: { $ref: '#/components/schemas/ModelOverview' } } } }), ...errors } },
+      get: { summary: 'Models and their status as of the window’s end (default: each model’s latest data)', parameters: windowParams, responses: { '200': json('Models', { type: 'object', properties: { models: { type: 'array', items: { $ref: '#/components/schemas/ModelOverview' } } } }), ...errors } },
     },
     '/api/models/{model}/compare': {
       get: {
@@ -58,6 +58,7 @@ export const OPENAPI = {
         parameters: [
           { name: 'model', in: 'query', schema: { type: 'string' } },
           { name: 'state', in: 'query', schema: { type: 'string', enum: ['firing', 'resolved'] } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'List the events up to this instant; `open` is as of it. Default: now.' },
         ],
         responses: { '200': json('Alerts', { type: 'object', properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } } } }), ...errors },
       },
@@ -67,7 +68,24 @@ export const OPENAPI = {
   components: {
     schemas: {
       Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string', enum: ['bad_request', 'not_found', 'too_large', 'internal', 'unavailable'] } } },
-      Verdict: { type: 'string', enum: ['ok', 'drift', 'failing'] },
+      Verdict: { type: 'string', enum: ['ok', 'drift', 'failing', 'not_monitored'] },
+      Coverage: {
+        type: 'object',
+        description: 'Rows per hour of the window; hours inside a rollup show its average (approximate: true).',
+        properties: { hours: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, rows: { type: 'number' } } } }, rows: { type: 'integer' }, empty_hours: { type: 'integer' }, approximate: { type: 'boolean' } },
+      },
+      QualityStats: {
+        type: 'object',
+        properties: {
+          rows: { type: 'integer' },
+          nulls: { type: 'integer' },
+          non_finite: { type: 'integer' },
+          type_errors: { type: 'integer' },
+          failed_rate: { type: ['number', 'null'] },
+          outside_range_share: { type: ['number', 'null'], description: 'Numeric: share of valid values outside the reference’s [min, max].' },
+          new_categories: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
+        },
+      },
       ModelOverview: {
         type: 'object',
         properties: {
@@ -82,9 +100,10 @@ export const OPENAPI = {
           age_hours: { type: ['number', 'null'] },
           stale: { type: 'boolean' },
           worst_ratio: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, ratio: { type: 'number' } } } },
+          window: { $ref: '#/components/schemas/Window' },
         },
       },
-      Window: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, latest_data: { type: ['string', 'null'] } } },
+      Window: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, as_of: { type: 'string', description: 'Statuses, alerts and sparklines are as of this instant (the window’s end).' }, window: { type: 'string' }, latest_data: { type: ['string', 'null'] } } },
       FeatureComparison: {
         type: 'object',
         properties: {
@@ -100,6 +119,9 @@ export const OPENAPI = {
           threshold_source: { type: 'string', enum: ['config', 'reference', 'floor'] },
           verdict: { $ref: '#/components/schemas/Verdict' },
           hint: { type: 'string' },
+          metric_note: { type: 'string', description: 'The metric override does not apply to this feature; says what is shown instead.' },
+          min_rows: { type: ['integer', 'null'], description: 'Live rows a verdict needs at this reference’s size; null: no window size is enough.' },
+          insufficient: { type: 'string', description: 'Set when the window has fewer rows than min_rows: the verdict cannot be trusted.' },
           sparkline: { type: 'array', items: { type: ['number', 'null'] } },
           alert: { type: ['string', 'null'], enum: ['firing', 'pending', null] },
         },
@@ -115,6 +137,8 @@ export const OPENAPI = {
           window: { $ref: '#/components/schemas/Window' },
           references: { type: 'array', items: { type: 'string' } },
           features: { type: 'array', items: { $ref: '#/components/schemas/FeatureComparison' } },
+          coverage: { $ref: '#/components/schemas/Coverage' },
+          warnings: { type: 'array', items: { type: 'string' } },
         },
       },
       FeatureView: {
@@ -140,6 +164,19 @@ export const OPENAPI = {
           },
           histogram: { type: ['object', 'null'], properties: { edges: { type: 'array', items: { type: 'number' } }, proportions: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } },
           categories: { type: ['object', 'null'], properties: { categories: { type: 'array', items: { type: 'string' } }, proportions: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } },
+          coverage: { $ref: '#/components/schemas/Coverage' },
+          quality: {
+            type: ['object', 'null'],
+            properties: {
+              window: { $ref: '#/components/schemas/QualityStats' },
+              references: { type: 'object', additionalProperties: { $ref: '#/components/schemas/QualityStats' } },
+              series: {
+                type: 'array',
+                items: { type: 'object', properties: { at: { type: 'string' }, to: { type: 'string' }, rows: { type: 'integer' }, nulls: { type: 'integer' }, non_finite: { type: 'integer' }, type_errors: { type: 'integer' }, outside_range: { type: ['integer', 'null'] } } },
+              },
+            },
+          },
+          warnings: { type: 'array', items: { type: 'string' } },
         },
       },
       TrendView: {
@@ -171,8 +208,13 @@ export const OPENAPI = {
           window_from: { type: 'string' },
           window_to: { type: 'string' },
           verdict: { $ref: '#/components/schemas/Verdict' },
+          metric: { type: 'string' },
+          value: { type: ['number', 'null'] },
+          threshold: { type: ['number', 'null'] },
           message: { type: 'string' },
-          open: { type: 'boolean' },
+          open: { type: 'boolean', description: 'Still firing as of `to` (default: now).' },
+          failed_rate: { type: ['number', 'null'], description: 'Failing alerts: the failed rate of the window that fired.' },
+          reference_failed_rate: { type: ['number', 'null'] },
         },
       },
     },

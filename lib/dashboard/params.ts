@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { NumericMetric, CategoricalMetric } from '../compare';
-import { DAY_MS, FeatureName, HOUR_MS, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../format';
+import { CategoricalMetric, NumericMetric, resolveWindow as resolveCompareWindow, WindowError, type ResolvedWindow, type WindowRequest } from '../compare';
+export { MAX_WINDOW_MS, type ResolvedWindow } from '../compare';
+import { FeatureName, ModelName, parseDuration, ReferenceName } from '../format';
 
 /** An error an API route maps to an HTTP status: 400 names the parameter, 404 the missing thing. */
 export class ApiError extends Error {
@@ -15,8 +16,6 @@ export class ApiError extends Error {
 
 /** Window presets of the pickers; any whole number of hours, days or weeks is accepted. */
 export const WINDOW_PRESETS = ['1h', '6h', '12h', '24h', '7d', '30d'] as const;
-/** The longest window one request may compare: beyond it the answer would not come in seconds. */
-export const MAX_WINDOW_MS = 400 * DAY_MS;
 /** The most windows one trend request may compute. */
 export const MAX_TREND_POINTS = 2000;
 
@@ -56,44 +55,17 @@ export function durationParam(value: string | null | undefined, name: string, fa
   return ms;
 }
 
-function timeParam(value: string, name: string): number {
-  const ms = parseTimestamp(value);
-  if (ms === undefined) throw new ApiError(400, `${name}: not a timestamp (use ISO 8601, e.g. 2026-11-29T08:00:00Z); got "${value}"`);
-  return ms;
-}
-
-/** The window a view shows: absolute (from, to) or relative (the last `window` before the anchor). */
-export interface ResolvedWindow {
-  fromMs: number;
-  toMs: number;
-  /** The relative length when the window is relative ("12h"), else undefined. */
-  window?: string;
-}
-
 /**
- * `from` and `to` (ISO) make an absolute window; `window` (12h, 7d) a relative one that ends at
- * `anchorMs`: the end of the model's latest profiled hour, so a store whose data stopped still
- * shows its last hours (the overview flags it as stale). Bounds are whole hours.
+ * The window of a view (lib/compare's resolveWindow: the same reading as the CLI's), with its
+ * errors as 400s that name the parameter.
  */
-export function resolveWindow(query: { from?: string | null; to?: string | null; window?: string | null }, anchorMs: number, defaultWindow: string): ResolvedWindow {
-  const { from, to } = query;
-  if (from || to) {
-    if (!from || !to) throw new ApiError(400, `${from ? 'to' : 'from'}: give both from and to, or neither (and a window such as 12h)`);
-    if (query.window) throw new ApiError(400, 'window: give either a window or from and to, not both');
-    const fromMs = Math.floor(timeParam(from, 'from') / HOUR_MS) * HOUR_MS;
-    const toMs = Math.ceil(timeParam(to, 'to') / HOUR_MS) * HOUR_MS;
-    if (toMs <= fromMs) throw new ApiError(400, 'to: must be after from');
-    checkLength(toMs - fromMs, 'from');
-    return { fromMs, toMs };
+export function resolveWindow(query: WindowRequest, anchorMs: number, defaultWindow: string): ResolvedWindow {
+  try {
+    return resolveCompareWindow(query, anchorMs, defaultWindow);
+  } catch (e) {
+    if (e instanceof WindowError) throw new ApiError(400, e.message);
+    throw e;
   }
-  const window = query.window || defaultWindow;
-  const length = durationParam(window, 'window', defaultWindow);
-  checkLength(length, 'window');
-  return { fromMs: anchorMs - length, toMs: anchorMs, window };
-}
-
-function checkLength(ms: number, name: string): void {
-  if (ms > MAX_WINDOW_MS) throw new ApiError(400, `${name}: a window may span at most ${MAX_WINDOW_MS / DAY_MS} days; got ${Math.round(ms / DAY_MS)} days`);
 }
 
 /** A page's `searchParams` as Next passes them. */

@@ -1,22 +1,15 @@
 import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
-import { readEvaluations, type AvailableProfiles, type EvaluationRow } from '../compare';
+import { readEvaluations, type EvaluationRow } from '../compare';
 import { evaluationParquet } from '../duckdb';
-import { DAY_MS, HOUR_MS, layout, MODELS_PREFIX, ModelName, type ModelMeta } from '../format';
-import { readModelMeta } from '../profile/model-store';
+import { DAY_MS, layout, type ModelMeta } from '../format';
+import { listModels, readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage';
 import { ApiError } from './params';
 import type { VersionedFiles } from './versioned-file';
 
 /** Models with a model.json, by name. */
-export async function listModelNames(storage: Storage): Promise<string[]> {
-  const names = new Set<string>();
-  for (const key of await storage.list(MODELS_PREFIX)) {
-    const m = /^models\/([^/]+)\/model\.json$/.exec(key);
-    if (m && ModelName.safeParse(m[1]).success) names.add(m[1]);
-  }
-  return [...names].sort();
-}
+export const listModelNames = listModels;
 
 /** The model's description, or a 404 naming the models there are; parsed once per version with `files`. */
 export async function requireModel(storage: Storage, model: string, files?: VersionedFiles): Promise<ModelMeta> {
@@ -45,15 +38,6 @@ export async function listReferences(storage: Storage, model: string): Promise<s
   // test first, then train, then the rest by name: the order of the legend everywhere.
   const rank = (n: string) => (n === 'test' ? 0 : n === 'train' ? 1 : 2);
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-/** End of the latest hour with a profile (the anchor of relative windows), or undefined without data. */
-export async function latestDataEnd(available: Pick<AvailableProfiles, 'hours'>): Promise<number | undefined> {
-  const { hours } = available;
-  if (hours.size === 0) return undefined;
-  let latest = -Infinity;
-  for (const h of hours) if (h > latest) latest = h;
-  return latest + HOUR_MS;
 }
 
 /** Days (epoch ms) that have an evaluations file, ascending. */
@@ -132,17 +116,6 @@ export async function readEvaluationEntries(storage: Storage, model: string, fro
 /** `readEvaluationEntries` as rows. */
 export async function readEvaluationRange(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationRow[]> {
   return (await readEvaluationEntries(storage, model, fromMs, toMs, feature)).map((e) => e.row);
-}
-
-/** The most recent stored evaluation rows (those of the latest window end), and the `days` before them. */
-export async function readRecentEvaluations(storage: Storage, model: string, days: number): Promise<{ latest: EvaluationRow[]; recent: EvaluationRow[]; latestEnd: number | undefined }> {
-  const all = await evaluationDays(storage, model);
-  if (all.length === 0) return { latest: [], recent: [], latestEnd: undefined };
-  const lastDay = all[all.length - 1];
-  const recent = await readEvaluationRange(storage, model, lastDay - days * DAY_MS, Infinity);
-  let latestEnd = -Infinity;
-  for (const r of recent) latestEnd = Math.max(latestEnd, Date.parse(r.window_to));
-  return { latest: recent.filter((r) => Date.parse(r.window_to) === latestEnd), recent, latestEnd: Number.isFinite(latestEnd) ? latestEnd : undefined };
 }
 
 /** Hysteresis state per alert (rule × feature × reference). */

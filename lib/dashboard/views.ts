@@ -1,11 +1,12 @@
 import 'server-only';
 import type { AlertEvent } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
-import { DAY_MS, HOUR_MS, layout, parseDuration } from '../format';
+import { availableProfiles, compareModel, loadWindow, windowAnchor, type AvailableProfiles, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
+import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp } from '../format';
 import type { DashboardContext } from './context';
+import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
-import { latestDataEnd, listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, readRecentEvaluations, requireFeature, requireModel } from './store-reads';
+import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
 
@@ -15,38 +16,64 @@ const ratio = (r: { value: number | null; threshold: number | null }): number | 
 
 export interface ModelOverview {
   model: string;
+  /** As of the window's end: the latest evaluation at or before it. */
   status: Status;
   reference: string;
   features: number;
   drifting: string[];
   failing: string[];
+  /** Alerts firing as of the window's end. */
   firing_alerts: number;
   last_evaluation: string | null;
-  /** Hours since the end of the last evaluated window, measured against `now`. */
+  /**
+   * Hours from the last evaluation to now (a relative window) or to the window's end (an
+   * absolute one): how old the status shown is.
+   */
   age_hours: number | null;
   /** The last evaluation is older than two evaluation intervals plus an hour: the pipeline may have stopped. */
   stale: boolean;
-  /** Worst value/threshold over features per evaluation of the last 7 days: the overview's sparkline. */
+  /** Worst value/threshold over features per evaluation of the 7 days before the window's end: the overview's sparkline. */
   worst_ratio: { at: string; ratio: number }[];
+  window: WindowInfo;
 }
 
-/** Every model of the store and its status at its latest evaluation. */
-export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promise<ModelOverview[]> {
+/** Per alert (rule, feature, reference), its last event at or before `asOfMs`. */
+export function alertsAsOf(events: readonly AlertEvent[], asOfMs: number): Map<string, AlertEvent> {
+  const out = new Map<string, AlertEvent>();
+  for (const e of events) {
+    const at = Date.parse(e.at);
+    if (at > asOfMs) continue;
+    const key = `${e.rule}|${e.model}|${e.feature}|${e.reference}`;
+    const seen = out.get(key);
+    if (!seen || Date.parse(seen.at) < at || (seen.at === e.at && e.kind === 'resolved')) out.set(key, e);
+  }
+  return out;
+}
+
+/** Every model of the store and its status as of the window's end (default: its latest data). */
+export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'from' | 'to' | 'window'> = {}, nowMs = Date.now()): Promise<ModelOverview[]> {
   const names = await listModelNames(ctx.storage);
   const every = parseDuration(ctx.config.evaluation.every) ?? HOUR_MS;
   const reference = ctx.config.evaluation.references[0];
+  const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
   return Promise.all(
     names.map(async (model) => {
-      const [meta, evaluations, states] = await Promise.all([requireModel(ctx.storage, model, ctx.files), readRecentEvaluations(ctx.storage, model, 7), readAlertStates(ctx.storage, model, ctx.files)]);
-      const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
-      const latest = [...new Map(evaluations.latest.filter((r) => r.reference === reference && r.window_hours === hours).map((r) => [r.name, r])).values()];
-      const byEnd = new Map<string, number>();
-      for (const r of evaluations.recent) {
+      const [meta, { resolved, info }] = await Promise.all([requireModel(ctx.storage, model, ctx.files), modelWindow(ctx, model, query, nowMs)]);
+      const asOf = resolved.toMs;
+      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf), readAllAlertEvents(ctx.storage, model, ctx.files)]);
+      const mine = entries.filter(({ row: r }) => r.reference === reference && r.window_hours === hours);
+      let latestEnd = -Infinity;
+      for (const e of mine) if (e.end > latestEnd) latestEnd = e.end;
+      const latest = [...new Map(mine.filter((e) => e.end === latestEnd).map((e) => [e.row.name, e.row])).values()];
+      const byEnd = new Map<number, number>();
+      for (const { row: r, end } of mine) {
         const x = ratio(r);
-        if (r.reference !== reference || r.window_hours !== hours || x === null) continue;
-        byEnd.set(r.window_to, Math.max(byEnd.get(r.window_to) ?? 0, x));
+        if (x !== null) byEnd.set(end, Math.max(byEnd.get(end) ?? 0, x));
       }
-      const age = evaluations.latestEnd === undefined ? null : (nowMs - evaluations.latestEnd) / HOUR_MS;
+      const has = Number.isFinite(latestEnd);
+      // A relative window shows the present: its status is as old as the last evaluation is now.
+      const age = has ? ((resolved.window ? nowMs : asOf) - latestEnd) / HOUR_MS : null;
+      const firing = [...alertsAsOf(events, asOf).values()].filter((e) => e.kind === 'firing');
       return {
         model,
         status: worst(latest.map((r) => r.verdict)),
@@ -54,11 +81,12 @@ export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promi
         features: meta.features.length,
         drifting: latest.filter((r) => r.verdict === 'drift').map((r) => r.name),
         failing: latest.filter((r) => r.verdict === 'failing').map((r) => r.name),
-        firing_alerts: states.filter((s) => s.status === 'firing').length,
-        last_evaluation: evaluations.latestEnd === undefined ? null : new Date(evaluations.latestEnd).toISOString(),
+        firing_alerts: firing.length,
+        last_evaluation: has ? new Date(latestEnd).toISOString() : null,
         age_hours: age,
         stale: age === null || age * HOUR_MS > 2 * every + HOUR_MS,
-        worst_ratio: [...byEnd.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([at, r]) => ({ at, ratio: r })),
+        worst_ratio: [...byEnd.entries()].sort((a, b) => a[0] - b[0]).map(([at, r]) => ({ at: new Date(at).toISOString(), ratio: r })),
+        window: info,
       };
     }),
   );
@@ -67,19 +95,21 @@ export async function overview(ctx: DashboardContext, nowMs = Date.now()): Promi
 export interface WindowInfo {
   from: string;
   to: string;
+  /** Statuses, alerts and sparklines are as of this instant: the window's end. */
+  as_of: string;
   /** Set for a relative window ("12h"): it ends at the latest profiled hour. */
   window?: string;
   /** End of the model's latest profiled hour. */
   latest_data: string | null;
 }
 
-async function modelWindow(ctx: DashboardContext, model: string, query: ViewQuery): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
-  const latest = await latestDataEnd(await availableProfiles(ctx.storage, model));
-  const anchor = latest ?? Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
-  const resolved = resolveWindow(query, anchor, ctx.config.evaluation.window);
+async function modelWindow(ctx: DashboardContext, model: string, query: Pick<ViewQuery, 'from' | 'to' | 'window'>, nowMs = Date.now(), available?: AvailableProfiles): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
+  const { anchorMs, latestDataMs } = windowAnchor(available ?? (await availableProfiles(ctx.storage, model)), nowMs);
+  const resolved = resolveWindow(query, anchorMs, ctx.config.evaluation.window);
+  const to = new Date(resolved.toMs).toISOString();
   return {
     resolved,
-    info: { from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), window: resolved.window, latest_data: latest === undefined ? null : new Date(latest).toISOString() },
+    info: { from: new Date(resolved.fromMs).toISOString(), to, as_of: to, window: resolved.window, latest_data: latestDataMs === undefined ? null : new Date(latestDataMs).toISOString() },
   };
 }
 
@@ -95,8 +125,9 @@ async function referenceVersion(ctx: DashboardContext, model: string, reference:
 }
 
 export interface FeatureRow extends FeatureComparison {
-  /** value/threshold of the stored evaluations of the last 48 hours, oldest first. */
+  /** value/threshold of the stored evaluations of the 48 hours before the window's end, oldest first. */
   sparkline: (number | null)[];
+  /** The feature's alert as of the window's end ('pending' only for a window at the latest data). */
   alert: 'firing' | 'pending' | null;
 }
 
@@ -104,29 +135,44 @@ export interface ModelView extends Omit<CompareResult, 'features'> {
   window: WindowInfo;
   references: string[];
   features: FeatureRow[];
+  /** Rows per hour of the window: what the verdicts stand on. */
+  coverage: Coverage;
+  /** What a reader must know before trusting the verdicts (a small reference, an empty window). */
+  warnings: string[];
 }
 
-/** The model page: every feature compared over the window, with its recent trend and alert state. */
+/** Messages about the window itself: empty, or with hours missing. */
+function coverageWarnings(coverage: Coverage, info: WindowInfo): string[] {
+  if (coverage.rows === 0) return [`no predictions between ${info.from} and ${info.to}${info.latest_data ? ` (latest data ends ${info.latest_data})` : ''}`];
+  return coverage.empty_hours > 0 ? [`${coverage.empty_hours} of ${coverage.hours.length} hours of the window have no data`] : [];
+}
+
+/** The model page: every feature compared over the window, with its recent trend and alert state as of the window's end. */
 export async function modelView(ctx: DashboardContext, model: string, query: ViewQuery): Promise<ModelView> {
   await requireModel(ctx.storage, model, ctx.files);
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   const references = await requireReference(ctx, model, reference);
-  const { resolved, info } = await modelWindow(ctx, model, query);
   const available = await availableProfiles(ctx.storage, model);
+  const { resolved, info } = await modelWindow(ctx, model, query, Date.now(), available);
   const version = await referenceVersion(ctx, model, reference);
   const inputs = `${reference}@${version}|${query.metric ?? ''}|${JSON.stringify(ctx.config)}`;
   const historyFrom = resolved.toMs - 48 * HOUR_MS;
+  // The view is at the latest data: pending alerts (state, not events) are part of it.
+  const current = info.latest_data !== null && resolved.toMs >= Date.parse(info.latest_data);
   // The whole view is cached too, by the versions of the evaluation days and alert state it shows.
   const days: string[] = [];
   for (let d = Math.floor(historyFrom / DAY_MS) * DAY_MS - DAY_MS; d < resolved.toMs; d += DAY_MS) days.push(layout.evaluations(model, d), layout.legacyEvaluations(model, d));
   const shown = await Promise.all([...days, layout.alertState(model)].map((k) => ctx.storage.version(k)));
-  const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${inputs}|${shown.join(',')}`, async () => {
-    const [result, history, states] = await Promise.all([
-      ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, () =>
-        compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, available, referenceVersion: version }),
-      ),
+  const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
+    const [{ result, coverage }, history, states, events] = await Promise.all([
+      ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, async () => {
+        const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { available });
+        const compared = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, window, referenceVersion: version });
+        return { result: compared, coverage: windowCoverage(window.parts, available.hours, window.plan.from, window.plan.to) };
+      }),
       readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs),
-      readAlertStates(ctx.storage, model, ctx.files),
+      current ? readAlertStates(ctx.storage, model, ctx.files) : Promise.resolve([]),
+      readAllAlertEvents(ctx.storage, model, ctx.files),
     ]);
     const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
     // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
@@ -141,14 +187,14 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
     }
     const series = new Map<string, (number | null)[]>();
     for (const [name, ends] of byFeature) series.set(name, [...ends.entries()].sort((x, y) => x[0] - y[0]).map(([, x]) => x));
-    const alertOf = (feature: string): FeatureRow['alert'] => {
-      const mine = states.filter((st) => st.feature === feature && st.reference === reference);
-      return mine.some((st) => st.status === 'firing') ? 'firing' : mine.some((st) => st.status === 'pending') ? 'pending' : null;
-    };
-    return { ...result, features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
+    const firing = new Set([...alertsAsOf(events, resolved.toMs).values()].filter((e) => e.kind === 'firing' && e.reference === reference).map((e) => e.feature));
+    const pending = new Set(states.filter((st) => st.status === 'pending' && st.reference === reference).map((st) => st.feature));
+    const alertOf = (feature: string): FeatureRow['alert'] => (firing.has(feature) ? 'firing' : pending.has(feature) ? 'pending' : null);
+    return { ...result, coverage, features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
   });
+  const resultWarnings = (view as { warnings?: string[] }).warnings ?? [];
   // The window as asked (relative or absolute) and the references are this request's own.
-  return { ...view, window: info, references };
+  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info)] };
 }
 
 export interface FeatureSource {
@@ -159,6 +205,15 @@ export interface FeatureSource {
   cdf: [number, number][];
 }
 
+export interface FeatureQuality {
+  /** The live window's failures, range and categories, against the view's reference. */
+  window: QualityStats;
+  /** Each reference's own failures (its range and categories are the yardstick, so those are empty). */
+  references: Record<string, QualityStats>;
+  /** Per stored summary of the window (hours, or rollups for long windows), oldest first. */
+  series: QualityPoint[];
+}
+
 export interface FeatureView {
   model: string;
   feature: string;
@@ -166,29 +221,33 @@ export interface FeatureView {
   reference: string;
   window: WindowInfo;
   references: string[];
-  /** The feature against each reference over the window. */
+  /** The feature against each reference over the window (a metric override applies to each, or says why not). */
   comparisons: (FeatureComparison & { reference: string })[];
   sources: FeatureSource[];
   histogram: SharedHistogram | null;
   categories: CategoryBars | null;
+  coverage: Coverage;
+  quality: FeatureQuality | null;
+  warnings: string[];
 }
 
-/** The feature page: live against every reference, distributions ready to plot. */
+/** The feature page: live against every reference, distributions ready to plot, data quality. */
 export async function featureView(ctx: DashboardContext, model: string, feature: string, query: ViewQuery): Promise<FeatureView> {
   const meta = await requireModel(ctx.storage, model, ctx.files);
   const kind = requireFeature(meta, feature).kind;
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   const references = await requireReference(ctx, model, reference);
-  const { resolved, info } = await modelWindow(ctx, model, query);
+  const available = await availableProfiles(ctx.storage, model);
+  const { resolved, info } = await modelWindow(ctx, model, query, Date.now(), available);
   const only = new Set([feature]);
   const versions = await Promise.all(references.map((name) => referenceVersion(ctx, model, name)));
   // The live window is merged once and compared with every reference.
-  const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only });
+  const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { only, available, keepParts: true });
   const live = window.features.get(feature);
-  const comparisons = await Promise.all(
+  const compared = await Promise.all(
     references.map(async (name, i) => {
-      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: name === reference ? query.metric : undefined, cache: ctx.references, window, referenceVersion: versions[i] });
-      return r.features.length ? { ...r.features[0], reference: name } : undefined;
+      const r = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference: name, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, window, referenceVersion: versions[i] });
+      return { comparison: r.features.length ? { ...r.features[0], reference: name } : undefined, warnings: (r as { warnings?: string[] }).warnings ?? [] };
     }),
   );
   // The references' whole summaries, as the comparison saw them.
@@ -196,6 +255,15 @@ export async function featureView(ctx: DashboardContext, model: string, feature:
   const rows = [live, ...refRows];
   const names = ['live', ...references];
   const present = rows.map((r, i) => [names[i], r] as const).filter((p): p is readonly [string, NonNullable<typeof live>] => p[1] !== undefined);
+  const mainRef = refRows[references.indexOf(reference)];
+  const coverage = windowCoverage(window.parts, available.hours, window.plan.from, window.plan.to);
+  const quality: FeatureQuality | null = live
+    ? {
+        window: qualityStats(live, mainRef),
+        references: Object.fromEntries(references.flatMap((name, i) => (refRows[i] ? [[name, qualityStats(refRows[i] as NonNullable<typeof live>)]] : []))),
+        series: qualitySeries(window.featureParts?.get(feature) ?? [], mainRef),
+      }
+    : null;
   return {
     model,
     feature,
@@ -203,10 +271,13 @@ export async function featureView(ctx: DashboardContext, model: string, feature:
     reference,
     window: info,
     references,
-    comparisons: comparisons.filter((c): c is NonNullable<typeof c> => c !== undefined),
+    comparisons: compared.flatMap((c) => (c.comparison ? [c.comparison] : [])),
     sources: present.map(([name, row]) => ({ name, stats: sourceStats(row), cdf: kind === 'numeric' ? cdfPoints(row) : [] })),
     histogram: kind === 'numeric' ? sharedHistogram(present.map(([, r]) => r)) : null,
     categories: kind === 'categorical' ? categoryBars(present.map(([, r]) => r)) : null,
+    coverage,
+    quality,
+    warnings: [...new Set(compared.flatMap((c) => c.warnings))].concat(coverageWarnings(coverage, info)),
   };
 }
 
@@ -297,15 +368,27 @@ function pointOf(r: Pick<EvaluationRow, 'window_to' | 'value' | 'threshold' | 'v
 }
 
 export interface AlertListItem extends AlertEvent {
-  /** Still firing (no later resolved event for the same alert). */
+  /** Still firing as of the list's time (no later resolved event for the same alert). */
   open: boolean;
+  /** Failing alerts: the failed rate of the window that fired, and the reference's. */
+  failed_rate?: number | null;
+  reference_failed_rate?: number | null;
 }
 
-/** Alert events of every model (or one), newest first; `state` keeps firing or resolved ones. */
-export async function alertList(ctx: DashboardContext, query: { model?: string; state?: 'firing' | 'resolved' }): Promise<AlertListItem[]> {
-  const models = query.model ? [query.model] : await listModelNames(ctx.storage);
+/**
+ * Alert events of every model (or one), newest first, as of `to` (default: now): events after it
+ * are left out and `open` says what was firing then. `state` keeps firing or resolved ones.
+ */
+export async function alertList(ctx: DashboardContext, query: { model?: string; state?: 'firing' | 'resolved'; to?: string | null }): Promise<AlertListItem[]> {
   if (query.model) await requireModel(ctx.storage, query.model);
-  const events = (await Promise.all(models.map((m) => readAllAlertEvents(ctx.storage, m, ctx.files)))).flat();
+  const models = query.model ? [query.model] : await listModelNames(ctx.storage);
+  let asOf = Infinity;
+  if (query.to) {
+    const t = parseTimestamp(query.to);
+    if (t === undefined) throw new ApiError(400, `to: not a timestamp (use ISO 8601, e.g. 2026-11-29T08:00:00Z); got "${query.to}"`);
+    asOf = t;
+  }
+  const events = (await Promise.all(models.map((m) => readAllAlertEvents(ctx.storage, m, ctx.files)))).flat().filter((e) => Date.parse(e.at) <= asOf);
   events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const resolvedAfter = new Set<string>();
   const out: AlertListItem[] = [];
@@ -315,5 +398,16 @@ export async function alertList(ctx: DashboardContext, query: { model?: string; 
     if (e.kind === 'resolved') resolvedAfter.add(key);
     if (!query.state || query.state === e.kind) out.push({ ...e, open });
   }
+  // A failing alert is about failed values: show their rate, not the distance.
+  await Promise.all(
+    out
+      .filter((e) => e.verdict === 'failing')
+      .map(async (e) => {
+        const end = Date.parse(e.window_to);
+        const row = (await readEvaluationRange(ctx.storage, e.model, end, end, e.feature)).find((r) => r.reference === e.reference);
+        e.failed_rate = row?.failed_rate ?? null;
+        e.reference_failed_rate = row?.reference_failed_rate ?? null;
+      }),
+  );
   return out;
 }

@@ -52,7 +52,7 @@ async function encode(rows: readonly EvaluationRow[]): Promise<Uint8Array> {
   }, 'small');
 }
 
-const VERDICTS = new Set(['ok', 'drift', 'failing']);
+const VERDICTS = new Set(['ok', 'drift', 'failing', 'not_monitored']);
 const SOURCES = new Set(['config', 'reference', 'floor']);
 
 const STRINGS = ['model', 'reference', 'name', 'type', 'metric', 'threshold_source', 'verdict', 'hint'] as const;

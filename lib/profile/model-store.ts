@@ -1,6 +1,16 @@
-import { layout, ModelMeta, type FeatureKind } from '../format';
+import { layout, ModelMeta, MODELS_PREFIX, ModelName, type FeatureKind } from '../format';
 import type { Storage } from '../storage/storage';
 import { ProfileInputError } from './options';
+
+/** Models of a store (those with a model.json), by name. */
+export async function listModels(storage: Storage): Promise<string[]> {
+  const names = new Set<string>();
+  for (const key of await storage.list(MODELS_PREFIX)) {
+    const m = /^models\/([^/]+)\/model\.json$/.exec(key);
+    if (m && ModelName.safeParse(m[1]).success) names.add(m[1]);
+  }
+  return [...names].sort();
+}
 
 export async function readModelMeta(storage: Storage, model: string): Promise<ModelMeta | undefined> {
   const key = layout.model(model);

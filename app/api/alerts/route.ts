@@ -2,14 +2,14 @@ import { alertList, ApiError, dashboardContext, jsonRoute, modelParam, onlyParam
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/alerts?model&state — alert events, newest first. */
+/** GET /api/alerts?model&state&to — alert events, newest first, as of `to` (default: now). */
 export function GET(request: Request): Promise<Response> {
   return jsonRoute(async () => {
     const q = new URL(request.url).searchParams;
-    onlyParams(q, ['model', 'state']);
+    onlyParams(q, ['model', 'state', 'to']);
     const model = queryParam(q, 'model');
     const state = queryParam(q, 'state');
     if (state !== null && state !== 'firing' && state !== 'resolved') throw new ApiError(400, `state: must be firing or resolved; got "${state}"`);
-    return { alerts: await alertList(await dashboardContext(), { model: model ? modelParam(model) : undefined, state: state ?? undefined }) };
+    return { alerts: await alertList(await dashboardContext(), { model: model ? modelParam(model) : undefined, state: state ?? undefined, to: queryParam(q, 'to') }) };
   });
 }

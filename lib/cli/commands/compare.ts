@@ -1,5 +1,5 @@
-import { compareModel, NotFoundError, type CompareResult, type MetricName } from '../../compare';
-import { parseDuration, parseTimestamp } from '../../format';
+import { availableProfiles, compareModel, NotFoundError, resolveWindow, windowAnchor, WindowError, type CompareResult, type ResolvedWindow, type MetricName } from '../../compare';
+import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
 import type { StoreContext } from '../store-context';
 import type { SummaryDecoder } from '../../compare';
@@ -13,31 +13,47 @@ export interface CompareFlags {
   metric?: MetricName;
 }
 
-/** `driftwatch compare`: any window, by merging stored summaries. */
-export async function runCompare(ctx: StoreContext, flags: CompareFlags, decode: SummaryDecoder, now = Date.now()): Promise<CompareResult> {
-  const to = flags.to === undefined ? now : parseTimestamp(flags.to);
-  if (to === undefined) throw new CliError(`--to: "${flags.to}" is not a timestamp (ISO 8601 or epoch seconds/ms)`);
-  let from: number | undefined;
-  if (flags.from !== undefined) {
-    from = parseTimestamp(flags.from);
-    if (from === undefined) throw new CliError(`--from: "${flags.from}" is not a timestamp (ISO 8601 or epoch seconds/ms)`);
-  } else {
-    const windowMs = parseDuration(flags.window ?? ctx.config.evaluation.window);
-    if (windowMs === undefined) throw new CliError(`--window: "${flags.window}" is not a duration like 12h, 7d or 2w`);
-    from = to - windowMs;
-  }
-  if (from >= to) throw new CliError(`--from must be before --to (got ${new Date(from).toISOString()} ≥ ${new Date(to).toISOString()})`);
+export interface CompareAnswer extends CompareResult {
+  /** Set for a relative window ("12h"): it ends at the latest profiled hour, as in the dashboard. */
+  window?: string;
+  /** End of the model's latest profiled hour, or null without data. */
+  latest_data: string | null;
+}
+
+/**
+ * `driftwatch compare`: any window, by merging stored summaries. The window is read exactly as the
+ * dashboard reads it (lib/compare resolveWindow): `--window 12h` ends at the latest profiled hour.
+ */
+export async function runCompare(ctx: StoreContext, flags: CompareFlags, decode: SummaryDecoder, now = Date.now()): Promise<CompareAnswer> {
+  // Flags first (their errors do not depend on the store), then the model, then the real anchor.
+  windowOf(flags, 0, ctx.config.evaluation.window);
+  const known = await listModels(ctx.storage);
+  if (!known.includes(flags.model)) throw new CliError(`no model "${flags.model}" in ${ctx.storage.url}${known.length ? ` (models: ${known.join(', ')})` : ': add a reference first (`driftwatch reference add`)'}`);
+  const available = await availableProfiles(ctx.storage, flags.model);
+  const { anchorMs, latestDataMs } = windowAnchor(available, now);
+  const window = windowOf(flags, anchorMs, ctx.config.evaluation.window);
   try {
-    return await compareModel({ storage: ctx.storage, model: flags.model, fromMs: from, toMs: to, reference: flags.reference, config: ctx.config, decode, metric: flags.metric });
+    const result = await compareModel({ storage: ctx.storage, model: flags.model, fromMs: window.fromMs, toMs: window.toMs, reference: flags.reference, config: ctx.config, decode, metric: flags.metric, available });
+    return { ...result, ...(window.window ? { window: window.window } : {}), latest_data: latestDataMs === undefined ? null : new Date(latestDataMs).toISOString() };
   } catch (e) {
     if (e instanceof NotFoundError) throw new CliError(e.message);
     throw e;
   }
 }
 
+function windowOf(flags: CompareFlags, anchorMs: number, defaultWindow: string): ResolvedWindow {
+  try {
+    return resolveWindow({ from: flags.from, to: flags.to, window: flags.window }, anchorMs, defaultWindow);
+  } catch (e) {
+    if (e instanceof WindowError) throw new CliError(`--${e.message}`);
+    throw e;
+  }
+}
+
 /** A table a person reads at 3 a.m.: worst first, hints in plain words. */
-export function formatCompare(result: CompareResult): string {
-  const lines = [`${result.model}: ${result.from} → ${result.to} vs reference "${result.reference}", ${result.rows} rows`];
+export function formatCompare(result: CompareAnswer): string {
+  const span = result.window ? `last ${result.window} of data, ` : '';
+  const lines = [`${result.model}: ${result.from} → ${result.to} (${span}latest data ${result.latest_data ?? 'none'}) vs reference "${result.reference}", ${result.rows} rows`];
   if (result.features.length === 0) lines.push('  no data in this window (or no feature in common with the reference)');
   const width = Math.max(8, ...result.features.map((f) => f.name.length));
   for (const f of result.features) {
@@ -50,6 +66,6 @@ export function formatCompare(result: CompareResult): string {
 }
 
 /** The documented --json shape: NaN and ±Infinity become null. */
-export function compareJson(result: CompareResult): string {
+export function compareJson(result: CompareAnswer): string {
   return JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }

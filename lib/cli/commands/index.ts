@@ -1,8 +1,9 @@
 import type { ParseArgsConfig } from 'node:util';
 import { evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
-import { layout, ModelName, MODELS_PREFIX, parseDuration, parseTimestamp, ReferenceName } from '../../format';
+import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
+import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
@@ -67,11 +68,13 @@ async function context(values: Values): Promise<StoreContext> {
   return openStore(storeLocation(str(values, 'store')));
 }
 
-/** Models of the store: --model if given, else every model with a model.json. */
+/** Models of the store: --model if given (it must exist), else every model with a model.json. */
 async function models(ctx: StoreContext, values: Values): Promise<string[]> {
-  if (str(values, 'model') !== undefined) return [modelName(values)];
-  const keys = await ctx.storage.list(MODELS_PREFIX);
-  return [...new Set(keys.filter((k) => k.endsWith('/model.json')).map((k) => k.split('/')[1]))];
+  const known = await listModels(ctx.storage);
+  if (str(values, 'model') === undefined) return known;
+  const model = modelName(values);
+  if (!known.includes(model)) throw new CliError(`no model "${model}" in ${ctx.storage.url}${known.length ? ` (models: ${known.join(', ')})` : ''}`);
+  return [model];
 }
 
 function columnFlags(values: Values) {
@@ -154,13 +157,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   compare: {
     summary: 'compare any window with a reference, from stored summaries (--json for machines)',
-    usage: '--model M [--from T --to T | --window 12h [--to T]] [--reference test] [--metric M] [--json]',
-    options: { ...store, model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, reference: { type: 'string', default: 'test' }, metric: { type: 'string' }, json: { type: 'boolean' } },
+    usage: '--model M [--from T --to T | --window 12h [--to T]] [--reference R (default: the first configured)] [--metric M] [--json]',
+    options: { ...store, model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, reference: { type: 'string' }, metric: { type: 'string' }, json: { type: 'boolean' } },
     run: async (values, ctx) => {
       const s = await context(values);
       const result = await runCompare(
         s,
-        { model: modelName(values), from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), reference: str(values, 'reference') ?? 'test', metric: metricFlag(values) },
+        { model: modelName(values), from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), reference: str(values, 'reference') ?? s.config.evaluation.references[0], metric: metricFlag(values) },
         readSummaryParquetMany,
       );
       ctx.log(values.json ? compareJson(result) : formatCompare(result));

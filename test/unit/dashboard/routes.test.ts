@@ -46,7 +46,7 @@ describe('route handlers', () => {
     expect(body).toMatchObject({ model: 'checkout-fraud', reference: 'train', from: '2026-11-02T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z', references: ['test', 'train'] });
     const features = body.features as { name: string; verdict: string }[];
     expect(features).toHaveLength(21);
-    const rank = { failing: 0, drift: 1, ok: 2 } as Record<string, number>;
+    const rank = { failing: 0, drift: 1, ok: 2, not_monitored: 3 } as Record<string, number>;
     for (let i = 1; i < features.length; i++) expect(rank[features[i].verdict]).toBeGreaterThanOrEqual(rank[features[i - 1].verdict]);
   });
 
@@ -59,13 +59,24 @@ describe('route handlers', () => {
     }
   });
 
-  it('GET feature with a metric applies it to the chosen reference only', async () => {
+  it('GET feature with a metric applies it to every reference of the view', async () => {
     const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/basket_value?window=24h&reference=train&metric=ks'), params({ model: 'checkout-fraud', feature: 'basket_value' })));
     expect(status).toBe(200);
-    const byRef = new Map((body.comparisons as { reference: string; metric: string; value: number; metrics: { ks: number } }[]).map((c) => [c.reference, c]));
+    const byRef = new Map((body.comparisons as { reference: string; metric: string; value: number; metrics: { ks: number }; metric_note?: string }[]).map((c) => [c.reference, c]));
     expect(byRef.get('train')!.metric).toBe('ks');
     expect(byRef.get('train')!.value).toBe(byRef.get('train')!.metrics.ks);
-    expect(byRef.get('test')!.metric).toBe('area');
+    expect(byRef.get('test')!.metric).toBe('ks');
+    expect(byRef.get('test')!.value).toBe(byRef.get('test')!.metrics.ks);
+    expect(byRef.get('test')!.metric_note).toBeUndefined();
+  });
+
+  it('GET feature says where a metric override does not apply (ks on a categorical feature)', async () => {
+    const { status, body } = await json(await feature(request('/api/models/checkout-fraud/features/payment_method?window=24h&metric=ks'), params({ model: 'checkout-fraud', feature: 'payment_method' })));
+    expect(status).toBe(200);
+    for (const c of body.comparisons as { metric: string; metric_note?: string }[]) {
+      expect(c.metric).toBe('js');
+      expect(c.metric_note).toBe('ks is not defined for categorical features: js (its configured metric) is shown');
+    }
   });
 
   it('GET trend from summaries has one point per step, and refuses a non-hour step', async () => {

@@ -1,0 +1,78 @@
+import { DAY_MS, HOUR_MS, parseDuration, parseTimestamp } from '../format';
+import type { AvailableProfiles } from './load-window';
+
+/** The longest window one request may compare: beyond it the answer would not come in seconds. */
+export const MAX_WINDOW_MS = 400 * DAY_MS;
+
+/** A window request that cannot be answered; `parameter` names the flag or query parameter at fault. */
+export class WindowError extends Error {
+  override readonly name = 'WindowError';
+  constructor(
+    readonly parameter: 'from' | 'to' | 'window',
+    message: string,
+  ) {
+    super(`${parameter}: ${message}`);
+  }
+}
+
+/** The window a view shows: absolute (from, to) or relative (the last `window` before the anchor). */
+export interface ResolvedWindow {
+  fromMs: number;
+  toMs: number;
+  /** The relative length when the window is relative ("12h"), else undefined. */
+  window?: string;
+}
+
+export interface WindowRequest {
+  from?: string | null;
+  to?: string | null;
+  window?: string | null;
+}
+
+/**
+ * End of the model's latest profiled hour: where a relative window ("the last 12 h") ends, in the
+ * CLI and the dashboard alike. A store whose data stopped still shows its last hours (the overview
+ * flags it as stale); a store without data anchors at the current hour.
+ */
+export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs = Date.now()): { anchorMs: number; latestDataMs: number | undefined } {
+  let latest = -Infinity;
+  for (const h of available.hours) if (h > latest) latest = h;
+  const latestDataMs = Number.isFinite(latest) ? latest + HOUR_MS : undefined;
+  return { anchorMs: latestDataMs ?? Math.floor(nowMs / HOUR_MS) * HOUR_MS, latestDataMs };
+}
+
+function timeOf(value: string, parameter: 'from' | 'to'): number {
+  const ms = parseTimestamp(value);
+  if (ms === undefined) throw new WindowError(parameter, `not a timestamp (use ISO 8601, e.g. 2026-11-29T08:00:00Z); got "${value}"`);
+  return ms;
+}
+
+function checkLength(ms: number, parameter: 'from' | 'window'): void {
+  if (ms > MAX_WINDOW_MS) throw new WindowError(parameter, `a window may span at most ${MAX_WINDOW_MS / DAY_MS} days; got ${Math.round(ms / DAY_MS)} days`);
+}
+
+/**
+ * The one reading of a window request, shared by every page, route and CLI command:
+ * - `from` and `to`: absolute, widened to whole hours (`from` alone: up to the anchor);
+ * - `window` (12h, 7d), optionally with `to`: the last `window` before `to`, else before the anchor
+ *   (see windowAnchor);
+ * - nothing: the config's evaluation window, relative.
+ */
+export function resolveWindow(query: WindowRequest, anchorMs: number, defaultWindow: string): ResolvedWindow {
+  const { from, to } = query;
+  if (from) {
+    if (query.window) throw new WindowError('window', 'give either a window or from (and to), not both');
+    const fromMs = Math.floor(timeOf(from, 'from') / HOUR_MS) * HOUR_MS;
+    const toMs = to ? Math.ceil(timeOf(to, 'to') / HOUR_MS) * HOUR_MS : anchorMs;
+    if (toMs <= fromMs) throw new WindowError('to', `must be after from (got from ${new Date(fromMs).toISOString()}, to ${new Date(toMs).toISOString()})`);
+    checkLength(toMs - fromMs, 'from');
+    return { fromMs, toMs };
+  }
+  const window = query.window || defaultWindow;
+  const length = parseDuration(window);
+  if (length === undefined && /^\d+\s*[hdw]$/.test(window.trim())) throw new WindowError('window', `a window may span at most ${MAX_WINDOW_MS / DAY_MS} days; got "${window}"`);
+  if (length === undefined) throw new WindowError('window', `must be a whole number of hours, days or weeks, e.g. 12h or 7d; got "${window}"`);
+  checkLength(length, 'window');
+  const end = to ? Math.ceil(timeOf(to, 'to') / HOUR_MS) * HOUR_MS : anchorMs;
+  return { fromMs: end - length, toMs: end, window };
+}
