@@ -16,7 +16,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const client = serverQueryClient();
   const result = await loadOrExplain(async () => {
     const ctx = await dashboardContext();
-    return client.fetchQuery({ ...modelsOptions(args), queryFn: () => overview(ctx) });
+    return client.fetchQuery({ ...modelsOptions(args), queryFn: () => overview(ctx, { window: args.window, from: args.from, to: args.to }) });
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   return (

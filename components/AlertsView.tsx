@@ -14,7 +14,7 @@ const FILTERS: { label: string; state?: AlertState }[] = [{ label: 'all' }, { la
 /** What fired: a failing alert is about failed values (its rate), a drift alert about a distance. */
 function firedValue(a: AlertItem): string {
   if (a.verdict === 'failing') {
-    if (typeof a.failed_rate === 'number') return `failed ${formatPercent(a.failed_rate)}`;
+    if (typeof a.failed_rate === 'number') return `failed ${formatPercent(a.failed_rate)}${typeof a.reference_failed_rate === 'number' ? ` (reference ${formatPercent(a.reference_failed_rate)})` : ''}`;
     const m = /failed values ([\d.]+%) vs ([\d.]+%)/.exec(`${a.hint ?? ''} ${a.message}`);
     if (m) return `failed ${m[1]} (reference ${m[2]})`;
     return 'failed values';

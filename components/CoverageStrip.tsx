@@ -40,6 +40,7 @@ export function CoverageStrip({ coverage }: { coverage: Coverage | undefined }) 
         ) : (
           ' · every hour has data'
         )}
+        {coverage.approximate ? ' · some hours come from rollups: their bars show the rollup’s average' : ''}
       </figcaption>
     </figure>
   );
@@ -55,13 +56,18 @@ export function EmptyWindow({ from, to }: { from: string; to: string }) {
   );
 }
 
-export function WarningBox({ warnings, testId = 'warnings' }: { warnings: readonly string[] | undefined; testId?: string }) {
-  if (!warnings || warnings.length === 0) return null;
+/**
+ * The view's warnings (small reference, hours without data, …). An empty window's own warning is
+ * left out when the page shows EmptyWindow instead (`empty`).
+ */
+export function WarningBox({ warnings, empty = false, testId = 'warnings' }: { warnings: readonly string[] | undefined; empty?: boolean; testId?: string }) {
+  const shown = (warnings ?? []).filter((w) => !(empty && w.startsWith('no predictions between')));
+  if (shown.length === 0) return null;
   return (
     <div className="warning" role="note" data-testid={testId}>
-      <strong>{warnings.length === 1 ? 'Warning' : 'Warnings'}</strong>
+      <strong>{shown.length === 1 ? 'Warning' : 'Warnings'}</strong>
       <ul>
-        {warnings.map((w) => (
+        {shown.map((w) => (
           <li key={w}>{w}</li>
         ))}
       </ul>

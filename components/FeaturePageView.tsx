@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { CoverageStrip, EmptyWindow } from './CoverageStrip';
+import { CoverageStrip, EmptyWindow, WarningBox } from './CoverageStrip';
 import { DistributionCharts } from './DistributionCharts';
 import { ErrorBox } from './ErrorBox';
 import { formatNumber, formatPercent } from './format';
@@ -30,6 +30,7 @@ export function FeaturePageView({ model, feature }: { model: string; feature: st
         {view.feature} <span className="muted">({view.type})</span>
       </h1>
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
+      <WarningBox warnings={view.warnings} empty={empty} />
       <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} window={view.window} references={view.references} reference={view.reference} metric={args.metric} refresh={refresh} />
       <CoverageStrip coverage={view.coverage} />
       {empty && <EmptyWindow from={view.window.from} to={view.window.to} />}

@@ -27,7 +27,7 @@ export function ModelPageView({ model }: { model: string }) {
         {count('failing')} failing, {count('drift')} drifting of {view.features.length} features against <b>{view.reference}</b> · {view.rows.toLocaleString('en-US')} predictions in the window
       </p>
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
-      <WarningBox warnings={view.warnings} />
+      <WarningBox warnings={view.warnings} empty={view.rows === 0} />
       <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} window={view.window} references={view.references} reference={view.reference} metric={args.metric} refresh={refresh} />
       <CoverageStrip coverage={view.coverage} />
       {view.rows === 0 ? (

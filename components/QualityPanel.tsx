@@ -19,7 +19,7 @@ const SERIES: { key: string; label: string; color: string; dash?: string; of: (p
  * reference — and the same shares per hour as a small trend. Renders nothing until the server
  * sends `quality`.
  */
-export function QualityPanel({ quality, type }: { quality: Quality | undefined; type: 'numeric' | 'categorical' }) {
+export function QualityPanel({ quality, type }: { quality: Quality | null | undefined; type: 'numeric' | 'categorical' }) {
   if (!quality) return null;
   const rows: [string, QualityStats][] = [['live', quality.window], ...Object.entries(quality.references)];
   const fresh = quality.window.new_categories;

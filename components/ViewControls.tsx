@@ -34,7 +34,7 @@ export function ViewControls({ window: w, references, reference, metric, refresh
   const [copied, setCopied] = useState<string | null>(null);
   const [edited, setEdited] = useState<{ from?: string; to?: string }>({});
   const [invalid, setInvalid] = useState(false);
-  const relative = !params.get('from') && !params.get('to');
+  const relative = !params.get('to');
   const paused = params.get('refresh') === '0';
   const zoneLabel = tz === 'utc' ? 'UTC' : localZoneName();
   const fromValue = edited.from ?? toInputValue(w.from, tz);

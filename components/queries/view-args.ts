@@ -21,9 +21,9 @@ export function viewQueryString(args: ViewArgs, only: readonly ViewParam[] = VIE
   return new URLSearchParams(only.flatMap((k) => (args[k] ? [[k, args[k] as string]] : []))).toString();
 }
 
-/** A relative window (or the default one) moves with new data: such views refresh themselves unless paused (`refresh=0`). */
+/** A window without a fixed end (relative, the default, or `from` alone) moves with new data: such views refresh themselves unless paused (`refresh=0`). */
 export function refreshesItself(args: ViewArgs, refresh: string | null | undefined): boolean {
-  return !args.from && !args.to && refresh !== '0';
+  return !args.to && refresh !== '0';
 }
 
 export const REFRESH_MS = 60_000;

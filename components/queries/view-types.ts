@@ -1,42 +1,14 @@
 import type { AlertListItem, FeatureView, ModelOverview, ModelView, WindowInfo } from '@/lib/dashboard/views';
+import type { Coverage, QualityPoint, QualityStats } from '@/lib/dashboard/window-quality';
 
 /**
- * The view data of docs/api.md with the fields issue #9 adds (coordination contract). They are
- * optional here so the pages render, without them, what the server sends today; once
- * lib/dashboard/views.ts has them the intersections below are no-ops.
+ * The view data of docs/api.md as the pages read it (the routes answer these types as JSON).
+ * `min_rows` / `insufficient` per feature (coordination contract) are optional until the
+ * comparison sends them: the pages show the message when it is there and nothing otherwise.
  */
-export interface Coverage {
-  hours: { at: string; rows: number }[];
-  rows: number;
-  empty_hours: number;
-}
-
-export interface QualityStats {
-  rows: number;
-  nulls: number;
-  non_finite: number;
-  type_errors: number;
-  failed_rate: number | null;
-  outside_range_share: number | null;
-  new_categories: { name: string; count: number }[];
-}
-
-export interface QualityPoint {
-  at: string;
-  rows: number;
-  nulls: number;
-  non_finite: number;
-  type_errors: number;
-  outside_range: number | null;
-}
-
-export interface Quality {
-  window: QualityStats;
-  references: Record<string, QualityStats>;
-  series: QualityPoint[];
-}
-
-export type WindowData = WindowInfo & { as_of?: string };
+export type { Coverage, QualityPoint, QualityStats };
+export type WindowData = WindowInfo;
+export type Quality = NonNullable<FeatureView['quality']>;
 
 interface FeatureExtras {
   min_rows?: number | null;
@@ -44,24 +16,8 @@ interface FeatureExtras {
 }
 
 export type ModelFeature = ModelView['features'][number] & FeatureExtras;
-
-export type ModelPageData = Omit<ModelView, 'window' | 'features'> & {
-  window: WindowData;
-  features: ModelFeature[];
-  coverage?: Coverage;
-  warnings?: string[];
-};
-
+export type ModelPageData = Omit<ModelView, 'features'> & { features: ModelFeature[] };
 export type FeatureComparisonData = FeatureView['comparisons'][number] & FeatureExtras;
-
-export type FeaturePageData = Omit<FeatureView, 'window' | 'comparisons'> & {
-  window: WindowData;
-  comparisons: FeatureComparisonData[];
-  coverage?: Coverage;
-  quality?: Quality;
-};
-
-export type OverviewModel = ModelOverview & { window?: WindowData };
-
-/** The alert event may carry the failed rate that fired (contract: optional `failed_rate`). */
-export type AlertItem = AlertListItem & { failed_rate?: number | null };
+export type FeaturePageData = Omit<FeatureView, 'comparisons'> & { comparisons: FeatureComparisonData[] };
+export type OverviewModel = ModelOverview;
+export type AlertItem = AlertListItem;

@@ -99,7 +99,7 @@ describe('errors answer with the API status and message', () => {
   it.each([
     [`/models/${MODEL}?window=banana`, /^window: must be a whole number of hours, days or weeks, e\.g\. 12h or 7d; got "banana"/],
     [`/?window=banana`, /^window: /],
-    [`/models/${MODEL}/features/score?from=2026-11-09T00:00:00Z`, /^to: give both from and to/],
+    [`/models/${MODEL}/features/score?from=2026-11-09T00:00:00Z&window=12h`, /^window: give either a window or from/],
     [`/models/${MODEL}?metric=accuracy`, /^metric: must be one of/],
     [`/models/${MODEL}?tz=mars`, /^tz: must be utc or local; got "mars"/],
     [`/alerts?state=open`, /^state: must be firing or resolved; got "open"/],
