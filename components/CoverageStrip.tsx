@@ -29,7 +29,7 @@ export function CoverageStrip({ coverage }: { coverage: Coverage | undefined }) 
         )}
       </svg>
       <figcaption className="muted">
-        Data coverage: {coverage.rows.toLocaleString('en-US')} rows over {hours.length} h, up to {max.toLocaleString('en-US')} an hour
+        Data coverage: {coverage.rows.toLocaleString('en-US')} rows over {hours.length} h{coverage.rows > 0 ? `, up to ${max.toLocaleString('en-US')} an hour` : ''}
         {coverage.empty_hours > 0 ? (
           <>
             {' · '}

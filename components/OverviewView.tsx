@@ -56,7 +56,9 @@ export function OverviewView() {
                   <td>{m.failing.length ? m.failing.join(', ') : <span className="muted">none</span>}</td>
                   <td>{m.drifting.length ? m.drifting.join(', ') : <span className="muted">none</span>}</td>
                   <td className="num" data-testid="firing-count">
-                    {m.firing_alerts}
+                    <Link href={`/alerts?${new URLSearchParams({ state: 'firing', ...(args.to ? { to: m.window.as_of } : {}) }).toString()}`} title="these alerts">
+                      {m.firing_alerts}
+                    </Link>
                   </td>
                   <td>
                     {formatTimeIn(m.last_evaluation, tz)} <span className="muted">({formatAge(m.age_hours)})</span>{' '}

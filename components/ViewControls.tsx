@@ -33,7 +33,7 @@ export function ViewControls({ window: w, references, reference, metric, refresh
   const tz = useShownTimeZone();
   const [copied, setCopied] = useState<string | null>(null);
   const [edited, setEdited] = useState<{ from?: string; to?: string }>({});
-  const [invalid, setInvalid] = useState(false);
+  const [invalid, setInvalid] = useState<string | null>(null);
   const relative = !params.get('to');
   const paused = params.get('refresh') === '0';
   const zoneLabel = tz === 'utc' ? 'UTC' : localZoneName();
@@ -78,8 +78,9 @@ export function ViewControls({ window: w, references, reference, metric, refresh
           e.preventDefault();
           const from = fromInputValue(fromValue, tz);
           const to = fromInputValue(toValue, tz);
-          setInvalid(!from || !to);
-          if (from && to) setParams({ window: null, refresh: null, from, to });
+          const problem = !from || !to ? 'give a from and a to' : Date.parse(to) <= Date.parse(from) ? 'to must be after from' : null;
+          setInvalid(problem);
+          if (!problem) setParams({ window: null, refresh: null, from: from as string, to: to as string });
         }}
       >
         <input type="datetime-local" aria-label={`from (${zoneLabel})`} data-testid="range-from" value={fromValue} onChange={(e) => setEdited({ ...edited, from: e.target.value })} />
@@ -87,7 +88,11 @@ export function ViewControls({ window: w, references, reference, metric, refresh
         <input type="datetime-local" aria-label={`to (${zoneLabel})`} data-testid="range-to" value={toValue} onChange={(e) => setEdited({ ...edited, to: e.target.value })} />
         <span className="muted">{zoneLabel}</span>
         <button type="submit">Apply range</button>
-        {invalid && <span className="error-inline">give a from and a to</span>}
+        {invalid && (
+          <span className="error-inline" role="alert">
+            {invalid}
+          </span>
+        )}
       </form>
       {references && reference && (
         <label className="group">
