@@ -5,7 +5,7 @@ import { ErrorBox } from './ErrorBox';
 import { formatNumber, formatPercent } from './format';
 import { alertsOptions, alertStateOf, type AlertState } from './queries/alerts';
 import type { AlertItem } from './queries/view-types';
-import { formatTimeIn } from './time-zone';
+import { formatRangeIn, formatTimeIn } from './time-zone';
 import { useShownTimeZone } from './use-shown-time-zone';
 import { useViewQuery } from './use-view-query';
 
@@ -95,11 +95,11 @@ export function AlertsView({ rules }: { rules: number }) {
             <tbody>
               {alerts.map((a) => (
                 <tr key={a.id} data-feature={a.feature}>
-                  <td>{formatTimeIn(a.at, tz)}</td>
+                  <td className="nowrap">{formatTimeIn(a.at, tz)}</td>
                   <td>
                     <span className={`badge ${a.kind === 'firing' ? (a.open ? 'firing' : 'drift') : 'ok'}`}>{a.kind === 'firing' ? (a.open ? 'firing' : 'fired') : 'resolved'}</span>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     <Link href={`/models/${encodeURIComponent(a.model)}?${viewSearch(a)}`} data-testid="alert-model-link">
                       {a.model}
                     </Link>
@@ -112,13 +112,11 @@ export function AlertsView({ rules }: { rules: number }) {
                   <td>
                     <span className={`badge ${a.verdict}`}>{a.verdict}</span>
                   </td>
-                  <td className="num" data-testid="fired-value">
+                  <td className="num nowrap" data-testid="fired-value">
                     {firedValue(a)}
                   </td>
-                  <td>
-                    {formatTimeIn(a.window_from, tz)} – {formatTimeIn(a.window_to, tz)}
-                  </td>
-                  <td>{a.message}</td>
+                  <td className="nowrap">{formatRangeIn(a.window_from, a.window_to, tz)}</td>
+                  <td className="message">{a.message}</td>
                 </tr>
               ))}
             </tbody>

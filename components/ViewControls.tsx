@@ -152,9 +152,9 @@ export function ViewControls({ window: w, references, reference, metric, refresh
           </span>
         )}
         {refresh && relative && (
-          <label className="refresh-toggle">
-            <input type="checkbox" data-testid="pause-refresh" checked={paused} onChange={(e) => setParams({ refresh: e.target.checked ? '0' : null }, { replace: true })} /> pause auto-refresh
-          </label>
+          <button type="button" className="refresh-toggle" aria-pressed={paused} data-testid="pause-refresh" title={paused ? 'Refresh every minute again' : 'Stop refreshing every minute'} onClick={() => setParams({ refresh: paused ? null : '0' }, { replace: true })}>
+            {paused ? 'auto-refresh paused' : 'pause auto-refresh'}
+          </button>
         )}
       </p>
     </div>

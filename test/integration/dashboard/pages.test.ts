@@ -146,9 +146,13 @@ describe('view state in the URL', () => {
   it('a relative window refreshes itself until paused, which the URL keeps as refresh=0', async () => {
     await open(page, `/models/${MODEL}?window=12h`);
     expect(await page.getByTestId('updated').innerText()).toMatch(/^updated \d{2}:\d{2} UTC/);
-    await page.getByTestId('pause-refresh').check();
+    expect(await page.getByTestId('pause-refresh').getAttribute('aria-pressed')).toBe('false');
+    await page.getByTestId('pause-refresh').click();
     await page.waitForURL(/refresh=0/);
-    expect(await page.getByTestId('pause-refresh').isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('pause-refresh').getAttribute('aria-pressed')).toBe('true');
+    // Paused survives a reload: it is in the URL.
+    await page.reload();
+    expect(await page.getByTestId('pause-refresh').innerText()).toBe('auto-refresh paused');
     // An absolute window never moves: no pause toggle.
     await open(page, `/models/${MODEL}?${BEFORE_FAULTS}`);
     expect(await page.getByTestId('pause-refresh').count()).toBe(0);
