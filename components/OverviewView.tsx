@@ -47,7 +47,7 @@ export function OverviewView() {
             <tbody>
               {models.map((m) => (
                 <tr key={m.model} data-model={m.model}>
-                  <td>
+                  <td className="nowrap">
                     <Link href={`/models/${encodeURIComponent(m.model)}?${linkSearch}`}>{m.model}</Link>
                   </td>
                   <td>
