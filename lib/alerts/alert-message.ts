@@ -33,6 +33,7 @@ export function describeVerdict(point: VerdictPoint): string {
   if (point.verdict === 'failing') {
     return point.failed_rate === null ? 'failing' : `failing (${formatNumber(point.failed_rate * 100)}% failed values)`;
   }
+  if (point.verdict === 'not_monitored') return 'not monitored';
   return `${point.verdict} (${comparison(point)})`;
 }
 

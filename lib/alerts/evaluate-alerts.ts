@@ -26,7 +26,7 @@ export function ruleMatches(rule: AlertRule, point: VerdictPoint): boolean {
 }
 
 /**
- * 'ok' clears. A breach verdict the rule does not watch (a 'failing' point for a drift-only rule)
+ * 'ok' clears, and so does 'not_monitored' (not failing, drift not judged). A breach verdict the rule does not watch (a 'failing' point for a drift-only rule)
  * is neutral: it says nothing about whether the drift went away, so it neither resolves the
  * alert nor extends a streak.
  */
@@ -35,7 +35,7 @@ function classify(rule: AlertRule, point: VerdictPoint): 'breach' | 'clear' | 'n
   return rule.verdicts.includes(point.verdict) ? 'breach' : 'neutral';
 }
 
-const SEVERITY = { failing: 2, drift: 1, ok: 0, not_monitored: 0 } as const;
+const SEVERITY = { failing: 3, drift: 2, ok: 1, not_monitored: 0 } as const;
 
 /**
  * Time order; for two points of the same instant the more severe first, so exactly one of them

@@ -1,3 +1,4 @@
+export * from './alert-checkpoints';
 export * from './alert-message';
 export * from './deliver';
 export * from './evaluate-alerts';

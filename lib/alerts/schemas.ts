@@ -8,6 +8,7 @@ const ConfigName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use letters, digits, ".", "_" or "-" (at most 100 characters)');
 
+/** 'not_monitored': drift monitoring is off for the feature (`drift: false`) and it is not failing. */
 export const Verdict = z.enum(['ok', 'drift', 'failing', 'not_monitored']);
 export type Verdict = z.infer<typeof Verdict>;
 

@@ -2,6 +2,7 @@
  * The driftwatch command line: `npm run driftwatch -- <command>` or the `driftwatch` bin.
  * Every failure prints one line that says what to do and exits non-zero.
  */
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error';
 import { COMMANDS, type CommandContext } from './commands';
@@ -63,8 +64,9 @@ export async function main(argv: string[], ctx: CommandContext = { log: (l) => c
 
 // Run only as the entry point, not when imported by tests.
 if (process.argv[1] && /lib[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) {
-  // `npm run driftwatch` runs in the package root; relative paths are the user's, from where they ran it.
-  if (process.env.INIT_CWD && process.env.npm_lifecycle_event) process.chdir(process.env.INIT_CWD);
+  // `npm run driftwatch|demo` runs in the package root; relative paths are the user's, from where they ran it.
+  const { INIT_CWD, npm_lifecycle_event: script, npm_package_json: packageJson } = process.env;
+  if (INIT_CWD && (script === 'driftwatch' || script === 'demo') && packageJson && dirname(packageJson) === process.cwd()) process.chdir(INIT_CWD);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

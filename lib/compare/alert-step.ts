@@ -1,24 +1,56 @@
 import {
+  AlertCheckpoints,
   AlertConfig,
   AlertEvent,
   AlertStates,
+  checkpointBefore,
   createNotifier,
   emptyOutbox,
-  evaluateAlerts,
+  evaluateAlertsByDay,
   mergeIntoOutbox,
   Outbox,
   sendOutbox,
+  updateCheckpoints,
   type VerdictPoint,
 } from '../alerts';
 import { DAY_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import type { Config } from './config';
-import type { EvaluationRow } from './evaluate';
+import { readEvaluations, type EvaluationCodec, type EvaluationRow } from './evaluate';
+import { LATE_DATA_LOOKBACK_MS } from './late-data';
 
 export interface AlertStepResult {
+  /** Events not stored before this run (the ones delivered). */
   events: AlertEvent[];
   delivered: number;
   undelivered: number;
+  /** Set when the step replayed stored rows after re-evaluated windows. */
+  replay?: AlertReplay;
+}
+
+export interface AlertReplay {
+  /** The replay started after this instant (a checkpoint), or at the first stored row (null). */
+  after: string | null;
+  /** Stored events after `after` that the replay no longer produces (not retracted where already delivered). */
+  withdrawn: AlertEvent[];
+}
+
+export interface AlertStepOptions {
+  /**
+   * The earliest re-evaluated window end (EvaluateResult.alertsReplayFrom): rebuild the alert
+   * states from the last checkpoint before it over the stored rows, and replace the events after it.
+   */
+  replayFrom?: number | null;
+  /** Reads the stored rows for a replay. */
+  evaluations?: EvaluationCodec;
+}
+
+/** Checkpoints reach back over the late-data look-back, plus a day for the window and a day of slack. */
+const CHECKPOINT_SPAN_MS = LATE_DATA_LOOKBACK_MS + 2 * DAY_MS;
+
+/** Beside alert-state.json (whose format the dashboard reads), so that file stays as it was. */
+export function alertCheckpointsKey(model: string): string {
+  return layout.alertState(model).replace(/alert-state\.json$/, 'alert-checkpoints.json');
 }
 
 /** The alert configuration of config.yaml, validated (rule channels must exist). */
@@ -55,33 +87,107 @@ async function readJson<T>(storage: Storage, key: string, parse: (raw: unknown) 
 
 /**
  * After an evaluation: run the rules with hysteresis over the new rows, store the events per day,
- * and deliver them (plus anything still pending from earlier runs). Delivery failures stay in the
- * outbox for the next run and never stop the evaluation.
+ * and deliver them (plus anything still pending from earlier runs). With `replayFrom`, the states
+ * are rebuilt from the last midnight checkpoint before it over the stored rows instead, and the
+ * events after that checkpoint replaced (docs/format.md, "Late data"). Delivery failures stay in
+ * the outbox for the next run and never stop the evaluation.
  */
-export async function runAlertStep(storage: Storage, model: string, config: Config, rows: readonly EvaluationRow[], log: (line: string) => void): Promise<AlertStepResult> {
+export async function runAlertStep(
+  storage: Storage,
+  model: string,
+  config: Config,
+  rows: readonly EvaluationRow[],
+  log: (line: string) => void,
+  options: AlertStepOptions = {},
+): Promise<AlertStepResult> {
   const alerts = alertConfig(config);
-  const states = await readJson(storage, layout.alertState(model), (raw) => AlertStates.parse(raw), {});
-  const evaluation = evaluateAlerts(alerts.rules, states, rows.map(pointOf));
-  const byDay = new Map<number, AlertEvent[]>();
-  for (const event of evaluation.events) {
-    const t = Date.parse(event.at) - 1;
-    const day = t - (t % DAY_MS);
-    byDay.set(day, [...(byDay.get(day) ?? []), event]);
+  const checkpoints = await readJson(storage, alertCheckpointsKey(model), (raw) => AlertCheckpoints.parse(raw), { version: 1 as const, checkpoints: {} });
+  const replayFrom = options.replayFrom ?? null;
+  let step: { states: AlertStates; fresh: AlertEvent[]; withdrawn: AlertEvent[]; checkpoints: Map<number, AlertStates>; after: number };
+  if (replayFrom === null) {
+    const states = await readJson(storage, layout.alertState(model), (raw) => AlertStates.parse(raw), {});
+    const evaluation = evaluateAlertsByDay(alerts.rules, states, rows.map(pointOf));
+    await storeEvents(storage, model, evaluation.events, () => false);
+    step = { states: evaluation.states, fresh: evaluation.events, withdrawn: [], checkpoints: evaluation.checkpoints, after: Infinity };
+  } else {
+    if (options.evaluations === undefined) throw new Error('runAlertStep: a replay reads the stored rows, pass `evaluations`');
+    const base = checkpointBefore(checkpoints, replayFrom);
+    const after = base?.at ?? -Infinity;
+    const stored = await storedRowsAfter(storage, model, after, options.evaluations);
+    for (const row of rows) if (Date.parse(row.window_to) > after) stored.set(rowKey(row), row);
+    const evaluation = evaluateAlertsByDay(alerts.rules, base?.states ?? {}, [...stored.values()].map(pointOf));
+    const ruleNames = new Set(alerts.rules.map((r) => r.name));
+    const replaced = (e: AlertEvent) => Date.parse(e.at) > after && ruleNames.has(e.rule);
+    const before = await storeEvents(storage, model, evaluation.events, replaced, after);
+    const ids = new Set(evaluation.events.map((e) => e.id));
+    const had = new Set(before.map((e) => e.id));
+    step = { states: evaluation.states, fresh: evaluation.events.filter((e) => !had.has(e.id)), withdrawn: before.filter((e) => !ids.has(e.id)), checkpoints: evaluation.checkpoints, after };
   }
-  for (const [day, events] of byDay) {
-    const existing = await readAlertEvents(storage, model, day);
-    const ids = new Set(events.map((e) => e.id));
-    await storage.write(layout.alertEvents(model, day), JSON.stringify({ events: [...existing.filter((e) => !ids.has(e.id)), ...events] }));
-  }
-  await storage.write(layout.alertState(model), JSON.stringify(evaluation.states));
+  await storage.write(layout.alertState(model), JSON.stringify(step.states));
+  const newest = Math.max(...step.checkpoints.keys(), ...Object.keys(checkpoints.checkpoints).map((iso) => Date.parse(iso)));
+  await storage.write(alertCheckpointsKey(model), JSON.stringify(updateCheckpoints(checkpoints, step.checkpoints, step.after, newest - CHECKPOINT_SPAN_MS)));
 
   const outbox = await readJson(storage, layout.alertOutbox(model), (raw) => Outbox.parse(raw), emptyOutbox());
-  const merged = mergeIntoOutbox(outbox, evaluation.events, alerts.rules);
+  const withdrawn = new Set(step.withdrawn.map((e) => e.id));
+  const merged = mergeIntoOutbox({ entries: outbox.entries.filter((entry) => !withdrawn.has(entry.event.id)) }, step.fresh, alerts.rules);
   for (const dropped of merged.dropped) log(`alert not delivered and dropped (outbox full): ${dropped.event.message}`);
   const notifiers = alerts.channels.map((channel) => createNotifier(channel, { log }));
   const sent = await sendOutbox(merged.outbox, notifiers);
   await storage.write(layout.alertOutbox(model), JSON.stringify(sent.outbox));
-  return { events: evaluation.events, delivered: sent.report.delivered.length, undelivered: sent.outbox.entries.length };
+  return {
+    events: step.fresh,
+    delivered: sent.report.delivered.length,
+    undelivered: sent.outbox.entries.length,
+    ...(replayFrom === null ? {} : { replay: { after: Number.isFinite(step.after) ? new Date(step.after).toISOString() : null, withdrawn: step.withdrawn } }),
+  };
+}
+
+const rowKey = (r: EvaluationRow) => `${r.reference}|${r.name}|${r.window_to}|${r.window_hours}`;
+
+/** Stored evaluation rows whose window ends after `after`, by row key. */
+async function storedRowsAfter(storage: Storage, model: string, after: number, codec: EvaluationCodec): Promise<Map<string, EvaluationRow>> {
+  const out = new Map<string, EvaluationRow>();
+  for (const day of await storedDays(storage, layout.evaluationsPrefix(model), after)) {
+    for (const row of await readEvaluations(storage, model, day, codec)) if (Date.parse(row.window_to) > after) out.set(rowKey(row), row);
+  }
+  return out;
+}
+
+/** Days (epoch ms) of `day=YYYY-MM-DD.*` files under a prefix whose span (day, day + 1 d] ends after `after`. */
+async function storedDays(storage: Storage, prefix: string, after: number): Promise<number[]> {
+  const days = new Set<number>();
+  for (const key of await storage.list(prefix)) {
+    const m = /day=(\d{4}-\d{2}-\d{2})\.(?:json|parquet)$/.exec(key);
+    const day = m ? Date.parse(`${m[1]}T00:00:00Z`) : NaN;
+    if (Number.isFinite(day) && day + DAY_MS > after) days.add(day);
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+/**
+ * Store events by the day of their `at`: each day file keeps its events except those `replaced`
+ * (and any of the same id), plus the new ones. Returns the stored events that were replaced.
+ * `after` (a replay) also rewrites day files after it that get no new event.
+ */
+async function storeEvents(storage: Storage, model: string, events: readonly AlertEvent[], replaced: (e: AlertEvent) => boolean, after?: number): Promise<AlertEvent[]> {
+  const byDay = new Map<number, AlertEvent[]>();
+  if (after !== undefined) for (const day of await storedDays(storage, layout.alertsPrefix(model), after)) byDay.set(day, []);
+  for (const event of events) {
+    const t = Date.parse(event.at) - 1;
+    const day = t - (t % DAY_MS);
+    byDay.set(day, [...(byDay.get(day) ?? []), event]);
+  }
+  const removed: AlertEvent[] = [];
+  for (const [day, dayEvents] of [...byDay].sort(([a], [b]) => a - b)) {
+    const existing = await readAlertEvents(storage, model, day);
+    const ids = new Set(dayEvents.map((e) => e.id));
+    const kept = existing.filter((e) => !replaced(e) && !ids.has(e.id));
+    removed.push(...existing.filter((e) => replaced(e) || ids.has(e.id)));
+    if (dayEvents.length === 0 && kept.length === existing.length) continue;
+    const all = [...kept, ...dayEvents].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await storage.write(layout.alertEvents(model, day), JSON.stringify({ events: all }));
+  }
+  return removed;
 }
 
 export async function readAlertEvents(storage: Storage, model: string, dayMs: number): Promise<AlertEvent[]> {

@@ -37,14 +37,22 @@ models: {}
 #      hour_of_day: { drift: false }    # calendar features: their mix is set by the window
 
 alerts:
-  rules: []
-#    - name: drift-or-failing
-#      verdicts: [drift, failing]
-#      fire_after: 2        # consecutive breaching evaluations before an alert fires
-#      resolve_after: 3     # consecutive clear evaluations before it resolves
-#      channels: [log, ops-webhook]
-  channels: []
-#    - { name: log, type: log }
+  # Written by \`driftwatch init\`: every feature of every model, against every reference in
+  # evaluation.references. Narrow a rule with model:, feature: or reference:; features with
+  # \`drift: false\` alert only when failing.
+  rules:
+    - name: failing
+      verdicts: [failing]  # the failed rate (null, NaN, wrong type) rose: often a broken pipeline
+      fire_after: 1        # consecutive breaching evaluations before an alert fires
+      resolve_after: 3     # consecutive clear evaluations before it resolves
+      channels: [log]
+    - name: drift
+      verdicts: [drift]
+      fire_after: 2        # one drifting window can be noise; two in a row fire
+      resolve_after: 3
+      channels: [log]
+  channels:
+    - { name: log, type: log }   # prints each alert in the output of evaluate and run
 #    - { name: ops-webhook, type: webhook, url: "https://example.internal/hooks/driftwatch" }
 #    - { name: slack, type: slack, url: "https://hooks.slack.com/services/…" }
 `;

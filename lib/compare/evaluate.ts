@@ -4,6 +4,7 @@ import type { Storage } from '../storage/storage';
 import type { FeatureComparison } from './compare-feature';
 import { compareModel, ReferenceCache } from './compare-model';
 import type { Config } from './config';
+import { affectedWindowEnds, changedHours, LATE_DATA_LOOKBACK_MS, lateDataReason, profileVersions, recordVersions } from './late-data';
 import { availableProfiles, type SummaryDecoder } from './load-window';
 import { ProfileCache } from './profile-cache';
 
@@ -25,7 +26,18 @@ export interface EvaluationCodec {
   decode: (bytes: Uint8Array) => Promise<EvaluationRow[]>;
 }
 
-const EvaluationState = z.object({ last_window_end: z.number().int().nullable() });
+/**
+ * models/<model>/state/evaluation-state.json. `profile_versions` and `alerts_replay_from` came
+ * with format 1.3: a state without them is read as it is, and gains them at the next run.
+ */
+const EvaluationState = z.object({
+  last_window_end: z.number().int().nullable(),
+  /** Hour label → version of its hourly profile when last read, for the late-data look-back. */
+  profile_versions: z.record(z.string(), z.string()).optional(),
+  /** Earliest re-evaluated window end whose alerts are still to be replayed (a crash between the two steps). */
+  alerts_replay_from: z.number().int().nullable().optional(),
+});
+type EvaluationState = z.infer<typeof EvaluationState>;
 
 export interface EvaluateOptions {
   storage: Storage;
@@ -40,55 +52,108 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface EvaluateResult {
-  /** Window ends evaluated in this run (epoch ms), in order. */
+export interface Reevaluation {
+  /** Window ends evaluated before and again in this run (epoch ms), in order. */
   windowEnds: number[];
+  windows: number;
+  /** Hours whose profile changed after the windows containing them were evaluated. */
+  hours: number[];
+  /** e.g. "late data in 1 hour: 2026-11-09T10:00Z"; empty when nothing was re-evaluated. */
+  reason: string;
+}
+
+export interface EvaluateResult {
+  /** Window ends evaluated for the first time in this run (epoch ms), in order. */
+  windowEnds: number[];
+  /** Rows of every window evaluated in this run, new and re-evaluated. */
   rows: EvaluationRow[];
+  reevaluated: Reevaluation;
+  /**
+   * Alerts must be replayed from this window end (runAlertStep's `replayFrom`, then
+   * `alertsReplayed`): the earliest re-evaluated window of this or an interrupted earlier run.
+   */
+  alertsReplayFrom: number | null;
 }
 
 /**
  * The scheduled step: for every hour end not yet evaluated, up to `at`, compare the window ending
- * there with each configured reference and store the rows, one file per day. Idempotent: a re-run
- * evaluates nothing new; missed hours are caught up.
+ * there with each configured reference and store the rows, one file per day. Windows containing
+ * an hour whose profile changed since it was read (late data, within LATE_DATA_LOOKBACK_MS) are
+ * evaluated again and their rows replaced. Idempotent: a re-run evaluates nothing new.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateResult> {
   const { storage, model, config, decode } = options;
   const windowMs = options.windowMs ?? (parseDuration(config.evaluation.window) as number);
   const available = await availableProfiles(storage, model);
-  if (available.hours.size === 0) return { windowEnds: [], rows: [] };
-  const firstHour = Math.min(...available.hours);
-  const latestEnd = Math.max(...available.hours) + HOUR_MS;
-  const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
   const state = await readState(storage, model);
+  const pendingReplay = state.alerts_replay_from ?? null;
+  const nothing: Reevaluation = { windowEnds: [], windows: 0, hours: [], reason: '' };
+  if (available.hours.size === 0) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay };
+  const hours = [...available.hours].sort((a, b) => a - b);
+  const firstHour = hours[0];
+  const latestEnd = hours[hours.length - 1] + HOUR_MS;
+  const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
   // Only whole windows: a window that starts before the first data holds a few hours of one part
   // of the day, and daily seasonality alone makes it differ from the reference.
-  const start = state.last_window_end === null ? firstHour + windowMs : state.last_window_end + HOUR_MS;
+  const firstEnd = firstHour + windowMs;
+  const lastEnd = state.last_window_end;
+  const start = lastEnd === null ? firstEnd : lastEnd + HOUR_MS;
   const windowEnds: number[] = [];
   for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
+  const newLastEnd = windowEnds.length > 0 ? windowEnds[windowEnds.length - 1] : lastEnd;
 
+  // Versions are read before any profile, so a profile rewritten meanwhile differs next time.
+  const trackFrom = (lastEnd ?? newLastEnd ?? atMs) - LATE_DATA_LOOKBACK_MS;
+  const versions = await profileVersions(storage, model, hours.filter((h) => h >= trackFrom));
+  // A state of format ≤ 1.2 has no versions: this run records them, later runs compare.
+  const late = lastEnd === null || state.profile_versions === undefined ? [] : changedHours(state.profile_versions, versions, trackFrom, lastEnd);
+  const again = lastEnd === null ? [] : affectedWindowEnds(late, windowMs, firstEnd, lastEnd);
+
+  const ends = [...again, ...windowEnds];
   const cache = new ReferenceCache();
   // Sliding windows share most files; the bound keeps memory flat over long catch-ups.
   const profiles = new ProfileCache({ maxBytes: 128 << 20 });
   const rows: EvaluationRow[] = [];
-  for (const [i, end] of windowEnds.entries()) {
+  for (const [i, end] of ends.entries()) {
     for (const reference of config.evaluation.references) {
       const result = await compareModel({ storage, model, fromMs: end - windowMs, toMs: end, reference, config, decode, cache, profiles });
       for (const f of result.features) {
         rows.push({ ...f, model, reference, window_from: result.from, window_to: result.to, window_hours: windowMs / HOUR_MS });
       }
     }
-    options.onProgress?.(i + 1, windowEnds.length);
+    options.onProgress?.(i + 1, ends.length);
   }
   await storeRows(storage, model, rows, options.evaluations);
-  if (windowEnds.length > 0) {
-    await storage.write(layout.evaluationState(model), JSON.stringify({ last_window_end: windowEnds[windowEnds.length - 1] }));
-  }
-  return { windowEnds, rows };
+
+  const alertsReplayFrom = again.length === 0 ? pendingReplay : Math.min(again[0], pendingReplay ?? Infinity);
+  const next: EvaluationState = {
+    last_window_end: newLastEnd,
+    profile_versions: newLastEnd === null ? {} : recordVersions(versions, newLastEnd - LATE_DATA_LOOKBACK_MS),
+    alerts_replay_from: alertsReplayFrom,
+  };
+  if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(storage, model, next);
+  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom };
 }
 
-async function readState(storage: Storage, model: string): Promise<z.infer<typeof EvaluationState>> {
-  const bytes = await storage.read(layout.evaluationState(model));
-  return bytes === undefined ? { last_window_end: null } : EvaluationState.parse(JSON.parse(new TextDecoder().decode(bytes)));
+/** After runAlertStep has replayed from `from`: clear the mark unless an earlier replay is still due. */
+export async function alertsReplayed(storage: Storage, model: string, from: number): Promise<void> {
+  const state = await readState(storage, model);
+  const pending = state.alerts_replay_from ?? null;
+  if (pending === null || pending < from) return;
+  await writeState(storage, model, { ...state, alerts_replay_from: null });
+}
+
+async function readState(storage: Storage, model: string): Promise<EvaluationState> {
+  const key = layout.evaluationState(model);
+  const bytes = await storage.read(key);
+  if (bytes === undefined) return { last_window_end: null };
+  const parsed = EvaluationState.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+  if (!parsed.success) throw new Error(`${key} is not a valid evaluation state (${parsed.error.issues[0]?.message}); delete it to evaluate every hour again`);
+  return parsed.data;
+}
+
+async function writeState(storage: Storage, model: string, state: EvaluationState): Promise<void> {
+  await storage.write(layout.evaluationState(model), JSON.stringify(state));
 }
 
 /** Rows are grouped by the day of their window end; each day file is replaced whole. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The store format this code reads and writes (docs/format.md). Minor versions only add. */
 export const FORMAT_NAME = 'driftwatch-store';
-export const FORMAT_VERSION = '1.2';
+export const FORMAT_VERSION = '1.3';
 
 export const StoreManifest = z.object({
   format: z.literal(FORMAT_NAME),

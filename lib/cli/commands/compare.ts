@@ -50,6 +50,8 @@ function windowOf(flags: CompareFlags, anchorMs: number, defaultWindow: string):
   }
 }
 
+const MARKS = { failing: 'FAILING', drift: 'DRIFT', ok: 'ok', not_monitored: 'not monitored' } as const;
+
 /** A table a person reads at 3 a.m.: worst first, hints in plain words. */
 export function formatCompare(result: CompareAnswer): string {
   const span = result.window ? `last ${result.window} of data, ` : '';
@@ -59,7 +61,7 @@ export function formatCompare(result: CompareAnswer): string {
   for (const f of result.features) {
     const value = f.value === null ? '—' : f.value.toFixed(3);
     const failed = f.failed_rate === null ? '' : `failed ${(f.failed_rate * 100).toFixed(1)}% (ref ${((f.reference_failed_rate ?? 0) * 100).toFixed(1)}%)`;
-    const mark = f.verdict === 'failing' ? 'FAILING' : f.verdict === 'drift' ? 'DRIFT  ' : 'ok     ';
+    const mark = MARKS[f.verdict].padEnd(13);
     lines.push(`  ${mark} ${f.name.padEnd(width)} ${f.metric} ${value} / ${f.threshold.toFixed(3)}  ${failed}${f.hint ? `  — ${f.hint}` : ''}`);
   }
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
+import { alertConfig, alertsReplayed, evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
 import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
@@ -9,7 +9,7 @@ import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
-import { initStore } from './init';
+import { initStore, NO_ALERT_RULES } from './init';
 import { runSchedule } from './run-schedule';
 import { parsePort, serve } from './serve';
 import { join } from 'node:path';
@@ -100,7 +100,7 @@ function metricFlag(values: Values): MetricName | undefined {
 
 export const COMMANDS: Record<string, CommandSpec> = {
   init: {
-    summary: 'create a store, with a commented config.yaml (thresholds, windows, alert channels)',
+    summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
     usage: '[--store DIR|s3://bucket/prefix]',
     options: { ...store },
     run: async (values, ctx) => {
@@ -171,7 +171,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   evaluate: {
-    summary: 'the scheduled step: evaluate every hour not yet evaluated, store the trend, run alert rules',
+    summary: 'the scheduled step: evaluate every hour not yet evaluated (and again where late data arrived), store the trend, run alert rules',
     usage: '[--model M] [--at T] [--window 12h]',
     options: { ...store, model: { type: 'string' }, at: { type: 'string' }, window: { type: 'string' }, json: { type: 'boolean' } },
     run: async (values, ctx) => {
@@ -182,14 +182,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const w = str(values, 'window');
       const windowMs = w === undefined ? undefined : parseDuration(w);
       if (w !== undefined && windowMs === undefined) throw new CliError(`--window: "${w}" is not a duration like 12h or 7d`);
+      if (alertConfig(s.config).rules.length === 0) ctx.log(NO_ALERT_RULES);
       for (const model of await models(s, values)) {
         const progress = new Progress(`evaluate ${model}`);
         const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
         const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
         const now = new Map<string, string[]>();
-        for (const row of r.rows) if (row.verdict !== 'ok' && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
-        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
-        const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log);
+        for (const row of r.rows) if ((row.verdict === 'drift' || row.verdict === 'failing') && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
+        const again = r.reevaluated.windows > 0 ? `, ${r.reevaluated.windows} re-evaluated (${r.reevaluated.reason})` : '';
+        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${again}${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
+        const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log, { replayFrom: r.alertsReplayFrom, evaluations: evaluationParquet });
+        if (r.alertsReplayFrom !== null) await alertsReplayed(s.storage, model, r.alertsReplayFrom);
+        if (alerts.replay) {
+          const withdrawn = alerts.replay.withdrawn.length;
+          ctx.log(`${model}: alerts recomputed from ${alerts.replay.after ?? 'the first evaluation'} over the re-evaluated windows: ${alerts.events.length} new event${alerts.events.length === 1 ? '' : 's'}${withdrawn ? `, ${withdrawn} withdrawn` : ''}`);
+        }
         if (alerts.events.length > 0 || alerts.undelivered > 0) {
           ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
         }

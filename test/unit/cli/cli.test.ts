@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '@/lib/cli/main';
 import { msUntilNextTick } from '@/lib/cli/commands/run-schedule';
-import { parseConfig } from '@/lib/compare';
+import { NO_ALERT_RULES } from '@/lib/cli/commands/init';
+import { alertConfig, parseConfig } from '@/lib/compare';
 import { FORMAT_VERSION } from '@/lib/format';
 
 describe('the driftwatch CLI', () => {
@@ -32,6 +33,28 @@ describe('the driftwatch CLI', () => {
     expect(parseConfig(config).evaluation.window).toBe('12h');
     expect(await run('init', '--store', store)).toBe(0);
     expect(out.at(-1)).toMatch(/already exists/);
+  });
+
+  it('init writes default alert rules for every feature (failing and drift, with hysteresis) and a log channel', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    const alerts = alertConfig(parseConfig(await readFile(join(store, 'config.yaml'), 'utf8')));
+    expect(alerts.rules.map((r) => [r.name, r.verdicts, r.fire_after, r.resolve_after, r.channels, r.model, r.feature, r.reference])).toEqual([
+      ['failing', ['failing'], 1, 3, ['log'], undefined, undefined, undefined],
+      ['drift', ['drift'], 2, 3, ['log'], undefined, undefined, undefined],
+    ]);
+    expect(alerts.channels).toEqual([{ name: 'log', type: 'log' }]);
+    expect(await run('evaluate', '--store', store)).toBe(0);
+    expect(out.some((l) => l.startsWith('no alert rules'))).toBe(false);
+  });
+
+  it('evaluate says when config.yaml has no alert rule, and how to add one', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    await writeFile(join(store, 'config.yaml'), 'evaluation:\n  window: 12h\n');
+    expect(await run('evaluate', '--store', store)).toBe(0);
+    expect(out.at(-1)).toBe(NO_ALERT_RULES);
+    expect(NO_ALERT_RULES).toMatch(/^no alert rules configured in config\.yaml: .*alerts\.rules.*name: drift-or-failing/);
   });
 
   it.each([
@@ -62,7 +85,6 @@ describe('the driftwatch CLI', () => {
   it('refuses a store of a newer major format version', async () => {
     const store = join(dir, 's');
     await run('init', '--store', store);
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(store, 'driftwatch.json'), JSON.stringify({ format: 'driftwatch-store', version: '2.0', created_at: 'x' }));
     expect(await run('evaluate', '--store', store)).toBe(1);
     expect(err.at(-1)).toContain(`this store is format 2.0, but this driftwatch reads format ${FORMAT_VERSION} (major 1)`);

@@ -112,6 +112,43 @@ describe('route handlers', () => {
     expect(new Set(rows.map((r) => r.window_to))).toEqual(new Set(['2026-11-03T00:00:00.000Z']));
   });
 
+  it('CLI and API read a relative window alike: same from, to, latest data and values', async () => {
+    const lines: string[] = [];
+    const code = await main(['compare', '--store', join(dir, 'store'), '--model', 'checkout-fraud', '--window', '12h', '--json'], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    expect(code, lines.join('\n')).toBe(0);
+    const cli = JSON.parse(lines.join('\n')) as { from: string; to: string; window: string; latest_data: string; features: { name: string; value: number | null; verdict: string }[] };
+    const { status, body } = await json(await compare(request('/api/models/checkout-fraud/compare?window=12h'), params({ model: 'checkout-fraud' })));
+    expect(status).toBe(200);
+    const api = body as { from: string; to: string; window: { from: string; to: string; latest_data: string; as_of: string }; features: { name: string; value: number | null; verdict: string }[] };
+    // The demo's 3 days end at 2026-11-04T00:00Z: the relative window ends at the latest data, 12 h long.
+    expect(cli).toMatchObject({ from: '2026-11-03T12:00:00.000Z', to: '2026-11-04T00:00:00.000Z', window: '12h', latest_data: '2026-11-04T00:00:00.000Z' });
+    expect(api.window).toMatchObject({ from: cli.from, to: cli.to, as_of: cli.to, latest_data: cli.latest_data });
+    expect(api.features.map((f) => [f.name, f.value, f.verdict])).toEqual(cli.features.map((f) => [f.name, f.value, f.verdict]));
+  });
+
+  it('GET /api/models answers as of the window end it is given', async () => {
+    const asOf = '2026-11-02T06:00:00Z';
+    const { status, body } = await json(await models(request(`/api/models?to=${asOf}&window=12h`)));
+    expect(status).toBe(200);
+    const [m] = body.models as { last_evaluation: string; worst_ratio: { at: string }[]; window: { to: string; as_of: string } }[];
+    expect(m.window).toMatchObject({ to: '2026-11-02T06:00:00.000Z', as_of: '2026-11-02T06:00:00.000Z' });
+    expect(m.last_evaluation).toBe('2026-11-02T06:00:00.000Z');
+    expect(m.worst_ratio.length).toBeGreaterThan(0);
+    for (const p of m.worst_ratio) expect(Date.parse(p.at)).toBeLessThanOrEqual(Date.parse(asOf));
+    expect((await json(await models(request('/api/models?window=banana')))).status).toBe(400);
+  });
+
+  it('GET compare gives the window\'s coverage: every hour with rows, none empty in the demo', async () => {
+    const { body } = await json(await compare(request('/api/models/checkout-fraud/compare?from=2026-11-02T00:00:00Z&to=2026-11-02T12:00:00Z'), params({ model: 'checkout-fraud' })));
+    const coverage = body.coverage as { hours: { at: string; rows: number }[]; rows: number; empty_hours: number };
+    expect(coverage.hours).toHaveLength(12);
+    expect(coverage.empty_hours).toBe(0);
+    expect(coverage.rows).toBe(body.rows);
+    const empty = await json(await compare(request('/api/models/checkout-fraud/compare?from=2026-10-01T00:00:00Z&to=2026-10-02T00:00:00Z'), params({ model: 'checkout-fraud' })));
+    expect(empty.status).toBe(200);
+    expect(empty.body.warnings).toContain('no predictions between 2026-10-01T00:00:00.000Z and 2026-10-02T00:00:00.000Z (latest data ends 2026-11-04T00:00:00.000Z)');
+  });
+
   it('maps bad input to 400 and unknown names to 404, with the error code', async () => {
     expect(await json(await compare(request('/api/models/x/compare'), params({ model: '../x' })))).toEqual({ status: 400, body: { error: expect.stringMatching(/^model: /), code: 'bad_request' } });
     expect(await json(await compare(request('/api/models/ghost/compare'), params({ model: 'ghost' })))).toEqual({ status: 404, body: { error: 'no model "ghost" in this store (models: checkout-fraud)', code: 'not_found' } });
