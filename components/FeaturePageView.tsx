@@ -112,7 +112,7 @@ export function FeaturePageView({ model, feature }: { model: string; feature: st
         </table>
       </div>
       <h2>Over time</h2>
-      <TrendCharts model={view.model} feature={view.feature} reference={view.reference} metric={main?.metric} to={view.window.to} />
+      <TrendCharts model={view.model} feature={view.feature} reference={view.reference} metric={main?.metric} from={view.window.from} to={view.window.to} window={view.window.window} latest={view.window.latest_data} />
     </>
   );
 }

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { CoverageStrip, EmptyWindow, WarningBox } from './CoverageStrip';
 import { ErrorBox } from './ErrorBox';
 import { FeatureTable } from './FeatureTable';
-import { formatPercent } from './format';
+import { formatPercent, formatPointChange } from './format';
 import { modelViewOptions } from './queries/model-view';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 import { ViewControls } from './ViewControls';
@@ -68,7 +68,7 @@ export function ModelPageView({ model }: { model: string }) {
                     <td>{f.name}</td>
                     <td className="num">{formatPercent(f.failed_rate)}</td>
                     <td className="num">{formatPercent(f.reference_failed_rate)}</td>
-                    <td className="num">{f.failed_rate !== null && f.reference_failed_rate !== null ? `${((f.failed_rate - f.reference_failed_rate) * 100).toFixed(1)} pts` : '–'}</td>
+                    <td className="num">{formatPointChange(f.reference_failed_rate, f.failed_rate)}</td>
                     <td>
                       <span className={`badge ${f.verdict}`}>{f.verdict.replace('_', ' ')}</span>
                     </td>

@@ -2,7 +2,8 @@
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import type { WindowData } from './queries/view-types';
-import { formatClock, formatRangeIn, formatTimeIn, fromInputValue, localZoneName, toInputValue } from './time-zone';
+import { utcOffsetLabel } from './format';
+import { formatClock, formatRangeIn, formatTimeIn, fromInputValue, toInputValue } from './time-zone';
 import { useShownTimeZone } from './use-shown-time-zone';
 import { useSetUrlParams } from './url-state';
 
@@ -36,7 +37,8 @@ export function ViewControls({ window: w, references, reference, metric, refresh
   const [invalid, setInvalid] = useState<string | null>(null);
   const relative = !params.get('to');
   const paused = params.get('refresh') === '0';
-  const zoneLabel = tz === 'utc' ? 'UTC' : localZoneName();
+  // The offset at the window's end names the inputs' zone ("UTC+5:30"), as formatTime labels times.
+  const zoneLabel = tz === 'utc' ? 'UTC' : utcOffsetLabel(Date.parse(w.to));
   const fromValue = edited.from ?? toInputValue(w.from, tz);
   const toValue = edited.to ?? toInputValue(w.to, tz);
 

@@ -1,19 +1,10 @@
+import { formatTime } from './format';
 import type { TimeZoneMode } from './url-state';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** The browser's zone name ("Europe/Berlin"), for labels of local times. */
-export function localZoneName(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local';
-}
-
-/** "2026-11-09 10:00 UTC", or the same instant in local time with the zone's name. */
-export function formatTimeIn(iso: string | null | undefined, tz: TimeZoneMode): string {
-  if (!iso) return '–';
-  if (tz === 'utc') return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${localZoneName()}`;
-}
+/** "2026-11-09 10:00 UTC", or the same instant in the browser's zone ("… UTC+1"): components/format.ts. */
+export const formatTimeIn = (iso: string | null | undefined, tz: TimeZoneMode): string => formatTime(iso, tz);
 
 /** "10:42" in the zone shown. */
 export function formatClock(ms: number, tz: TimeZoneMode): string {

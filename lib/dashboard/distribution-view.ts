@@ -122,3 +122,5 @@ export function categoryBars(rows: readonly SummaryRow[], top = TOP_CATEGORIES):
   });
   return { categories: hasOther ? [...shown, 'other'] : shown, proportions };
 }
+
+export { binDensities, mergeNarrowBins, MIN_BIN_SHARE } from './histogram-bins';

@@ -143,21 +143,23 @@ describe('in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const verdictText = (reference: string) => page.getByTestId(`verdict-${reference}`).innerText();
 
-  it('1. the overview shows the demo model failing; its page puts time_to_order first, with the ×1000 hint', async () => {
+  it('1. the overview shows the demo model failing; its page puts the failing feature first, then time_to_order with the ×1000 hint', async () => {
     await page.goto(server.url);
     const row = page.locator(`tr[data-model="${MODEL}"]`);
     await expect.poll(() => row.locator('.badge').first().innerText()).toBe('failing');
     await shot('1-overview');
     await row.getByRole('link', { name: MODEL }).click();
     await page.getByTestId('feature-table').waitFor();
-    const first = page.locator('[data-testid="feature-table"] tbody tr').first();
-    expect(await first.getAttribute('data-feature')).toBe('time_to_order');
-    expect(await first.getByTestId('hint').innerText()).toMatch(/×1000 larger: seconds sent as milliseconds\?/);
+    const rows = page.locator('[data-testid="feature-table"] tbody tr');
+    expect(await rows.first().getAttribute('data-feature')).toBe('device_score');
+    // After the failing feature, the drifting ones by distance ÷ threshold: time_to_order is the worst.
+    expect(await rows.nth(1).getAttribute('data-feature')).toBe('time_to_order');
+    expect(await rows.nth(1).getByTestId('hint').innerText()).toMatch(/×1000 larger: seconds sent as milliseconds\?/);
     await shot('1-model');
   });
 
   it('2. time_to_order: live far from test and train; a window before the switch is ok again', async () => {
-    await page.locator('[data-testid="feature-table"] tbody tr').first().getByRole('link').first().click();
+    await page.locator('[data-testid="feature-table"] tr[data-feature="time_to_order"]').getByRole('link').first().click();
     await page.getByTestId('cdf-chart').waitFor();
     expect(await verdictText('test')).toBe('drift');
     expect(await verdictText('train')).toBe('drift');
