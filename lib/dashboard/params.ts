@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { CategoricalMetric, NumericMetric, resolveWindow as resolveCompareWindow, WindowError, type ResolvedWindow, type WindowRequest } from '../compare';
-export { MAX_WINDOW_MS, type ResolvedWindow } from '../compare';
+// Pure modules only: proxy.ts validates page URLs with these checks, before any storage is touched.
+import { CategoricalMetric, NumericMetric } from '../compare/config';
+import { resolveWindow as resolveCompareWindow, WindowError, type ResolvedWindow, type WindowRequest } from '../compare/window';
+export { MAX_WINDOW_MS, type ResolvedWindow } from '../compare/window';
 import { FeatureName, ModelName, parseDuration, ReferenceName } from '../format';
 
 /** An error an API route maps to an HTTP status: 400 names the parameter, 404 the missing thing. */

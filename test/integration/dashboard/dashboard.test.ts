@@ -92,7 +92,7 @@ describe('API routes', () => {
 
   it.each([
     ['/api/models/checkout-fraud/compare?window=banana', 400, /^window: /],
-    ['/api/models/checkout-fraud/compare?from=2026-11-08T00:00:00Z', 400, /^to: give both from and to/],
+    ['/api/models/checkout-fraud/compare?from=2026-11-08T00:00:00Z&window=12h', 400, /^window: give either a window or from/],
     ['/api/models/checkout-fraud/compare?from=2026-11-09T00:00:00Z&to=2026-11-08T00:00:00Z', 400, /^to: must be after from/],
     ['/api/models/checkout-fraud/compare?window=500d', 400, /^window: a window may span at most 400 days/],
     ['/api/models/checkout-fraud/compare?metric=accuracy', 400, /^metric: must be one of/],

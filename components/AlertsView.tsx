@@ -1,0 +1,128 @@
+'use client';
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { ErrorBox } from './ErrorBox';
+import { formatNumber, formatPercent } from './format';
+import { alertsOptions, alertStateOf, type AlertState } from './queries/alerts';
+import type { AlertItem } from './queries/view-types';
+import { formatRangeIn, formatTimeIn } from './time-zone';
+import { useShownTimeZone } from './use-shown-time-zone';
+import { useViewQuery } from './use-view-query';
+
+const FILTERS: { label: string; state?: AlertState }[] = [{ label: 'all' }, { label: 'firing', state: 'firing' }, { label: 'resolved', state: 'resolved' }];
+
+/** What fired: a failing alert is about failed values (its rate), a drift alert about a distance. */
+function firedValue(a: AlertItem): string {
+  if (a.verdict === 'failing') {
+    if (typeof a.failed_rate === 'number') return `failed ${formatPercent(a.failed_rate)}${typeof a.reference_failed_rate === 'number' ? ` (reference ${formatPercent(a.reference_failed_rate)})` : ''}`;
+    const m = /failed values ([\d.]+%) vs ([\d.]+%)/.exec(`${a.hint ?? ''} ${a.message}`);
+    if (m) return `failed ${m[1]} (reference ${m[2]})`;
+    return 'failed values';
+  }
+  return `${a.metric} ${formatNumber(a.value, 3)} / ${formatNumber(a.threshold, 3)}`;
+}
+
+/** The alerts page's body: events newest first, as of the URL's `to` when it has one. */
+export function AlertsView({ rules }: { rules: number }) {
+  const params = useSearchParams();
+  const state = alertStateOf(params.get('state'));
+  const to = params.get('to') ?? undefined;
+  const tz = useShownTimeZone();
+  const { data: alerts, error, refresh } = useViewQuery(alertsOptions({ state, to }), to ? { to } : {});
+  const keep = (next: AlertState | undefined, kept = ['from', 'to', 'tz']) => {
+    const q = new URLSearchParams();
+    if (next) q.set('state', next);
+    for (const k of kept) if (params.get(k)) q.set(k, params.get(k) as string);
+    const s = q.toString();
+    return s ? `/alerts?${s}` : '/alerts';
+  };
+  const viewSearch = (a: AlertItem) => {
+    const q = new URLSearchParams({ from: a.window_from, to: a.window_to, reference: a.reference });
+    if (params.get('tz')) q.set('tz', params.get('tz') as string);
+    return q.toString();
+  };
+  return (
+    <>
+      <h1>Alerts</h1>
+      {rules === 0 && (
+        <div className="warning" role="note" data-testid="no-rules">
+          <strong>No alert rules:</strong> this store’s config.yaml has no <code>alerts.rules</code>, so nothing can fire. <code>driftwatch init</code> writes default rules (drift and failing verdicts of every monitored feature).
+        </div>
+      )}
+      <nav className="filters" aria-label="alert filter">
+        {FILTERS.map((f, i) => (
+          <span key={f.label}>
+            {i > 0 && ' · '}
+            <Link href={keep(f.state)} aria-current={state === f.state ? 'page' : undefined} data-testid={`filter-${f.label}`}>
+              {f.label}
+            </Link>
+          </span>
+        ))}
+        {to && (
+          <span className="muted" data-testid="as-of">
+            {' '}
+            · as of {formatTimeIn(to, tz)} (<Link href={keep(state, ['tz'])}>now</Link>)
+          </span>
+        )}
+        <span className="muted" data-testid="updated">
+          {' '}
+          · updated {new Date(refresh.updatedAt).toISOString().slice(11, 16)} UTC
+        </span>
+      </nav>
+      {error && <ErrorBox message={error.message} />}
+      {!alerts ? (
+        <p className="muted">Loading the alerts …</p>
+      ) : alerts.length === 0 ? (
+        <p className="muted" data-testid="no-alerts">
+          No alerts{state ? ` ${state}` : ''}
+          {to ? ` up to ${formatTimeIn(to, tz)}` : ''}.
+        </p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data" data-testid="alerts">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Event</th>
+                <th>Model</th>
+                <th>Feature</th>
+                <th>Verdict</th>
+                <th className="num">What fired</th>
+                <th>Window</th>
+                <th>Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alerts.map((a) => (
+                <tr key={a.id} data-feature={a.feature}>
+                  <td className="nowrap">{formatTimeIn(a.at, tz)}</td>
+                  <td>
+                    <span className={`badge ${a.kind === 'firing' ? (a.open ? 'firing' : 'drift') : 'ok'}`}>{a.kind === 'firing' ? (a.open ? 'firing' : 'fired') : 'resolved'}</span>
+                  </td>
+                  <td className="nowrap">
+                    <Link href={`/models/${encodeURIComponent(a.model)}?${viewSearch(a)}`} data-testid="alert-model-link">
+                      {a.model}
+                    </Link>
+                  </td>
+                  <td>
+                    <Link href={`/models/${encodeURIComponent(a.model)}/features/${encodeURIComponent(a.feature)}?${viewSearch(a)}`} data-testid="alert-link">
+                      {a.feature}
+                    </Link>
+                  </td>
+                  <td>
+                    <span className={`badge ${a.verdict}`}>{a.verdict}</span>
+                  </td>
+                  <td className="num nowrap" data-testid="fired-value">
+                    {firedValue(a)}
+                  </td>
+                  <td className="nowrap">{formatRangeIn(a.window_from, a.window_to, tz)}</td>
+                  <td className="message">{a.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { ApiError, featureParam, modelParam, resolveWindow, viewQuery } from '@/lib/dashboard/params';
+import { HOUR_MS } from '@/lib/format';
+
+/**
+ * Pages answer a bad parameter with 400, as the API does: a page cannot set its own status, so
+ * the page URLs are validated here with the API's own (pure) validators before the page renders.
+ * Valid requests pass on with `x-driftwatch-url`, which app/not-found.tsx reads to name what was
+ * not found (a 404 comes from the page's notFound()).
+ */
+const URL_HEADER = 'x-driftwatch-url';
+
+const CHOICES: Record<string, readonly string[]> = { tz: ['utc', 'local'], dir: ['asc', 'desc'], logx: ['0', '1'], refresh: ['0', '1'] };
+
+function pageProblem(pathname: string, search: URLSearchParams): string | undefined {
+  try {
+    const segments = pathname.split('/').filter(Boolean);
+    if (segments[0] === 'models') {
+      if (segments[1] !== undefined) modelParam(decodeURIComponent(segments[1]));
+      if (segments[2] === 'features' && segments[3] !== undefined) featureParam(decodeURIComponent(segments[3]));
+    }
+    const get = (name: string) => search.get(name);
+    // The default reference and window only matter when none is given: any valid name will do here.
+    viewQuery(get, 'reference');
+    resolveWindow({ from: get('from'), to: get('to'), window: get('window') }, Math.floor(Date.now() / HOUR_MS) * HOUR_MS, '12h');
+    for (const [name, allowed] of Object.entries(CHOICES)) {
+      const v = get(name);
+      if (v !== null && !allowed.includes(v)) return `${name}: must be ${allowed.join(' or ')}; got "${v}"`;
+    }
+    const state = get('state');
+    if (segments[0] === 'alerts' && state !== null && state !== 'firing' && state !== 'resolved') return `state: must be firing or resolved; got "${state}"`;
+    return undefined;
+  } catch (error) {
+    if (error instanceof ApiError) return error.message;
+    if (error instanceof URIError) return 'path: not a valid URL encoding';
+    throw error;
+  }
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function proxy(request: NextRequest): NextResponse {
+  const { pathname, search, searchParams } = request.nextUrl;
+  const problem = pageProblem(pathname, searchParams);
+  if (problem !== undefined) {
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>400: ${escape(problem)} · driftwatch</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem auto;max-width:40rem;padding:0 1rem;color:#1b1f24}.error{border:1px solid #cf222e;color:#cf222e;padding:.75rem;border-radius:4px;overflow-wrap:anywhere}a{color:#0550ae}</style></head>
+<body><h1>Bad request</h1><p class="error" role="alert" data-testid="error">${escape(problem)}</p><p><a href="${escape(pathname)}">Open this page with its defaults</a> · <a href="/">Models</a></p></body></html>`;
+    return new NextResponse(html, { status: 400, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  }
+  const headers = new Headers(request.headers);
+  headers.set(URL_HEADER, `${pathname}${search}`);
+  return NextResponse.next({ request: { headers } });
+}
+
+export const config = {
+  matcher: ['/', '/alerts', '/models/:path*'],
+};
