@@ -16,7 +16,8 @@ import {
 import { DAY_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import type { Config } from './config';
-import { readEvaluations, type EvaluationCodec, type EvaluationRow } from './evaluate';
+import { readEvaluations, type EvaluationCodec } from './evaluate';
+import type { EvaluationRow } from '../format';
 import { LATE_DATA_LOOKBACK_MS } from './late-data';
 
 export interface AlertStepResult {

@@ -1,35 +1,24 @@
-import { failedCount, type SummaryRow } from '../format';
+import { failedCount, type EvaluationRow, type SummaryRow, type Verdict } from '../format';
 import { compareFailedRates } from '../stats';
 import { summaryDigest } from '../summary';
 import type { Defaults, FeatureSettings } from './config';
 import { featureMetrics, type MetricName } from './feature-metrics';
-import { thresholdAt, type Threshold } from './thresholds';
+import { METRIC_CEILING, minRowsForVerdict, thresholdAt, type Threshold } from './thresholds';
 import { unitHint } from './unit-hint';
 
-/** 'not_monitored': drift monitoring is off for the feature (`drift: false`) and it is not failing. */
-export type Verdict = 'ok' | 'drift' | 'failing' | 'not_monitored';
+export type { Verdict };
 
 /** The order people read verdicts in: failing, drift, ok, not monitored. */
 export const VERDICT_SEVERITY: Record<Verdict, number> = { failing: 0, drift: 1, ok: 2, not_monitored: 3 };
 
-export interface FeatureComparison {
-  name: string;
-  type: 'numeric' | 'categorical';
-  /** Rows of the live window (valid and failed). */
-  count: number;
-  failed_rate: number | null;
-  reference_failed_rate: number | null;
-  metrics: Record<string, number | null>;
-  /** The metric that drives the verdict, its value, and its threshold at this window's size. */
-  metric: MetricName;
-  value: number | null;
-  threshold: number;
-  threshold_source: Threshold['source'];
-  verdict: Verdict;
-  hint?: string;
-  unseen_categories?: string[];
+/** One feature against one reference over one window: a stored evaluation row without its window, plus what views need. */
+export interface FeatureComparison extends Omit<EvaluationRow, 'model' | 'reference' | 'window_from' | 'window_to' | 'window_hours'> {
   /** Set when the requested metric override does not apply to this feature, saying what is shown instead. */
   metric_note?: string;
+  /** Valid live values a drift verdict needs at this reference's size; null when no window size is enough. */
+  min_rows: number | null;
+  /** Set when the window is too small for a drift verdict: "47 rows: a verdict needs at least 120". */
+  insufficient?: string;
 }
 
 /**
@@ -65,8 +54,16 @@ export function compareFeature(
     threshold: limit,
     threshold_source: threshold.source,
     verdict: failing ? 'failing' : drift ? 'drift' : monitored ? 'ok' : 'not_monitored',
+    min_rows: minRowsForVerdict(threshold, metric, reference.count),
   };
   if (unseen_categories.length > 0) comparison.unseen_categories = unseen_categories;
+  if (monitored) {
+    if (comparison.min_rows === null) {
+      comparison.insufficient = `no window is large enough for a verdict on ${metric}: its threshold stays above ${METRIC_CEILING[metric]}, the most ${metric} can reach (set a threshold in config.yaml, or add a larger reference)`;
+    } else if (live.count < comparison.min_rows) {
+      comparison.insufficient = `${live.count} ${live.count === 1 ? 'row' : 'rows'}: a verdict needs at least ${comparison.min_rows}`;
+    }
+  }
   const hint =
     live.kind === 'numeric'
       ? unitHint(summaryDigest(reference), summaryDigest(live))

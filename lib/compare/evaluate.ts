@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { HOUR_MS, layout, parseDuration } from '../format';
+import { HOUR_MS, layout, parseDuration, type EvaluationRow } from '../format';
 import type { Storage } from '../storage/storage';
-import type { FeatureComparison } from './compare-feature';
 import { compareModel, ReferenceCache } from './compare-model';
 import type { Config } from './config';
 import { affectedWindowEnds, changedHours, LATE_DATA_LOOKBACK_MS, lateDataReason, profileVersions, recordVersions } from './late-data';
 import { availableProfiles, type SummaryDecoder } from './load-window';
 import { ProfileCache } from './profile-cache';
-
-/** One stored evaluation: one feature, one reference, one window (the trend the dashboard plots). */
-export interface EvaluationRow extends FeatureComparison {
-  model: string;
-  reference: string;
-  window_from: string;
-  window_to: string;
-  window_hours: number;
-}
 
 /** The JSON evaluation files of format 1.0–1.1. */
 const LEGACY_EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';

@@ -1,4 +1,4 @@
-import type { SummaryRow } from '../format';
+import type { MetricName, SummaryRow } from '../format';
 import {
   areaDistance,
   compareCategorical,
@@ -14,7 +14,7 @@ import {
 } from '../stats';
 import { summaryCategories, summaryDigest } from '../summary';
 
-export type MetricName = 'area' | 'ks' | 'wasserstein_norm' | 'psi' | 'js' | 'hellinger' | 'linf';
+export type { MetricName };
 
 export interface FeatureMetrics {
   /** Metric values; null where a metric does not apply or a side has no valid values. */

@@ -1,10 +1,9 @@
 import { DAY_MS, HOUR_MS, hourOfKey, layout, parseHourLabel, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
-import { ProfileCache } from './profile-cache';
+import { ProfileCache, type SummaryDecoder } from './profile-cache';
 
-/** Decodes profile files (Parquet) into summary rows, several at once; lib/duckdb provides the real one. */
-export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRow[][]>;
+export type { SummaryDecoder } from './profile-cache';
 
 export interface WindowPlan {
   from: number;

@@ -1,6 +1,7 @@
 import type { SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
-import type { SummaryDecoder } from './load-window';
+/** Decodes profile files (Parquet) into summary rows, several at once; lib/duckdb provides the real one. */
+export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRow[][]>;
 
 export interface ProfileCacheOptions {
   /** Decoded rows kept, estimated in bytes; least recently used files go first. Default 256 MiB. */

@@ -1,4 +1,4 @@
-import type { SummaryRow } from '../format';
+import type { SummaryRow, ThresholdSource } from '../format';
 import { mergeSummaries } from '../summary';
 import type { Defaults } from './config';
 import { metricValue, type MetricName } from './feature-metrics';
@@ -7,7 +7,7 @@ export interface Threshold {
   /** At the calibration size (config thresholds: always). */
   value: number;
   /** 'config': set by the business; 'reference': mean + k·sd over reference chunks; 'floor': the materiality floor won. */
-  source: 'config' | 'reference' | 'floor';
+  source: ThresholdSource;
   /** The chunk statistics behind a reference threshold. */
   chunk_mean?: number;
   chunk_sd?: number;

@@ -1,8 +1,8 @@
 import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
-import { readEvaluations, type EvaluationRow } from '../compare';
+import { readEvaluations } from '../compare';
 import { evaluationParquet, readEvaluationsOfFeature } from '../duckdb';
-import { DAY_MS, layout, type ModelMeta } from '../format';
+import { DAY_MS, layout, type EvaluationRow, type ModelMeta } from '../format';
 import { listModels, readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage';
 import { ApiError } from './params';

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { AlertEvent } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, windowAnchor, type AvailableProfiles, type CompareResult, type EvaluationRow, type FeatureComparison, type MetricName } from '../compare';
-import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp } from '../format';
+import { availableProfiles, compareModel, loadWindow, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
+import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp, type EvaluationRow } from '../format';
 import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';

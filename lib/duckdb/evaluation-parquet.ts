@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvaluationCodec, EvaluationRow } from '../compare/evaluate';
+import type { EvaluationCodec } from '../compare/evaluate';
+import type { EvaluationRow } from '../format';
 import { ChunkColumns, isValid, listSpan, streamChunks } from './chunks';
 import { withConnection } from './database';
 import { scanSql } from './data-source';

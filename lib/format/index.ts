@@ -1,4 +1,5 @@
 export * from './calibration';
+export * from './evaluation';
 export * from './events';
 export * from './layout';
 export * from './model-meta';

@@ -5,7 +5,7 @@ import { batchIdOf } from './file-hash';
 import { ValueCounter } from './infer-kinds';
 import { readLines } from './line-reader';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
-import type { IngestOptions, IngestResult } from './ingest';
+import type { IngestOptions, IngestResult } from './options';
 import { Quarantine } from './quarantine';
 import { kindOverrides } from './table-columns';
 

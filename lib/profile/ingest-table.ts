@@ -5,7 +5,7 @@ import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRow
 import { HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
-import type { IngestOptions, IngestResult } from './ingest';
+import type { IngestOptions, IngestResult } from './options';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError } from './options';
 import { Quarantine } from './quarantine';

@@ -1,33 +1,11 @@
 import { dataFormatOf } from '../duckdb';
 import { ModelName } from '../format';
-import type { Storage } from '../storage/storage';
 import { ingestEvents, MAX_EVENT_BYTES } from './ingest-events';
 import { ingestTable } from './ingest-table';
 import { readLines } from './line-reader';
-import type { ColumnFlags, ProgressFn } from './options';
+import type { IngestOptions, IngestResult } from './options';
 
-export interface IngestOptions extends ColumnFlags {
-  storage: Storage;
-  model: string;
-  /** Local path: NDJSON(.gz) prediction events, or a wide CSV/Parquet/NDJSON table. */
-  file: string;
-  /** Wide tables without --id-col: ids are the 0-based row number plus this (default 0). */
-  idStart?: number;
-  onProgress?: ProgressFn;
-}
-
-export interface IngestResult {
-  /** Rows stored in raw (now or by an earlier run of the same file). */
-  accepted: number;
-  /** Rows rejected with a reason, kept in the quarantine object of this file. */
-  quarantined: number;
-  /** Raw batch objects written by this run. */
-  batches: number;
-  /** Raw batch objects that already existed (the file was ingested before). */
-  duplicateBatches: number;
-  /** Prediction hours (epoch ms) this file has rows in. */
-  hours: number[];
-}
+export type { IngestOptions, IngestResult } from './options';
 
 /**
  * Import a file of predictions into raw storage, partitioned by the hour of each prediction's

@@ -1,3 +1,4 @@
+import type { Storage } from '../storage/storage';
 /** Column flags shared by `reference add` and `ingest` (the CLI's --numeric, --score-col, …). */
 export interface ColumnFlags {
   /** Force these features numeric (non-numbers become type errors). */
@@ -26,4 +27,27 @@ export type ProgressFn = (progress: Progress) => void;
 
 export class ProfileInputError extends Error {
   override readonly name = 'ProfileInputError';
+}
+
+export interface IngestOptions extends ColumnFlags {
+  storage: Storage;
+  model: string;
+  /** Local path: NDJSON(.gz) prediction events, or a wide CSV/Parquet/NDJSON table. */
+  file: string;
+  /** Wide tables without --id-col: ids are the 0-based row number plus this (default 0). */
+  idStart?: number;
+  onProgress?: ProgressFn;
+}
+
+export interface IngestResult {
+  /** Rows stored in raw (now or by an earlier run of the same file). */
+  accepted: number;
+  /** Rows rejected with a reason, kept in the quarantine object of this file. */
+  quarantined: number;
+  /** Raw batch objects written by this run. */
+  batches: number;
+  /** Raw batch objects that already existed (the file was ingested before). */
+  duplicateBatches: number;
+  /** Prediction hours (epoch ms) this file has rows in. */
+  hours: number[];
 }

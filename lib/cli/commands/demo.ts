@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOUR_MS } from '../../format';
 import { generateScenario, writeScenarioFiles } from '../../demo';
-import type { CommandContext } from './index';
+import type { CommandContext } from '../command-context';
 
 /** The config the demo store gets: the template's defaults plus a log alert rule. */
 export const DEMO_CONFIG = `# driftwatch demo store.

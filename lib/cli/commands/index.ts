@@ -5,6 +5,7 @@ import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from 
 import { addReference, ingest, profileModel } from '../../profile';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
+import type { CommandContext } from '../command-context';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
@@ -16,10 +17,7 @@ import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
 
-export interface CommandContext {
-  log: (line: string) => void;
-  error: (line: string) => void;
-}
+export type { CommandContext } from '../command-context';
 
 type Values = Record<string, string | boolean | undefined>;
 

@@ -5,8 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error';
 import { openStore } from '../store-context';
 
-/** The package root: the Next.js app lives there (app/, .next/). */
-const APP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The package root: the Next.js app lives there (app/, .next/). Found upwards from this module,
+ * which runs from lib/cli/commands or from the bin's bundle in node_modules/.cache/driftwatch.
+ */
+const APP_ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'next.config.ts')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export interface ServeOptions {
   store: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareFeature, DEFAULT_CONFIG, planWindow, referenceThreshold, unitHint } from '@/lib/compare';
+import { compareFeature, DEFAULT_CONFIG, effectiveSize, planWindow, referenceThreshold, unitHint } from '@/lib/compare';
 import { buildDigest } from '@/lib/digest';
 import { DAY_MS, HOUR_MS, weekStart } from '@/lib/format';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
@@ -128,5 +128,40 @@ describe('planWindow', () => {
     const noWeeks = planWindow(from, to, { ...all, weeks: new Set<number>() });
     expect(noWeeks.weeks).toEqual([]);
     expect(noWeeks.days.length).toBe(plan.days.length + 28);
+  });
+});
+
+describe('how many rows a verdict needs', () => {
+  const reference = numericSummary(key('x'), lognormal(20_000, 21), 0, 0);
+  // Chunk statistics of a calibration at an effective size of 1,000 rows: the threshold grows as 1/√n below it.
+  const calibrated = { value: 0.1, source: 'reference' as const, chunk_mean: 0.04, chunk_sd: 0.02, chunks: 10, n_eff: 1000, floor: 0.08, sigmas: 3 };
+
+  it('says a small window is too small, with the smallest size that gives a verdict', () => {
+    const tiny = numericSummary(key('x'), lognormal(5, 22), 0, 0);
+    const c = compareFeature(reference, tiny, 'area', calibrated, defaults);
+    expect(c.min_rows).not.toBeNull();
+    // Exactly the first size where the threshold drops below 1, the most area can reach.
+    const n = effectiveSize;
+    const limit = (live: number) => (0.04 + 3 * 0.02) * Math.sqrt(1000 / n(reference.count, live));
+    expect(limit(c.min_rows!)).toBeLessThan(1);
+    expect(limit(c.min_rows! - 1)).toBeGreaterThanOrEqual(1);
+    expect(c.insufficient).toBe(`5 rows: a verdict needs at least ${c.min_rows}`);
+  });
+
+  it('stays quiet for a window large enough, and for a feature whose drift is not monitored', () => {
+    const large = numericSummary(key('x'), lognormal(2_000, 23), 0, 0);
+    expect(compareFeature(reference, large, 'area', calibrated, defaults).insufficient).toBeUndefined();
+    const tiny = numericSummary(key('x'), lognormal(5, 24), 0, 0);
+    const off = compareFeature(reference, tiny, 'area', calibrated, defaults, { drift: false });
+    expect(off.verdict).toBe('not_monitored');
+    expect(off.insufficient).toBeUndefined();
+  });
+
+  it('says when no window size is enough instead of naming a size nobody can reach', () => {
+    // A reference of 3 rows: even an infinite window leaves the threshold above 1.
+    const small = numericSummary(key('x'), [1, 2, 3], 0, 0);
+    const c = compareFeature(small, numericSummary(key('x'), lognormal(50_000, 25), 0, 0), 'area', calibrated, defaults);
+    expect(c.min_rows).toBeNull();
+    expect(c.insufficient).toMatch(/^no window is large enough for a verdict on area: its threshold stays above 1/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertCheckpointsKey, alertsReplayed, Config, evaluateModel, parseConfig, readAlertEvents, readEvaluations, runAlertStep, type EvaluationCodec, type EvaluationRow } from '@/lib/compare';
+import { alertCheckpointsKey, alertsReplayed, Config, evaluateModel, parseConfig, readAlertEvents, readEvaluations, runAlertStep, type EvaluationCodec } from '@/lib/compare';
+import type { EvaluationRow } from '@/lib/format';
 import { DAY_MS, HOUR_MS, layout, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationRow } from '@/lib/compare';
+import type { EvaluationRow } from '@/lib/format';
 import { evaluationParquet, readEvaluationsOfFeature } from '@/lib/duckdb';
 import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
 import { readEvaluationEntries, readEvaluationRange } from '@/lib/dashboard/store-reads';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationRow } from '@/lib/compare';
+import type { EvaluationRow } from '@/lib/format';
 import { EvaluationFileError, evaluationParquet } from '@/lib/duckdb';
 
 const row = (over: Partial<EvaluationRow> = {}): EvaluationRow => ({
