@@ -56,13 +56,14 @@ const MARKS = { failing: 'FAILING', drift: 'DRIFT', ok: 'ok', not_monitored: 'no
 export function formatCompare(result: CompareAnswer): string {
   const span = result.window ? `last ${result.window} of data, ` : '';
   const lines = [`${result.model}: ${result.from} → ${result.to} (${span}latest data ${result.latest_data ?? 'none'}) vs reference "${result.reference}", ${result.rows} rows`];
+  for (const w of result.warnings) lines.push(`  warning: ${w}`);
   if (result.features.length === 0) lines.push('  no data in this window (or no feature in common with the reference)');
   const width = Math.max(8, ...result.features.map((f) => f.name.length));
   for (const f of result.features) {
     const value = f.value === null ? '—' : f.value.toFixed(3);
     const failed = f.failed_rate === null ? '' : `failed ${(f.failed_rate * 100).toFixed(1)}% (ref ${((f.reference_failed_rate ?? 0) * 100).toFixed(1)}%)`;
     const mark = MARKS[f.verdict].padEnd(13);
-    lines.push(`  ${mark} ${f.name.padEnd(width)} ${f.metric} ${value} / ${f.threshold.toFixed(3)}  ${failed}${f.hint ? `  — ${f.hint}` : ''}`);
+    lines.push(`  ${mark} ${f.name.padEnd(width)} ${f.metric} ${value} / ${f.threshold.toFixed(3)}  ${failed}${f.hint ? `  — ${f.hint}` : ''}${f.insufficient ? `  — too few rows: ${f.insufficient}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -67,6 +67,19 @@ describe('the driftwatch CLI', () => {
     expect(err[0]).toMatch(message);
   });
 
+  it('reference add and compare warn about a reference too small to calibrate from', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    const file = join(dir, 'small.csv');
+    await writeFile(file, ['ts,x', ...Array.from({ length: 300 }, (_, i) => `2026-11-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,${i % 17}`)].join('\n'));
+    expect(await run('reference', 'add', '--store', store, '--model', 'm', '--name', 'test', '--file', file, '--timestamp-col', 'ts')).toBe(0);
+    const warning = err.find((l) => l.startsWith('warning: reference "test" has'));
+    expect(warning).toMatch(/thresholds need at least 10 chunks of 500 rows/);
+    out.length = 0;
+    expect(await run('compare', '--store', store, '--model', 'm', '--from', '2026-11-01T00:00:00Z', '--to', '2026-11-01T05:00:00Z')).toBe(0);
+    expect(out.join('\n')).toContain(`  warning: ${warning!.slice('warning: '.length)}`);
+  });
+
   it('names the missing or bad option', async () => {
     const store = join(dir, 's');
     await run('init', '--store', store);
