@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { initStore } from '@/lib/cli/commands/init';
+import { main } from '@/lib/cli/main';
 import { evaluateModel, parseConfig } from '@/lib/compare';
 import { evaluationParquet, readSummaryParquetMany } from '@/lib/duckdb';
 import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
@@ -84,6 +85,36 @@ async function firstLoadJs(base: string, path: string): Promise<{ files: number;
   let bytes = 0;
   for (const src of sources) bytes += gzipSync(Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer()), { level: 9 }).byteLength;
   return { files: sources.length, gzip_bytes: bytes };
+}
+
+/**
+ * The first look on the demo store (what `npm run demo` serves, 14 days, 21 features): the first
+ * compare and trend on freshly started servers, and `driftwatch compare` of one day in a fresh
+ * process, FIRST_RUNS times each. Issue #9's targets: ≤ 300 ms, ≤ 500 ms, ≤ 1 s.
+ */
+export async function benchDemoFirstLook(log: (line: string) => void) {
+  const dir = await mkdtemp(join(tmpdir(), 'driftwatch-bench-demo-'));
+  try {
+    log('dashboard: generating the demo store …');
+    const lines: string[] = [];
+    const code = await main(['demo', '--store', join(dir, 'store'), '--no-serve'], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    if (code !== 0) throw new Error(`bench: demo exited with ${code}: ${lines.slice(-5).join(' | ')}`);
+    const store = join(dir, 'store');
+    const model = 'checkout-fraud';
+    const compare: number[] = [];
+    const trend: number[] = [];
+    const page: number[] = [];
+    const cli: number[] = [];
+    for (let run = 0; run < FIRST_RUNS; run++) {
+      compare.push(await firstRequestMs(store, `/api/models/${model}/compare?window=12h`));
+      trend.push(await firstRequestMs(store, `/api/models/${model}/trend?feature=${['time_to_order', 'basket_value', 'device_score'][run % 3]}&range=7d`));
+      page.push(await firstRequestMs(store, `/models/${model}`));
+      cli.push(await cliWallMs([join(ROOT, 'bin', 'driftwatch.mjs'), 'compare', '--store', store, '--model', model, '--window', '1d']));
+    }
+    return { demo_first_compare_12h_ms: compare, demo_first_trend_7d_ms: trend, demo_first_model_page_ms: page, demo_cli_compare_1d_ms: cli };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCompare } from './compare.bench';
-import { benchDashboard } from './dashboard.bench';
+import { benchDashboard, benchDemoFirstLook } from './dashboard.bench';
 import { benchDigest } from './digest.bench';
 import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
 
@@ -68,9 +68,17 @@ async function main(): Promise<void> {
       }
     }
     if (suite === 'dashboard') {
-      const r = await benchDashboard(log);
+      const r = { ...(await benchDemoFirstLook(log)), ...(await benchDashboard(log)) };
       out.dashboard = r;
       if (!json) {
+        const runs = (xs: number[]) => xs.map((x) => fmt(x)).join(', ');
+        console.log(`\ndemo store, first look (fresh server or process each) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table({
+          'first compare, 12 h (ms)': { runs: runs(r.demo_first_compare_12h_ms), target: '≤ 300' },
+          'first trend, 7 d (ms)': { runs: runs(r.demo_first_trend_7d_ms), target: '≤ 500' },
+          'first model page, HTML (ms)': { runs: runs(r.demo_first_model_page_ms), target: '' },
+          'driftwatch compare --window 1d, wall (ms)': { runs: runs(r.demo_cli_compare_1d_ms), target: '≤ 1000' },
+        });
         console.log(`\ndashboard (${r.data}, ${r.clients} concurrent clients) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
         console.table({
           'compare, everyone on the default view, p95 (ms)': { value: fmt(r.compare_same_view_p95_ms), p50: fmt(r.compare_same_view_p50_ms), 'first request': '', target: '≤ 150' },
