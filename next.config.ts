@@ -4,7 +4,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native and Node-only modules stay outside the server bundle.
-  serverExternalPackages: ['@duckdb/node-api', '@duckdb/node-bindings'],
+  serverExternalPackages: ['@duckdb/node-api', '@duckdb/node-bindings', '@aws-sdk/client-s3'],
 };
 
 export default nextConfig;
