@@ -1,18 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '@/lib/cli/main';
-import { startServe, type RunningServer } from './server';
+import { launchChromium, makeDemoStore, SHOTS, startServe, type RunningServer } from './server';
 
 /**
  * The charts of issue #9 in Debian's Chromium on the demo store: a copied link reproduces the
  * table's sort, the log-x state and the time zone in a fresh browser context; dragging across the
  * trend zooms the page's window. Screenshots go to test-artifacts/screenshots/.
  */
-const SHOTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const MODEL = 'checkout-fraud';
 // A zone an hour from UTC in November, so "local" ticks and times differ from UTC ones.
 const ZONE = 'Europe/Berlin';
@@ -25,13 +21,11 @@ const contexts: BrowserContext[] = [];
 const errors: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-charts-'));
-  const log: string[] = [];
-  const code = await main(['demo', '--store', join(dir, 'store'), '--no-serve'], { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
-  expect(code, log.join('\n')).toBe(0);
-  server = await startServe(join(dir, 'store'));
+  const demo = await makeDemoStore('driftwatch-charts-');
+  dir = demo.dir;
+  server = await startServe(demo.store);
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

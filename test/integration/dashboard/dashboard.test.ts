@@ -1,29 +1,23 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '@/lib/cli/main';
-import { startServe, type RunningServer } from './server';
+import { launchChromium, makeDemoStore, SHOTS, startServe, type RunningServer } from './server';
 
 /**
  * The dashboard on the demo store, through `driftwatch serve` (next start) on loopback: the API
  * routes with good and bad input, then the five browser scenarios of issue #4 in Debian's
  * Chromium. Screenshots go to test-artifacts/screenshots/.
  */
-const SHOTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const MODEL = 'checkout-fraud';
 
 let dir: string;
 let server: RunningServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-dashboard-'));
-  const log: string[] = [];
-  const code = await main(['demo', '--store', join(dir, 'store'), '--no-serve'], { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
-  expect(code, log.join('\n')).toBe(0);
-  server = await startServe(join(dir, 'store'));
+  const demo = await makeDemoStore('driftwatch-dashboard-');
+  dir = demo.dir;
+  server = await startServe(demo.store);
   await mkdir(SHOTS, { recursive: true });
 }, 600_000);
 
@@ -130,7 +124,7 @@ describe('in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));

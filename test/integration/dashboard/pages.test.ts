@@ -1,18 +1,14 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '@/lib/cli/main';
-import { startServe, type RunningServer } from './server';
+import { launchChromium, makeDemoStore, SHOTS, startServe, type RunningServer } from './server';
 
 /**
  * The pages of issue #9 on the demo store, through `driftwatch serve` in Debian's Chromium: a
  * window tells the truth as of its end, errors answer with the API's status and message, an empty
  * window says so, and the layout holds at 390 px. Screenshots go to test-artifacts/screenshots/.
  */
-const SHOTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const MODEL = 'checkout-fraud';
 // The demo starts 2026-11-01; its first fault (basket_value's drift) starts 2026-11-04T00:00Z (lib/demo/faults.ts).
 const BEFORE_FAULTS = 'from=2026-11-03T00:00:00Z&to=2026-11-04T00:00:00Z';
@@ -26,13 +22,11 @@ let page: Page;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-pages-'));
-  const log: string[] = [];
-  const code = await main(['demo', '--store', join(dir, 'store'), '--no-serve'], { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
-  expect(code, log.join('\n')).toBe(0);
-  server = await startServe(join(dir, 'store'));
+  const demo = await makeDemoStore('driftwatch-pages-');
+  dir = demo.dir;
+  server = await startServe(demo.store);
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   page.on('pageerror', (e) => errors.push(String(e)));
 }, 600_000);

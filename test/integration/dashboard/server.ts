@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { main } from '@/lib/cli/main';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -63,4 +67,24 @@ export async function startServe(store: string): Promise<RunningServer> {
       if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
     },
   };
+}
+
+/** Where browser tests save their screenshots. */
+export const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+
+/** Debian's Chromium, headless and quiet (playwright-core cannot download browsers here). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A fresh demo store (`driftwatch demo --no-serve`) in a new temporary directory; `dir` is for the caller to remove. */
+export async function makeDemoStore(prefix: string): Promise<{ dir: string; store: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const log: string[] = [];
+  const code = await main(['demo', '--store', join(dir, 'store'), '--no-serve'], { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
+  if (code !== 0) throw new Error(`demo exited with ${code}:\n${log.join('\n')}`);
+  return { dir, store: join(dir, 'store') };
 }
