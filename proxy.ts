@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { ApiError, featureParam, modelParam, resolveWindow, viewQuery } from '@/lib/dashboard/params';
+import { ApiError, featureParam, modelParam, pathSegments, resolveWindow, viewQuery } from '@/lib/dashboard/params';
 import { HOUR_MS } from '@/lib/format';
 
 /**
@@ -14,10 +14,10 @@ const CHOICES: Record<string, readonly string[]> = { tz: ['utc', 'local'], dir: 
 
 function pageProblem(pathname: string, search: URLSearchParams): string | undefined {
   try {
-    const segments = pathname.split('/').filter(Boolean);
+    const segments = pathSegments(pathname);
     if (segments[0] === 'models') {
-      if (segments[1] !== undefined) modelParam(decodeURIComponent(segments[1]));
-      if (segments[2] === 'features' && segments[3] !== undefined) featureParam(decodeURIComponent(segments[3]));
+      if (segments[1] !== undefined) modelParam(segments[1]);
+      if (segments[2] === 'features' && segments[3] !== undefined) featureParam(segments[3]);
     }
     const get = (name: string) => search.get(name);
     // The default reference and window only matter when none is given: any valid name will do here.
@@ -39,8 +39,20 @@ function pageProblem(pathname: string, search: URLSearchParams): string | undefi
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** API paths: only the path's encoding is checked here (the routes check the rest); a 400 in the API's JSON. */
+function apiProblem(pathname: string): NextResponse | undefined {
+  try {
+    pathSegments(pathname);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return NextResponse.json({ error: error.message, code: 'bad_request' }, { status: 400, headers: { 'cache-control': 'no-store' } });
+  }
+}
+
 export function proxy(request: NextRequest): NextResponse {
   const { pathname, search, searchParams } = request.nextUrl;
+  if (pathname.startsWith('/api/')) return apiProblem(pathname) ?? NextResponse.next();
   const problem = pageProblem(pathname, searchParams);
   if (problem !== undefined) {
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>400: ${escape(problem)} · driftwatch</title>
@@ -54,5 +66,5 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ['/', '/alerts', '/models/:path*'],
+  matcher: ['/', '/alerts', '/models/:path*', '/api/models/:path*'],
 };

@@ -58,17 +58,36 @@ export class ProfileCache {
     });
     const missing = keys.map((_, i) => i).filter((i) => result[i] === undefined);
     if (missing.length > 0) {
-      const bytes = await Promise.all(missing.map((i) => storage.read(keys[i])));
-      const read = missing.map((i, j) => [i, bytes[j]] as const).filter((pair): pair is readonly [number, Uint8Array] => pair[1] !== undefined);
-      const present = read.map(([i]) => i);
-      const decoded = await decode(read.map(([, b]) => b));
-      for (const i of missing) result[i] = [];
-      present.forEach((i, j) => {
-        result[i] = decoded[j];
-        this.put(ids[i], { version: versions[i], rows: decoded[j], bytes: estimateBytes(decoded[j]) });
-      });
+      // Files another caller is already reading are awaited, not read and decoded twice.
+      const loadingId = (i: number) => `${ids[i]}@${versions[i] ?? ''}`;
+      const own = missing.filter((i) => !this.loading.has(loadingId(i)));
+      if (own.length > 0) {
+        const batch = this.readAndDecode(storage, own, keys, ids, versions, decode);
+        own.forEach((i, j) => {
+          const one = batch.then((rows) => rows[j]);
+          this.loading.set(loadingId(i), one);
+          const done = () => this.loading.delete(loadingId(i));
+          one.then(done, done);
+        });
+      }
+      const rows = await Promise.all(missing.map((i) => this.loading.get(loadingId(i)) as Promise<SummaryRow[]>));
+      missing.forEach((i, j) => (result[i] = rows[j]));
     }
     return result as SummaryRow[][];
+  }
+
+  private readonly loading = new Map<string, Promise<SummaryRow[]>>();
+
+  private async readAndDecode(storage: Storage, which: number[], keys: readonly string[], ids: string[], versions: (string | undefined)[], decode: SummaryDecoder): Promise<SummaryRow[][]> {
+    const bytes = await Promise.all(which.map((i) => storage.read(keys[i])));
+    const read = which.map((i, j) => [j, bytes[j]] as const).filter((pair): pair is readonly [number, Uint8Array] => pair[1] !== undefined);
+    const decoded = await decode(read.map(([, b]) => b));
+    const out: SummaryRow[][] = which.map(() => []);
+    read.forEach(([j], n) => {
+      out[j] = decoded[n];
+      this.put(ids[which[j]], { version: versions[which[j]], rows: decoded[n], bytes: estimateBytes(decoded[n]) });
+    });
+    return out;
   }
 
   private put(id: string, entry: Entry): void {

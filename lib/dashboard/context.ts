@@ -5,6 +5,8 @@ import { checkFormatVersion, CONFIG_KEY, MANIFEST_KEY, StoreManifest } from '../
 import { openStorage, type Storage } from '../storage';
 import { ApiError } from './params';
 import { CachedListingStorage } from './cached-listing';
+import type { TrendAnswer, TrendTask, WindowAnswer, WindowTask } from './compute';
+import { HeavyWork } from './heavy-work';
 import { ResultCache } from './result-cache';
 import { VersionedFiles } from './versioned-file';
 
@@ -21,6 +23,11 @@ export interface DashboardContext {
   profiles: ProfileCache;
   results: ResultCache;
   files: VersionedFiles;
+  /** Heavy computations: shared while in flight, queued (bounded) to worker threads. */
+  compute: {
+    window: (task: WindowTask) => Promise<WindowAnswer>;
+    trend: (task: TrendTask) => Promise<TrendAnswer>;
+  };
 }
 
 /** How long a listing is reused (a 30-day model has ~900 profile files): new files show up within it. */
@@ -33,6 +40,7 @@ interface Shared {
   profiles: ProfileCache;
   results: ResultCache;
   files: VersionedFiles;
+  heavy: HeavyWork;
 }
 
 let shared: Shared | undefined;
@@ -45,7 +53,8 @@ let shared: Shared | undefined;
  */
 export async function dashboardContext(location = dashboardStoreLocation()): Promise<DashboardContext> {
   if (!shared || shared.location !== location) {
-    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache({ storeCalibration: false }), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles() };
+    void shared?.heavy.close();
+    shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache({ storeCalibration: false }), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles(), heavy: new HeavyWork(location) };
   }
   const { storage, files } = shared;
   await files.get(storage, MANIFEST_KEY, (manifest) => {
@@ -60,5 +69,7 @@ export async function dashboardContext(location = dashboardStoreLocation()): Pro
     return parsed.data;
   });
   const config = await files.get(storage, CONFIG_KEY, (bytes) => parseConfig(bytes === undefined ? '' : new TextDecoder().decode(bytes), `${storage.url}/${CONFIG_KEY}`));
-  return { storage, config, decode: readSummaryParquetMany, references: shared.references, profiles: shared.profiles, results: shared.results, files };
+  const { references, profiles, results, heavy } = shared;
+  const deps = { storage, config, decode: readSummaryParquetMany, references, profiles };
+  return { ...deps, results, files, compute: { window: (task) => heavy.window(deps, task), trend: (task) => heavy.trend(deps, task) } };
 }

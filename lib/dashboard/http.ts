@@ -1,5 +1,6 @@
 import { ConfigError, NotFoundError } from '../compare';
 import { ApiError } from './params';
+import { BusyError } from './worker-pool';
 
 /** The error vocabulary of the API: one code per HTTP status. */
 export const ERROR_CODES = { 400: 'bad_request', 404: 'not_found', 413: 'too_large', 500: 'internal', 503: 'unavailable' } as const;
@@ -14,6 +15,12 @@ const body = (status: keyof typeof ERROR_CODES, message: string) => Response.jso
 
 /** Map an error to a status and a message a person can act on; unexpected errors are logged, not leaked. */
 export function errorResponse(error: unknown): Response {
+  // The heavy-work queue is full (lib/dashboard/worker-pool.ts): come back after Retry-After seconds.
+  if (error instanceof BusyError) {
+    const response = body(503, error.message);
+    response.headers.set('retry-after', String(error.retryAfterS));
+    return response;
+  }
   if (error instanceof ApiError) return body(error.status, error.message);
   if (error instanceof NotFoundError) return body(404, error.message);
   if (error instanceof ConfigError) return body(503, error.message);

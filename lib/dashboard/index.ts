@@ -9,3 +9,7 @@ export * from './result-cache';
 export * from './versioned-file';
 export * from './cached-listing';
 export * from './window-quality';
+export * from './computed-route';
+export * from './heavy-work';
+export * from './worker-pool';
+export * from './compute';

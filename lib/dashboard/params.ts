@@ -23,6 +23,23 @@ export const MAX_TREND_POINTS = 2000;
 
 export const Metric = z.union([NumericMetric, CategoricalMetric]);
 
+/**
+ * The segments of a URL path, percent-decoded. Malformed encoding (`%c0%ae`, an overlong `.`;
+ * a lone `%`) is a 400 that names the segment, not a URIError deep in a route (a 500).
+ */
+export function pathSegments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .map((raw) => {
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        throw new ApiError(400, `path: "${raw}" is not valid percent-encoding (malformed UTF-8 or a stray %)`);
+      }
+    });
+}
+
 /** A path segment as a model name: validated before it can become part of a storage key. */
 export function modelParam(value: string): string {
   const checked = ModelName.safeParse(value);

@@ -1,5 +1,6 @@
 import { planKeys, planWindow, type AvailableProfiles } from '../compare';
 import type { Storage } from '../storage';
+import { noteOutcome } from './heavy-work';
 
 /**
  * Results of window comparisons by their inputs and the versions of every file they read (the
@@ -9,6 +10,8 @@ import type { Storage } from '../storage';
  */
 export class ResultCache {
   private readonly entries = new Map<string, Promise<unknown>>();
+  /** Entries whose computation has finished: a hit on one is `cached`, on another `shared`. */
+  private readonly settled = new WeakSet<Promise<unknown>>();
 
   constructor(private readonly maxEntries = 500) {}
 
@@ -20,13 +23,17 @@ export class ResultCache {
     const id = `${storage.url}|${model}|${plan.from}|${plan.to}|${inputs}|${keys.map((k, i) => `${k}@${versions[i] ?? '-'}`).join(',')}`;
     const hit = this.entries.get(id);
     if (hit) {
+      noteOutcome(this.settled.has(hit) ? 'cached' : 'shared');
       this.entries.delete(id);
       this.entries.set(id, hit);
       return hit as Promise<T>;
     }
     const result = compute();
     this.entries.set(id, result);
-    result.catch(() => this.entries.delete(id));
+    result.then(
+      () => this.settled.add(result),
+      () => this.entries.delete(id),
+    );
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return result;
   }

@@ -165,11 +165,9 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const shown = await Promise.all([...days, layout.alertState(model)].map((k) => ctx.storage.version(k)));
   const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
     const [{ result, coverage }, history, states, events] = await Promise.all([
-      ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, async () => {
-        const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { available });
-        const compared = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, window, referenceVersion: version });
-        return { result: compared, coverage: windowCoverage(window.parts, available.hours, window.plan.from, window.plan.to) };
-      }),
+      ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, () =>
+        ctx.compute.window({ model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, metric: query.metric, referenceVersion: version, available }),
+      ),
       readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs),
       current ? readAlertStates(ctx.storage, model, ctx.files) : Promise.resolve([]),
       readAllAlertEvents(ctx.storage, model, ctx.files),
@@ -351,16 +349,12 @@ export async function trendView(
   }
   const available = await availableProfiles(ctx.storage, model);
   const version = await referenceVersion(ctx, model, reference);
-  const only = new Set([feature]);
-  const points: TrendPoint[] = [];
-  let metric = query.metric ?? '';
-  for (const end of ends) {
-    const r = await compareModel({ storage: ctx.storage, model, fromMs: end - query.windowMs, toMs: end, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, profiles: ctx.profiles, only, available, referenceVersion: version });
-    const f = r.features[0];
-    if (f) metric = f.metric;
-    points.push(f ? pointOf({ ...f, window_to: new Date(end).toISOString() }) : { at: new Date(end).toISOString(), value: null, threshold: null, verdict: null, failed_rate: null, reference_failed_rate: null, count: 0 });
-  }
-  return { ...base, metric, source: 'summaries', points };
+  const computed = await ctx.compute.trend({ model, feature, reference, metric: query.metric, referenceVersion: version, windowMs: query.windowMs, ends, available });
+  const points = ends.map((end, i): TrendPoint => {
+    const f = computed.points[i];
+    return f ? pointOf({ ...f, window_to: new Date(end).toISOString() }) : { at: new Date(end).toISOString(), value: null, threshold: null, verdict: null, failed_rate: null, reference_failed_rate: null, count: 0 };
+  });
+  return { ...base, metric: computed.metric, source: 'summaries', points };
 }
 
 function pointOf(r: Pick<EvaluationRow, 'window_to' | 'value' | 'threshold' | 'verdict' | 'failed_rate' | 'reference_failed_rate' | 'count'>): TrendPoint {

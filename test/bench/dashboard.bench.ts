@@ -13,20 +13,25 @@ import { LocalStorage } from '@/lib/storage';
 import { startServe } from '@/test/integration/dashboard/server';
 import { calibrateSyntheticReference, DAYS, SYNTHETIC_FEATURES, writeSyntheticProfiles } from './compare.bench';
 
-const CLIENTS = 10;
+/** Concurrent clients of the 200-feature figures: `--clients N` (default 10). */
+let CLIENTS = 10;
 const REQUESTS_PER_CLIENT = 12;
+
+export function setClients(n: number): void {
+  CLIENTS = n;
+}
 
 const percentile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
 };
 
-/** `CLIENTS` concurrent clients, each requesting its share of `paths` in turn; latencies in ms. */
-async function load(base: string, paths: string[]): Promise<{ p50: number; p95: number; max: number; requests: number }> {
+/** `clients` concurrent clients, each requesting its share of `paths` in turn; latencies in ms. */
+async function load(base: string, paths: string[], clients = CLIENTS): Promise<{ p50: number; p95: number; max: number; requests: number }> {
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    Array.from({ length: clients }, async () => {
       while (next < paths.length) {
         const path = paths[next++];
         const t0 = performance.now();

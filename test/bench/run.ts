@@ -1,34 +1,46 @@
 import { cpus, totalmem } from 'node:os';
 import { benchCompare } from './compare.bench';
-import { benchDashboard, benchDemoFirstLook } from './dashboard.bench';
+import { benchDashboard, benchDemoFirstLook, setClients } from './dashboard.bench';
+import { benchLoad } from './load.bench';
 import { benchDigest } from './digest.bench';
 import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
 
 /**
- * `npm run bench -- <suite…> [--json] [--quick] [--large]`: suites print a table, or one JSON
- * object. `--large` adds the 2 GB NDJSON ingest and profile to `pipeline` (several minutes).
+ * `npm run bench -- <suite…> [--json] [--quick] [--large] [--clients N] [--load-only]`: suites
+ * print a table, or one JSON object. `--large` adds the 2 GB NDJSON ingest and profile to
+ * `pipeline` (several minutes). `--clients N` (dashboard) sets the concurrent clients of the
+ * 200-feature figures (default 10) and adds "under load": the demo store's sessions by 1 user,
+ * then by N at once; `--load-only` runs only that part.
  */
 const SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
-function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean } {
+function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean; clients: number | undefined; loadOnly: boolean } {
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
   const large = argv.includes('--large');
-  const names = argv.filter((a) => !a.startsWith('--'));
+  const loadOnly = argv.includes('--load-only');
+  const at = argv.indexOf('--clients');
+  const clients = at >= 0 ? Number(argv[at + 1]) : undefined;
+  if (clients !== undefined && !(Number.isInteger(clients) && clients > 0)) {
+    console.error(`bench: --clients needs a whole number above 0; got "${argv[at + 1] ?? ''}"`);
+    process.exit(2);
+  }
+  const names = argv.filter((a, i) => !a.startsWith('--') && !(at >= 0 && i === at + 1));
   for (const name of names) {
     if (!(SUITES as readonly string[]).includes(name)) {
       console.error(`bench: unknown suite "${name}"; available: ${SUITES.join(', ')}`);
       process.exit(2);
     }
   }
-  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick, large };
+  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick, large, clients, loadOnly };
 }
 
 const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
 
 async function main(): Promise<void> {
-  const { suites, json, quick, large } = parseArgs(process.argv.slice(2));
+  const { suites, json, quick, large, clients, loadOnly } = parseArgs(process.argv.slice(2));
+  if (clients !== undefined) setClients(clients);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -67,7 +79,29 @@ async function main(): Promise<void> {
         });
       }
     }
-    if (suite === 'dashboard') {
+    if (suite === 'dashboard' && clients !== undefined) {
+      const l = await benchLoad(log, clients);
+      out.load = l;
+      if (!json) {
+        console.log(`\nunder load (demo store; sessions of the default view, 24 other 12 h windows, recomputed 7 d trends of 3 features; /api/models polled every 100 ms) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        const row = (x: typeof l.one) => ({
+          requests: x.requests,
+          'compare p50 / p95 (ms)': `${fmt(x.compare_p50_ms)} / ${fmt(x.compare_p95_ms)}`,
+          'recomputed trend p50 / p95 (ms)': `${fmt(x.trend_recomputed_p50_ms)} / ${fmt(x.trend_recomputed_p95_ms)}`,
+          '/api/models p95 / max (ms)': `${fmt(x.models_p95_ms)} / ${fmt(x.models_max_ms)}`,
+          '503': x.busy_503,
+          'computed / shared / cached': `${x.computed} / ${x.shared} / ${x.cached}`,
+          'load average (start, end)': x.load_average.map((a) => a.toFixed(2)).join(', '),
+        });
+        console.table({ '1 user': row(l.one), [`${clients} users`]: row(l.many) });
+        console.table({
+          [`compare p95, ${clients} users ÷ 1 user`]: { value: fmt(l.compare_p95_ratio), target: '≤ 5' },
+          [`recomputed trend p95, ${clients} users (ms)`]: { value: fmt(l.many.trend_recomputed_p95_ms), target: '≤ 2000' },
+          [`/api/models p95 during the load (ms)`]: { value: fmt(l.many.models_p95_ms), target: '≤ 200' },
+        });
+      }
+    }
+    if (suite === 'dashboard' && !loadOnly) {
       const r = { ...(await benchDemoFirstLook(log)), ...(await benchDashboard(log)) };
       out.dashboard = r;
       if (!json) {

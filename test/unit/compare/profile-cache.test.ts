@@ -66,3 +66,17 @@ describe('ProfileCache', () => {
     expect(calls).toEqual([1, 1, 1, 1]);
   });
 });
+
+describe('ProfileCache, concurrent loads', () => {
+  it('reads and decodes a file once when several callers ask for it at the same time', async () => {
+    const storage = new MemoryStorage();
+    await storage.write('p/a', 'x:1');
+    await storage.write('p/b', 'y:2');
+    const { decode, calls } = textDecoder();
+    const cache = new ProfileCache({ checkVersions: true });
+    const loads = await Promise.all([cache.load(storage, ['p/a', 'p/b'], decode), cache.load(storage, ['p/b', 'p/a'], decode), cache.load(storage, ['p/a', 'p/none'], decode)]);
+    expect(calls).toEqual([2, 0]);
+    expect(loads[1][0]).toBe(loads[0][1]);
+    expect(loads[2].map((rows) => rows.map((r) => r.feature))).toEqual([['x'], []]);
+  });
+});

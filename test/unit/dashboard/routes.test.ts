@@ -155,6 +155,27 @@ describe('route handlers', () => {
     expect((await json(await alerts(request('/api/alerts?state=maybe')))).status).toBe(400);
   });
 
+  it('names a malformed percent-encoding in the path (400), not a URIError (500)', async () => {
+    const reason = 'path: "%c0%ae%c0%ae%2f" is not valid percent-encoding (malformed UTF-8 or a stray %)';
+    expect(await json(await compare(request('/api/models/%c0%ae%c0%ae%2f/compare'), params({ model: '%c0%ae%c0%ae%2f' })))).toEqual({ status: 400, body: { error: reason, code: 'bad_request' } });
+    expect((await json(await trend(request('/api/models/%c0%ae%c0%ae%2f/trend?feature=x'), params({ model: '%c0%ae%c0%ae%2f' })))).body.error).toBe(reason);
+    expect((await json(await feature(request('/api/models/checkout-fraud/features/a%E0%A4%A'), params({ model: 'checkout-fraud', feature: 'a%E0%A4%A' })))).status).toBe(400);
+  });
+
+  it('refuses window=876000h for the 400-day limit, not as a malformed duration', async () => {
+    const { status, body } = await json(await compare(request('/api/models/checkout-fraud/compare?window=876000h'), params({ model: 'checkout-fraud' })));
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/400 days/);
+  });
+
+  it('says whether a heavy answer was computed, shared with an identical request, or cached', async () => {
+    const path = '/api/models/checkout-fraud/compare?from=2026-11-02T05:00:00Z&to=2026-11-02T17:00:00Z';
+    const answers = await Promise.all(Array.from({ length: 4 }, () => compare(request(path), params({ model: 'checkout-fraud' }))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.map((a) => a.headers.get('x-driftwatch-computed')).sort()).toEqual(['computed', 'shared', 'shared', 'shared']);
+    expect((await compare(request(path), params({ model: 'checkout-fraud' }))).headers.get('x-driftwatch-computed')).toBe('cached');
+  });
+
   it('says what to do when the store is missing', async () => {
     process.env.DRIFTWATCH_STORE = join(dir, 'nowhere');
     try {

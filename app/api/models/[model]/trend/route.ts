@@ -1,11 +1,14 @@
-import { ApiError, dashboardContext, durationParam, featureParam, jsonRoute, metricParam, modelParam, onlyParams, queryParam, referenceParam, trendView } from '@/lib/dashboard';
+import { pathSegments, ApiError, computedRoute, dashboardContext, durationParam, featureParam, metricParam, modelParam, onlyParams, queryParam, referenceParam, trendView } from '@/lib/dashboard';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/models/{model}/trend?feature&metric&window&step&from&to|range&reference — one feature's distance over time. */
 export function GET(request: Request, { params }: { params: Promise<{ model: string }> }): Promise<Response> {
-  return jsonRoute(async () => {
-    const q = new URL(request.url).searchParams;
+  return computedRoute(async () => {
+    const url = new URL(request.url);
+    // A malformed encoding in the path is named (400), not a URIError (500); proxy.ts checks it first.
+    pathSegments(url.pathname);
+    const q = url.searchParams;
     onlyParams(q, ['feature', 'metric', 'window', 'step', 'from', 'to', 'range', 'reference']);
     const model = modelParam((await params).model);
     const featureText = queryParam(q, 'feature');
