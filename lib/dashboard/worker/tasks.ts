@@ -1,4 +1,6 @@
 // Runs inside a worker thread (compute-worker.mjs loads it), outside Next: no 'server-only' here.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { ProfileCache, ReferenceCache, type Config } from '../../compare';
 import { readSummaryParquetMany } from '../../duckdb';
@@ -35,8 +37,25 @@ async function handle(m: Message): Promise<unknown> {
   return computeTrend(deps, m.task as TrendTask);
 }
 
+/**
+ * Heavy work yields the CPU to the request thread: this thread (and the DuckDB threads it starts,
+ * which inherit it) runs at DRIFTWATCH_WORKER_NICE (default 10). Linux sets nice per thread; the
+ * thread's id comes from /proc/thread-self. Elsewhere this does nothing.
+ */
+function lowerPriority(): void {
+  const nice = Number(process.env.DRIFTWATCH_WORKER_NICE ?? 10);
+  if (!Number.isInteger(nice) || nice <= 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, nice));
+  } catch {
+    // not Linux, or not allowed: run at the process's priority
+  }
+}
+
 /** Answer the pool's tasks on `port`, one message per task: `{id, value}` or `{id, error}`. */
 export function serveTasks(port: MessagePort): void {
+  lowerPriority();
   port.on('message', (m: Message) => {
     handle(m).then(
       (value) => port.postMessage({ id: m.id, value }),

@@ -4,7 +4,7 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/models/{model}/trend?feature&metric&window&step&from&to|range&reference — one feature's distance over time. */
 export function GET(request: Request, { params }: { params: Promise<{ model: string }> }): Promise<Response> {
-  return computedRoute(async () => {
+  return computedRoute(request, async () => {
     const url = new URL(request.url);
     // A malformed encoding in the path is named (400), not a URIError (500); proxy.ts checks it first.
     pathSegments(url.pathname);

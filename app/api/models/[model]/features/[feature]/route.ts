@@ -4,7 +4,7 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/models/{model}/features/{feature}?from&to | window, reference, metric — distributions of live and every reference. */
 export function GET(request: Request, { params }: { params: Promise<{ model: string; feature: string }> }): Promise<Response> {
-  return computedRoute(async () => {
+  return computedRoute(request, async () => {
     const url = new URL(request.url);
     // A malformed encoding in the path is named (400), not a URIError (500); proxy.ts checks it first.
     pathSegments(url.pathname);
