@@ -48,7 +48,7 @@ function session(model: string, latestMs: number, user: number, requests: number
  * listening on `port` and its process group. On a shared machine wall times depend on the
  * neighbours; CPU time says what the load itself cost. Linux only (NaN elsewhere).
  */
-function serverCpuS(port: string): number {
+export function serverCpuS(port: string): number {
   try {
     const stats = readdirSync('/proc')
       .filter((d) => /^\d+$/.test(d))
