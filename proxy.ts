@@ -39,7 +39,10 @@ function pageProblem(pathname: string, search: URLSearchParams): string | undefi
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** API paths: only the path's encoding is checked here (the routes check the rest); a 400 in the API's JSON. */
+/**
+ * API paths: only the path's encoding is checked here (the routes check the rest); a 400 in the
+ * API's JSON. Needed here: Next answers 500 for a malformed encoding before the route runs.
+ */
 function apiProblem(pathname: string): NextResponse | undefined {
   try {
     pathSegments(pathname);
