@@ -6,7 +6,8 @@ import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
-import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel } from './store-reads';
+import { DamagedFileError } from '../storage/damaged-file';
+import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel, type DamagedKeys } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
 
@@ -35,6 +36,11 @@ export interface ModelOverview {
   /** Worst value/threshold over features per evaluation of the 7 days before the window's end: the overview's sparkline. */
   worst_ratio: { at: string; ratio: number }[];
   window: WindowInfo;
+  /**
+   * Store keys of the model's files that could not be read (empty when none): the status above is
+   * from the rest, the views that need these answer 503, and `driftwatch doctor` repairs them.
+   */
+  damaged: string[];
 }
 
 /** Per alert (rule, feature, reference), its last event at or before `asOfMs`. */
@@ -58,9 +64,17 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
   const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
   return Promise.all(
     names.map(async (model) => {
-      const [meta, { resolved, info }] = await Promise.all([requireModel(ctx.storage, model, ctx.files), modelWindow(ctx, model, query, nowMs)]);
+      const damaged: DamagedKeys = new Set();
+      const [meta, { resolved, info }] = await Promise.all([
+        requireModel(ctx.storage, model, ctx.files).catch((error: unknown) => {
+          if (!(error instanceof DamagedFileError)) throw error;
+          damaged.add(error.key);
+          return undefined;
+        }),
+        modelWindow(ctx, model, query, nowMs),
+      ]);
       const asOf = resolved.toMs;
-      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf), readAllAlertEvents(ctx.storage, model, ctx.files)]);
+      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf, undefined, damaged), readAllAlertEvents(ctx.storage, model, ctx.files, damaged)]);
       const mine = entries.filter(({ row: r }) => r.reference === reference && r.window_hours === hours);
       let latestEnd = -Infinity;
       for (const e of mine) if (e.end > latestEnd) latestEnd = e.end;
@@ -78,7 +92,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         model,
         status: worst(latest.map((r) => r.verdict)),
         reference,
-        features: meta.features.length,
+        features: meta?.features.length ?? 0,
         drifting: latest.filter((r) => r.verdict === 'drift').map((r) => r.name),
         failing: latest.filter((r) => r.verdict === 'failing').map((r) => r.name),
         firing_alerts: firing.length,
@@ -86,6 +100,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         age_hours: age,
         stale: age === null || age * HOUR_MS > 2 * every + HOUR_MS,
         worst_ratio: [...byEnd.entries()].sort((a, b) => a[0] - b[0]).map(([at, r]) => ({ at: new Date(at).toISOString(), ratio: r })),
+        damaged: [...damaged].sort(),
         window: info,
       };
     }),

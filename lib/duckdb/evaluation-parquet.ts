@@ -7,6 +7,7 @@ import { withConnection } from './database';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
+import { withoutTempPaths } from '../storage/damaged-file';
 
 /**
  * Evaluation rows as Parquet (docs/format.md, "Evaluation rows"): one row per window end ×
@@ -34,9 +35,20 @@ const COLUMNS = {
   unseen_categories: 'VARCHAR[]',
 } as const;
 
+/** An evaluation file that cannot be decoded; `fileIndex` as SummaryFileError's, `reason` free of temporary paths. */
 export class EvaluationFileError extends Error {
   override readonly name = 'EvaluationFileError';
+  readonly reason: string;
+  readonly fileIndex: number | undefined;
+
+  constructor(reason: string, fileIndex?: number) {
+    super(`evaluation file${fileIndex === undefined ? '' : ` ${fileIndex}`} is damaged: ${reason}`);
+    this.reason = reason;
+    this.fileIndex = fileIndex;
+  }
 }
+
+const unreadable = (error: unknown, fileIndex?: number) => new EvaluationFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, fileIndex);
 
 async function encode(rows: readonly EvaluationRow[]): Promise<Uint8Array> {
   return withTempDir('evaluations-write', async (dir) => {
@@ -71,8 +83,8 @@ async function decode(bytes: Uint8Array): Promise<EvaluationRow[]> {
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
       });
     } catch (error) {
-      if (error instanceof EvaluationFileError) throw error;
-      throw new EvaluationFileError(`evaluation file is not a readable evaluations Parquet: ${(error as Error).message.split('\n')[0]}`);
+      if (error instanceof EvaluationFileError) throw new EvaluationFileError(error.reason, 0);
+      throw unreadable(error, 0);
     }
     return out;
   }, 'small');
@@ -106,8 +118,18 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
         }
       });
     } catch (error) {
-      if (error instanceof EvaluationFileError) throw error;
-      throw new EvaluationFileError(`evaluation file is not a readable evaluations Parquet: ${(error as Error).message.split('\n')[0]}`);
+      if (!(error instanceof EvaluationFileError) && !(error instanceof Error)) throw error;
+      // Several files failed as one query: decode them one by one to name the bad one.
+      if (files.length === 1) throw error instanceof EvaluationFileError ? new EvaluationFileError(error.reason, 0) : unreadable(error, 0);
+      for (const [i, bytes] of files.entries()) {
+        try {
+          await decode(bytes);
+        } catch (e) {
+          if (e instanceof EvaluationFileError) throw new EvaluationFileError(e.reason, i);
+          throw e;
+        }
+      }
+      throw error instanceof EvaluationFileError ? error : unreadable(error);
     }
     return out;
   }, 'small');
@@ -125,7 +147,7 @@ function decodeChunk(chunk: ChunkColumns, out: EvaluationRow[]): void {
     const [model, reference, name, type, metric, source, verdict, hint] = strings.map((column) => column[i]);
     const windowTo = num(1, i);
     if (name === null || !VERDICTS.has(verdict as string) || !SOURCES.has(source as string) || windowTo === null || num(0, i) === null) {
-      throw new EvaluationFileError(`evaluation row ${JSON.stringify(name)} is invalid: verdict, threshold_source, name and the window are required`);
+      throw new EvaluationFileError(`row ${JSON.stringify(name)} is invalid: verdict, threshold_source, name and the window are required`);
     }
     const metrics: Record<string, number | null> = {};
     const [start, length] = listSpan(keys.entries, i);

@@ -7,6 +7,7 @@ import { withConnection } from './database';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
+import { withoutTempPaths } from '../storage/damaged-file';
 
 /** Parquet columns of a profile: exactly the SummaryRow fields (docs/format.md). */
 const COLUMNS: Record<keyof SummaryRow, string> = {
@@ -32,8 +33,21 @@ const COLUMNS: Record<keyof SummaryRow, string> = {
 };
 const NAMES = Object.keys(COLUMNS) as (keyof SummaryRow)[];
 
+/**
+ * A profile file that cannot be read or written as summary rows. `fileIndex` is the position of
+ * the bad file among those read together, so the caller, which knows their store keys, can name it;
+ * `reason` never contains a temporary path.
+ */
 export class SummaryFileError extends Error {
   override readonly name = 'SummaryFileError';
+  readonly reason: string;
+  readonly fileIndex: number | undefined;
+
+  constructor(reason: string, fileIndex?: number) {
+    super(`profile file${fileIndex === undefined ? '' : ` ${fileIndex}`} is damaged: ${reason}`);
+    this.reason = reason;
+    this.fileIndex = fileIndex;
+  }
 }
 
 /** One profile file. Rows are validated against SummaryRow first. */
@@ -54,7 +68,7 @@ export async function writeSummaryParquetGroups(groups: readonly (readonly Summa
   for (const rows of groups) {
     for (const row of rows) {
       const checked = SummaryRow.safeParse(row);
-      if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" is invalid: ${checked.error.issues[0]?.message}`);
+      if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" to write is invalid: ${checked.error.issues[0]?.message}`);
     }
   }
   const result: Uint8Array[] = [];
@@ -96,7 +110,7 @@ async function writeSlice(lines: readonly string[], sizes: readonly number[]): P
 
 async function readOnlyFile(dir: string): Promise<Uint8Array> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet'));
-  if (files.length !== 1) throw new SummaryFileError(`expected one Parquet file in ${dir}, found ${files.length}`);
+  if (files.length !== 1) throw new SummaryFileError(`expected one Parquet file from a COPY, found ${files.length}`);
   return new Uint8Array(await readFile(join(dir, files[0])));
 }
 
@@ -144,12 +158,30 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[], optio
       });
     } catch (error) {
       if (error instanceof SummaryFileError) throw error;
-      throw new SummaryFileError(`profile file is not a readable summary Parquet: ${(error as Error).message.split('\n')[0]}`);
+      throw await whichFile(files, options, error);
     }
     // Sorted here, not in SQL: DuckDB's ORDER BY moves every row's lists and tripled the read time.
     for (const rows of out) rows.sort(byChunkThenFeature);
   }, 'small');
   return out;
+}
+
+/**
+ * One query read several files and failed: read them one by one to find the first bad one (only
+ * ever on this error path), so the caller can name its key.
+ */
+async function whichFile(files: readonly Uint8Array[], options: SummaryReadOptions, error: unknown): Promise<SummaryFileError> {
+  const first = new SummaryFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, files.length === 1 ? 0 : undefined);
+  if (files.length === 1) return first;
+  for (const [i, bytes] of files.entries()) {
+    try {
+      await readSummaryParquetMany([bytes], options);
+    } catch (e) {
+      if (e instanceof SummaryFileError) return new SummaryFileError(e.reason, i);
+      throw e;
+    }
+  }
+  return first;
 }
 
 function byChunkThenFeature(a: SummaryRow, b: SummaryRow): number {
@@ -184,7 +216,7 @@ function decodeChunk(chunk: ChunkColumns, out: SummaryRow[][]): void {
     const m = slice(means, i);
     const w = slice(weights, i);
     const problem = summaryRowProblem(row, m, w);
-    if (problem) throw new SummaryFileError(`profile row of feature "${String(row.feature)}" is invalid: ${problem}`);
+    if (problem) throw new SummaryFileError(`row of feature "${String(row.feature)}" is invalid: ${problem}`, group[i]);
     const summary = row as unknown as SummaryRow;
     summary.means = numberArray(m);
     summary.weights = numberArray(w);
