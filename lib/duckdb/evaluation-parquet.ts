@@ -4,6 +4,7 @@ import type { EvaluationCodec } from '../compare/evaluate';
 import type { EvaluationRow } from '../format';
 import { ChunkColumns, isValid, listSpan, streamChunks } from './chunks';
 import { withConnection } from './database';
+import { expectedRows } from './summary-parquet';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
@@ -74,13 +75,16 @@ const NUMBERS = ['window_from', 'window_to', 'window_hours', 'count', 'failed_ra
 /** Typed decoding from DuckDB's vectors: a 30-day trend reads ~150,000 rows, and row objects took seconds. */
 async function decode(bytes: Uint8Array): Promise<EvaluationRow[]> {
   return withTempDir('evaluations-read', async (dir) => {
-    const path = join(dir, 'rows.parquet');
+    const path = join(dir, '0.parquet');
     await writeFile(path, bytes);
     const sql = selectRows(`read_parquet(${sqlString(path)})`);
     const out: EvaluationRow[] = [];
     try {
       await withConnection(async (c) => {
+        // A streamed query that fails midway just ends: count first (see readSummaryParquetMany).
+        const [expected] = await expectedRows(c, `read_parquet(${sqlStringList([path])}, filename = true)`, 1);
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
+        if (out.length !== expected) throw new EvaluationFileError(`unreadable data: ${out.length} of ${expected} rows could be read`);
       });
     } catch (error) {
       if (error instanceof EvaluationFileError) throw new EvaluationFileError(error.reason, 0);
@@ -109,6 +113,7 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
     const sql = `${selectRows(`read_parquet(${sqlStringList(paths)}, filename = true)`, `, CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS file_index`)} WHERE "name" = ${sqlString(feature)}`;
     try {
       await withConnection(async (c) => {
+        const expected = await expectedRows(c, `read_parquet(${sqlStringList(paths)}, filename = true) WHERE "name" = ${sqlString(feature)}`, files.length);
         const rows: EvaluationRow[] = [];
         for await (const chunk of streamChunks(c, sql)) {
           rows.length = 0;
@@ -116,6 +121,7 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
           const file = chunk.float64(chunk.columnCount - 1);
           for (let i = 0; i < rows.length; i++) out[file[i]].push(rows[i]);
         }
+        if (out.some((r, i) => r.length !== expected[i])) throw new EvaluationFileError('unreadable data: fewer rows could be read than the files hold');
       });
     } catch (error) {
       if (!(error instanceof EvaluationFileError) && !(error instanceof Error)) throw error;

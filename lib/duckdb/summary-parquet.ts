@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { summaryRowProblem, SummaryRow } from '../format';
 import { attachDigest, numberArray } from '../summary';
 import { ChunkColumns, isValid, listSpan, streamChunks, type ListColumn } from './chunks';
-import { withConnection } from './database';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows, withConnection } from './database';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
@@ -151,12 +152,19 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[], optio
       if (n === 'category_counts') return `CAST("${n}" AS DOUBLE[]) AS "${n}"`;
       return `"${n}"`;
     });
-    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM read_parquet(${sqlStringList(paths)}, filename = true)${options.wholeOnly ? ' WHERE chunk < 0' : ''}`;
+    const from = `read_parquet(${sqlStringList(paths)}, filename = true)${options.wholeOnly ? ' WHERE chunk < 0' : ''}`;
+    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM ${from}`;
     try {
       await withConnection(async (c) => {
+        // A streamed query that fails midway just ends (the bindings expose no error for it): the
+        // rows each file should give are counted first, in a query whose failure does reject.
+        const expected = await expectedRows(c, from, files.length);
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
+        const short = out.findIndex((rows, i) => rows.length !== expected[i]);
+        if (short >= 0) throw new SummaryFileError(`unreadable data: ${out[short].length} of ${expected[short]} rows could be read`, files.length === 1 ? 0 : undefined);
       });
     } catch (error) {
+      if (error instanceof SummaryFileError && error.fileIndex === undefined) throw await whichFile(files, options, error);
       if (error instanceof SummaryFileError) throw error;
       throw await whichFile(files, options, error);
     }
@@ -171,7 +179,7 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[], optio
  * ever on this error path), so the caller can name its key.
  */
 async function whichFile(files: readonly Uint8Array[], options: SummaryReadOptions, error: unknown): Promise<SummaryFileError> {
-  const first = new SummaryFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, files.length === 1 ? 0 : undefined);
+  const first = error instanceof SummaryFileError ? error : new SummaryFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, files.length === 1 ? 0 : undefined);
   if (files.length === 1) return first;
   for (const [i, bytes] of files.entries()) {
     try {
@@ -182,6 +190,13 @@ async function whichFile(files: readonly Uint8Array[], options: SummaryReadOptio
     }
   }
   return first;
+}
+
+/** Rows per file (by the index in its temporary name) that `from` (a read_parquet with filename) holds. */
+export async function expectedRows(c: DuckDBConnection, from: string, files: number): Promise<number[]> {
+  const counts = new Array<number>(files).fill(0);
+  for (const r of await queryRows(c, `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS INTEGER) AS g, CAST(count(*) AS DOUBLE) AS n FROM ${from} GROUP BY g`)) counts[Number(r.g)] = Number(r.n);
+  return counts;
 }
 
 function byChunkThenFeature(a: SummaryRow, b: SummaryRow): number {

@@ -17,9 +17,12 @@ export class DamagedFileError extends Error {
   }
 }
 
-/** Paths of temporary copies (`/dev/shm/driftwatch-…/3.parquet`) in a reader's message, replaced by "the file". */
+/** The first line of a reader's message without the paths of temporary copies (`/dev/shm/driftwatch-…/3.parquet`). */
 export function withoutTempPaths(message: string): string {
-  return message.replace(/(["'])?\/[^\s"']*driftwatch-[^\s"']*\1?/g, 'the file').split('\n')[0];
+  return message
+    .split('\n')[0]
+    .replace(/\s*(["'])?\/[^\s"']*driftwatch-[^\s"']*\1?/g, '')
+    .trim();
 }
 
 /**
