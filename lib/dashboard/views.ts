@@ -152,8 +152,21 @@ export interface ModelView extends Omit<CompareResult, 'features'> {
   features: FeatureRow[];
   /** Rows per hour of the window: what the verdicts stand on. */
   coverage: Coverage;
-  /** What a reader must know before trusting the verdicts (a small reference, an empty window). */
+  /** What a reader must know before trusting the verdicts (a small reference, an empty window, a damaged file). */
   warnings: string[];
+  /** Store keys of damaged evaluation or alert files whose parts (sparklines, alert badges) the view leaves out. */
+  damaged: string[];
+}
+
+/** A damaged file left out of a view's secondary part, tolerated (`skipped`); any other error is thrown. */
+function skipDamaged<T>(error: unknown, skipped: DamagedKeys, empty: T): T {
+  if (!(error instanceof DamagedFileError)) throw error;
+  skipped.add(error.key);
+  return empty;
+}
+
+function damagedWarnings(keys: readonly string[], storeUrl: string, what: string): string[] {
+  return keys.map((key) => `${key} is damaged: ${what}; run \`driftwatch doctor --store ${storeUrl}\` to repair it`);
 }
 
 /** Messages about the window itself: empty, or with hours missing. */
@@ -177,17 +190,20 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   // The whole view is cached too, by the versions of the evaluation days and alert state it shows.
   const days: string[] = [];
   for (let d = Math.floor(historyFrom / DAY_MS) * DAY_MS - DAY_MS; d < resolved.toMs; d += DAY_MS) days.push(layout.evaluations(model, d), layout.legacyEvaluations(model, d));
-  const shown = await Promise.all([...days, layout.alertState(model)].map((k) => ctx.storage.version(k)));
+  const alertDays = (await ctx.storage.list(layout.alertsPrefix(model))).filter((k) => k.endsWith('.json'));
+  const shown = await Promise.all([...days, layout.alertState(model), ...alertDays].map((k) => ctx.storage.version(k)));
   const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
+    // Sparklines and alert badges are the view's secondary part: a damaged file there leaves them out, named.
+    const damaged: DamagedKeys = new Set();
     const [{ result, coverage }, history, states, events] = await Promise.all([
       ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, async () => {
         const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { available });
         const compared = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, window, referenceVersion: version });
         return { result: compared, coverage: windowCoverage(window.parts, available.hours, window.plan.from, window.plan.to) };
       }),
-      readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs),
-      current ? readAlertStates(ctx.storage, model, ctx.files) : Promise.resolve([]),
-      readAllAlertEvents(ctx.storage, model, ctx.files),
+      readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs, undefined, damaged),
+      current ? readAlertStates(ctx.storage, model, ctx.files).catch((error: unknown) => skipDamaged(error, damaged, [])) : Promise.resolve([]),
+      readAllAlertEvents(ctx.storage, model, ctx.files, damaged),
     ]);
     const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
     // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
@@ -205,11 +221,11 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
     const firing = new Set([...alertsAsOf(events, resolved.toMs).values()].filter((e) => e.kind === 'firing' && e.reference === reference).map((e) => e.feature));
     const pending = new Set(states.filter((st) => st.status === 'pending' && st.reference === reference).map((st) => st.feature));
     const alertOf = (feature: string): FeatureRow['alert'] => (firing.has(feature) ? 'firing' : pending.has(feature) ? 'pending' : null);
-    return { ...result, coverage, features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
+    return { ...result, coverage, damaged: [...damaged].sort(), features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
   });
   const resultWarnings = (view as { warnings?: string[] }).warnings ?? [];
   // The window as asked (relative or absolute) and the references are this request's own.
-  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info)] };
+  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
 }
 
 export interface FeatureSource {
@@ -320,6 +336,8 @@ export interface TrendView {
   source: 'evaluations' | 'summaries';
   points: TrendPoint[];
   alerts: AlertEvent[];
+  /** A damaged alerts file: its markers are left out, and named here. */
+  warnings: string[];
 }
 
 /**
@@ -346,8 +364,9 @@ export async function trendView(
   const ends: number[] = [];
   for (let t = resolved.fromMs + query.stepMs; t <= resolved.toMs; t += query.stepMs) ends.push(t);
   if (ends.length > MAX_TREND_POINTS) throw new ApiError(400, `step: ${ends.length} windows requested, at most ${MAX_TREND_POINTS}: widen the step or shorten from–to`);
-  const events = (await readAllAlertEvents(ctx.storage, model, ctx.files)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
-  const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events };
+  const damaged: DamagedKeys = new Set();
+  const events = (await readAllAlertEvents(ctx.storage, model, ctx.files, damaged)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
+  const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events, warnings: damagedWarnings([...damaged].sort(), ctx.storage.url, 'the alert markers it holds are left out') };
 
   const evaluationWindow = parseDuration(ctx.config.evaluation.window);
   if (query.windowMs === evaluationWindow && query.stepMs === HOUR_MS) {
