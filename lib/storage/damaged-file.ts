@@ -38,3 +38,11 @@ export function damageReason(error: unknown): string {
   }
   return withoutTempPaths(error instanceof Error ? error.message : String(error));
 }
+
+/**
+ * A DamagedFileError, also one rebuilt from a worker thread's message (same name, the message
+ * already names the key): what the API answers with 503.
+ */
+export function isDamagedFileError(error: unknown): error is Error {
+  return error instanceof DamagedFileError || (error instanceof Error && error.name === 'DamagedFileError');
+}
