@@ -1,6 +1,6 @@
 import { checkStore, storeFiles, type Finding } from '../doctor-checks';
 import { planRepairs, repairStore, type RepairPlan } from '../doctor-repair';
-import { ModelName } from '../../format';
+import { MANIFEST_KEY, ModelName } from '../../format';
 import { openStorage } from '../../storage';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
@@ -47,6 +47,10 @@ export async function runDoctor(options: DoctorOptions, ctx: CommandContext): Pr
     return { files, findings };
   };
   const { files, findings } = await check('doctor');
+  // Nothing of a store there: a wrong --store, not a damaged manifest (repair would make one).
+  if (options.model === undefined && !files.some((f) => f.model !== undefined) && !(await storage.exists(MANIFEST_KEY))) {
+    throw new CliError(`${storage.url} is not a driftwatch store (no ${MANIFEST_KEY}, no models): check --store`, 1);
+  }
   if (options.model !== undefined && !files.some((f) => f.kind === 'model' || f.model === options.model)) throw new CliError(`no model "${options.model}" in ${storage.url}`);
   const plans = await planRepairs(storage, findings);
   ctx.log(`doctor: checked ${files.length} files of ${storage.url}${options.model ? ` (model ${options.model})` : ''}`);
