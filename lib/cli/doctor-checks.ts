@@ -155,16 +155,15 @@ function summaryProblem(file: StoreFile, rows: readonly SummaryRow[]): string | 
 async function checkProfiles(files: readonly { file: StoreFile; bytes: Uint8Array }[], report: (file: StoreFile, problem: string | undefined) => void): Promise<void> {
   const pending = [...files];
   while (pending.length > 0) {
-    const batch = pending.slice(0, 32);
     try {
-      const rows = await readSummaryParquetMany(batch.map((b) => b.bytes));
-      batch.forEach((b, i) => report(b.file, summaryProblem(b.file, rows[i])));
-      pending.splice(0, batch.length);
+      const rows = await readSummaryParquetMany(pending.map((b) => b.bytes));
+      pending.forEach((b, i) => report(b.file, summaryProblem(b.file, rows[i])));
+      return;
     } catch (error) {
       const index = (error as { fileIndex?: unknown }).fileIndex;
       const reason = (error as { reason?: unknown }).reason;
       if (typeof index !== 'number' || typeof reason !== 'string') throw error;
-      report(batch[index].file, reason);
+      report(pending[index].file, reason);
       pending.splice(index, 1);
     }
   }
@@ -182,11 +181,23 @@ export async function checkStore(storage: Storage, files: readonly StoreFile[], 
   const report = (file: StoreFile, problem: string | undefined, severity: Finding['severity'] = 'damaged') => {
     if (problem !== undefined) findings.push({ ...file, problem, severity });
   };
-  const profiles: { file: StoreFile; bytes: Uint8Array }[] = [];
+  // Profiles are decoded 32 at a time as they are read: a long store holds gigabytes of them.
+  let profiles: { file: StoreFile; bytes: Uint8Array }[] = [];
+  const flushProfiles = async () => {
+    await checkProfiles(profiles, (file, problem) => {
+      report(file, problem);
+      tick();
+    });
+    profiles = [];
+  };
   const calibrations: { file: StoreFile; bytes: Uint8Array }[] = [];
   const referenceProfiles = new Map<string, Uint8Array>();
-  for (const file of files) {
-    const bytes = await storage.read(file.key);
+  // Read 16 files at a time (an S3 store answers each read in tens of milliseconds), check them in order.
+  const reads = new Map<number, Promise<Uint8Array | undefined>>();
+  for (const [n, file] of files.entries()) {
+    for (let m = n; m < Math.min(files.length, n + 16); m++) if (!reads.has(m)) reads.set(m, storage.read(files[m].key));
+    const bytes = await reads.get(n);
+    reads.delete(n);
     if (bytes === undefined) {
       if (file.kind === 'manifest') report(file, 'missing: this is not a driftwatch store (run `driftwatch init`)');
       tick();
@@ -195,6 +206,7 @@ export async function checkStore(storage: Storage, files: readonly StoreFile[], 
     if (file.kind === 'hourly' || file.kind === 'rollup' || file.kind === 'reference-profile') {
       profiles.push({ file, bytes });
       if (file.kind === 'reference-profile') referenceProfiles.set(`${file.model}/${file.reference}`, bytes);
+      if (profiles.length >= 32) await flushProfiles();
       continue;
     }
     if (file.kind === 'evaluations' && file.key.endsWith('.parquet')) {
@@ -213,10 +225,7 @@ export async function checkStore(storage: Storage, files: readonly StoreFile[], 
     if (file.kind === 'calibration' && problem === undefined) calibrations.push({ file, bytes });
     tick();
   }
-  await checkProfiles(profiles, (file, problem) => {
-    report(file, problem);
-    tick();
-  });
+  await flushProfiles();
   const damagedKeys = new Set(findings.map((f) => f.key));
   for (const { file, bytes } of calibrations) {
     const profile = referenceProfiles.get(`${file.model}/${file.reference}`);

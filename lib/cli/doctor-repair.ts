@@ -116,14 +116,22 @@ export async function repairStore(storage: Storage, findings: readonly Finding[]
   const models = [...new Set(derivable.map((f) => f.model).filter((m): m is string => m !== undefined))].sort();
   for (const model of models) {
     const mine = derivable.filter((f) => f.model === model);
-    await repairModel(storage, model, mine, config, log);
+    await repairModel(storage, model, mine, config, stamp, log);
     result.rebuilt.push(...mine.map((f) => f.key));
   }
   return result;
 }
 
-async function repairModel(storage: Storage, model: string, findings: readonly Finding[], config: Config, log: (line: string) => void): Promise<void> {
+async function repairModel(storage: Storage, model: string, findings: readonly Finding[], config: Config, stamp: string, log: (line: string) => void): Promise<void> {
   const of = (kind: Finding['kind']) => findings.filter((f) => f.kind === kind);
+  // Damaged profiles go first (a copy stays under damaged/): rebuilding one reads its neighbours (a
+  // week's rollup reads its days), and a missing file is skipped where a damaged one stops the rebuild.
+  for (const f of findings) {
+    if (f.kind !== 'hourly' && f.kind !== 'rollup') continue;
+    const bytes = await storage.read(f.key);
+    if (bytes !== undefined) await storage.write(`damaged/${stamp}/${f.key}`, bytes);
+    await storage.delete(f.key);
+  }
   // Hours: forget them in the profile state (or the whole state), and profile again from raw data.
   if (of('profile-state').length > 0 || of('hourly').length > 0) {
     if (of('profile-state').length > 0) await storage.delete(layout.profileState(model));
@@ -165,13 +173,18 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
     const hours = [...available.hours].sort((a, b) => a - b);
     const lastEnd = (await readEvaluationState(storage, model))?.last_window_end ?? (hours.length ? hours[hours.length - 1] + HOUR_MS : null);
     const firstEnd = hours.length ? hours[0] + windowMs : Infinity;
+    const references: string[] = [];
+    for (const name of config.evaluation.references) {
+      if (await storage.exists(layout.referenceProfile(model, name))) references.push(name);
+      else log(`repair: ${model}: reference "${name}" is missing: evaluation days are rebuilt without its rows`);
+    }
     const cache = new ReferenceCache();
     const profiles = new ProfileCache({ maxBytes: 128 << 20 });
     for (const f of evaluations) {
       const day = f.startMs as number;
       const rows: EvaluationRow[] = [];
       for (let end = Math.max(day + HOUR_MS, firstEnd); lastEnd !== null && end <= Math.min(day + DAY_MS, lastEnd); end += HOUR_MS) {
-        for (const reference of config.evaluation.references) {
+        for (const reference of references) {
           const compared = await compareModel({ storage, model, fromMs: end - windowMs, toMs: end, reference, config, decode: readSummaryParquetMany, cache, profiles, available });
           for (const feature of compared.features) rows.push({ ...feature, model, reference, window_from: compared.from, window_to: compared.to, window_hours: windowMs / HOUR_MS });
         }
