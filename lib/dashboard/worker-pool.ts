@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, NotFoundError, type Config } from '../compare';
+import { EvaluationFileError, SummaryFileError } from '../duckdb';
 import { ApiError } from './params';
 
 /** The heavy-work queue is full: a 503 whose Retry-After says when to come back. */
@@ -80,6 +81,7 @@ interface TaskError {
   name: string;
   message: string;
   status?: number;
+  reason?: string;
 }
 
 /** An error thrown in a worker, rebuilt as the class the API maps to a status (404, 400, 503). */
@@ -87,6 +89,10 @@ function rebuild(e: TaskError): Error {
   if (e.name === 'NotFoundError') return new NotFoundError(e.message);
   if (e.name === 'ConfigError') return new ConfigError(e.message);
   if (e.name === 'ApiError' && (e.status === 400 || e.status === 404 || e.status === 413 || e.status === 503)) return new ApiError(e.status, e.message);
+  if (e.name === 'FormatVersionError') return new ApiError(503, e.message);
+  if (e.name === 'SummaryFileError') return new SummaryFileError(e.reason ?? e.message);
+  if (e.name === 'EvaluationFileError') return new EvaluationFileError(e.reason ?? e.message);
+  // DamagedFileError keeps its name and message: errorResponse knows it by name (a 503 naming the key).
   return Object.assign(new Error(e.message), { name: e.name });
 }
 

@@ -61,7 +61,8 @@ export function serveTasks(port: MessagePort): void {
       (value) => port.postMessage({ id: m.id, value }),
       (e: unknown) => {
         const error = e instanceof Error ? e : new Error(String(e));
-        port.postMessage({ id: m.id, error: { name: error.name, message: error.message, status: (error as { status?: number }).status } });
+        const { status, reason } = error as { status?: number; reason?: unknown };
+        port.postMessage({ id: m.id, error: { name: error.name, message: error.message, status, reason: typeof reason === 'string' ? reason : undefined } });
       },
     );
   });
