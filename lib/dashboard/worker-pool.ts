@@ -120,6 +120,9 @@ export class WorkerPool {
     private readonly entry = workerEntry(),
   ) {
     this.queue = new AdmissionQueue({ slots: size, maxQueued });
+    // Started with the server's first request, not its first computation: loading a worker's
+    // modules (DuckDB among them) then overlaps the request thread's own first work.
+    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
   }
 
   run<T>(kind: TaskKind, location: string, config: Config, task: unknown): Promise<T> {
