@@ -7,13 +7,14 @@ import { jsonRoute } from './http';
 export const COMPUTED_HEADER = 'x-driftwatch-computed';
 
 /**
- * How long a finished answer is reused for the same URL: DRIFTWATCH_ANSWER_TTL_MS, default 1000
- * (0: only requests in flight share). A hundred people on one view then cost one answer a
- * second, not a hundred sets of version checks and JSON on the one request thread.
+ * How long a finished answer is reused for the same URL: DRIFTWATCH_ANSWER_TTL_MS, default 0
+ * (only requests in flight share, so a replaced store file shows at once). With 1000, a hundred
+ * people on one view cost one answer a second instead of a hundred sets of version checks, at
+ * the price of answers up to a second old.
  */
 export function answerTtlMs(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.DRIFTWATCH_ANSWER_TTL_MS ?? 1000);
-  return Number.isFinite(n) && n >= 0 ? n : 1000;
+  const n = Number(env.DRIFTWATCH_ANSWER_TTL_MS ?? 0);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
 }
 
 interface Answer {
@@ -33,7 +34,7 @@ async function answer<T>(work: () => Promise<T>): Promise<Answer> {
 
 /**
  * jsonRoute for the routes that may compute (compare, feature, trend): identical requests (same
- * URL, same store) in flight share one answer, a finished 200 is reused for answerTtlMs, and
+ * URL, same store) in flight share one answer, a finished 200 is reused for answerTtlMs (if set), and
  * COMPUTED_HEADER says which it was for this request.
  */
 export async function computedRoute<T>(request: Request, work: () => Promise<T>): Promise<Response> {
