@@ -1,16 +1,18 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
+import { dataFormatOf, describeDataFile, queryRows, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
 import { HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
+import { IdIndex } from './id-index';
 import type { IngestOptions, IngestResult } from './options';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError } from './options';
 import { Quarantine } from './quarantine';
 import { resolveKinds } from './reference-source';
 import { kindOverrides, planTableColumns, type TablePlan } from './table-columns';
+import { implausibleTime, timeLimits, type TimeLimits } from './time-limits';
 import { timestampMsSql } from './timestamp-sql';
 
 /**
@@ -31,25 +33,34 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
     if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
     const relation = parsedRelation(scanSql(file, format), plan, idStart);
+    const limits = timeLimits(options.timeLimits, options.nowMs);
 
-    const quarantine = new Quarantine(storage, model, batchId);
-    await collectBadRows(connection, relation, plan, quarantine);
-    const result: IngestResult = { accepted: 0, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [] };
+    const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'table' }, options.quarantineCapBytes);
+    await collectBadRows(connection, relation, plan, quarantine, limits);
+    const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
+    const result: IngestResult = { linesRead: Number(rows), accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [] };
+    result.accepted = result.linesRead - result.quarantined;
+    const index = new IdIndex(storage, model, batchId);
     // The hour files together are about as large as the input: a small input's go to memory.
     const space = new TempSpace('ingest');
     try {
       const dir = await space.dirFor((await stat(file)).size);
-      result.accepted = await writeHourFiles(connection, relation, plan, model, dir);
-      for (const { hour, bytes } of await hourFiles(connection, dir)) {
+      const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
+      result.duplicates.inFile = result.accepted - written;
+      for (const { hour, bytes, path } of await hourFiles(connection, dir)) {
         result.hours.push(hour);
-        const written = await storage.writeIfAbsent(layout.rawPredictions(model, hour, batchId, 'parquet'), bytes);
-        if (written) result.batches++;
+        const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, hour, batchId, 'parquet'), bytes);
+        if (fresh) result.batches++;
         else result.duplicateBatches++;
+        // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
+        if (plan.id) await index.record(hour, batchId, (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(path)})`)).map((r) => String(r.id)));
       }
     } finally {
       await space.close();
     }
     await quarantine.write();
+    if (quarantine.size > 0) result.quarantineKey = quarantine.key;
+    if (result.linesRead === 0) result.warnings.push(`${file} has no rows: nothing was ingested`);
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
     return result;
@@ -67,18 +78,21 @@ function parsedRelation(scan: string, plan: TablePlan, idStart: number): string 
   return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM (SELECT row_number() OVER () AS __line, * FROM ${scan})) AS src`;
 }
 
-async function collectBadRows(connection: DuckDBConnection, relation: string, plan: TablePlan, quarantine: Quarantine): Promise<void> {
+/** Rows that land: an id and a plausible time (docs/operations.md, "Time limits and catch-up"). */
+const landsSql = (limits: TimeLimits): string => `__id IS NOT NULL AND __ts IS NOT NULL AND __ts BETWEEN ${Math.ceil(limits.earliestMs)} AND ${Math.floor(limits.latestMs)}`;
+
+async function collectBadRows(connection: DuckDBConnection, relation: string, plan: TablePlan, quarantine: Quarantine, limits: TimeLimits): Promise<void> {
   const ts = sqlIdent(plan.timestamp!.name);
   const original = `{${[plan.id, plan.timestamp, plan.label, plan.score, ...plan.features].filter((c) => c !== null).map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
-  const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' ELSE 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
-  const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE __id IS NULL OR __ts IS NULL ORDER BY __line`;
+  const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' WHEN __ts IS NULL THEN 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
+  const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(__ts AS DOUBLE) AS ms, left(CAST(${ts} AS VARCHAR), 80) AS written, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE NOT (${landsSql(limits)}) ORDER BY __line`;
   for await (const rows of streamRowObjects(connection, sql)) {
-    for (const r of rows) quarantine.add(Number(r.line), String(r.reason), String(r.raw));
+    for (const r of rows) quarantine.add(Number(r.line), r.reason === null ? (implausibleTime(Number(r.ms), limits, String(r.written)) ?? 'implausible timestamp') : String(r.reason), String(r.raw));
   }
 }
 
 /** One Parquet file per hour (PARTITION_BY); returns the number of rows written. */
-async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string): Promise<number> {
+async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string, limits: TimeLimits): Promise<number> {
   const features = `{${plan.features.map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
   const columns = [
     `${sqlString(model)} AS model`,
@@ -90,7 +104,9 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
   ];
   const out = join(dir, 'hours');
   await mkdir(out);
-  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${relation} WHERE __id IS NOT NULL AND __ts IS NOT NULL ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
+  // An id repeated in the file is stored once: its first row (docs/format.md, "Duplicates").
+  const unique = plan.id ? ' QUALIFY row_number() OVER (PARTITION BY __id ORDER BY __line) = 1' : '';
+  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${relation} WHERE ${landsSql(limits)}${unique} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
   const result = await connection.run(sql);
   return Number(result.rowsChanged);
 }
@@ -99,8 +115,8 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
  * The hour files, one per hour: where DuckDB split an hour over several files (it limits open
  * files), they are rewritten as one, so the same input always gives the same batches.
  */
-async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array }[]> {
-  const out: { hour: number; bytes: Uint8Array }[] = [];
+async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array; path: string }[]> {
+  const out: { hour: number; bytes: Uint8Array; path: string }[] = [];
   const root = join(dir, 'hours');
   const parts = (await readdir(root)).filter((d) => d.startsWith('__hour=')).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
   for (const part of parts) {
@@ -110,7 +126,7 @@ async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ h
       path = join(dir, `${part}.parquet`);
       await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet')}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
     }
-    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)) });
+    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)), path });
   }
   return out;
 }

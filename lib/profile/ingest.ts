@@ -22,10 +22,12 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 async function isEventFile(file: string): Promise<boolean> {
   let objects = 0;
   for await (const line of readLines(file, MAX_EVENT_BYTES)) {
-    if (line.oversized || line.text.trim() === '') continue;
+    if (line.oversized) continue;
+    const text = line.bytes.toString('utf8');
+    if (text.trim() === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(line.text);
+      value = JSON.parse(text);
     } catch {
       continue;
     }

@@ -22,7 +22,7 @@ export function timestampMsSql(expr: string, typeClass: TypeClass): string {
 }
 
 function epochNumber(d: string): string {
-  return `CASE WHEN ${d} IS NULL OR NOT isfinite(${d}) OR ${d} < 0 THEN NULL WHEN ${d} < 1e11 THEN CAST(round(${d} * 1000) AS BIGINT) ELSE CAST(round(${d}) AS BIGINT) END`;
+  return `CASE WHEN ${d} IS NULL OR NOT isfinite(${d}) OR ${d} < 0 THEN NULL WHEN ${d} < 1e11 THEN TRY_CAST(round(${d} * 1000) AS BIGINT) ELSE TRY_CAST(round(${d}) AS BIGINT) END`;
 }
 
 const DIGITS = `'^\\d+(\\.\\d+)?$'`;

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { alertConfig, alertsReplayed, evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
 import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
-import { addReference, ingest, profileModel } from '../../profile';
+import { addReference, ingest, profileModel, type IngestResult } from '../../profile';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
@@ -96,6 +96,19 @@ function metricFlag(values: Values): MetricName | undefined {
   return m as MetricName;
 }
 
+/** What `ingest` (and `quarantine replay`) did with a file: lines read = accepted + quarantined. */
+export function ingestReport(model: string, file: string, r: IngestResult): string[] {
+  const lines = [
+    `${model}: ${file}: ${r.linesRead} lines read = ${r.accepted} accepted + ${r.quarantined} quarantined; stored in ${r.hours.length} hours (${r.batches} new batches${r.duplicateBatches ? `, ${r.duplicateBatches} already stored` : ''})`,
+  ];
+  const { inFile, stored } = r.duplicates;
+  if (inFile + stored > 0) lines.push(`${model}: ${inFile + stored} duplicates stored once (${inFile} repeated in the file, ${stored} duplicates of ids already stored)`);
+  const utf8 = Object.entries(r.invalidUtf8);
+  if (utf8.length > 0) lines.push(`${model}: invalid UTF-8 counted as failed values (type errors): ${utf8.map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  if (r.quarantineKey) lines.push(`${model}: rejected lines in ${r.quarantineKey}; see \`driftwatch quarantine show --model ${model}\``);
+  return lines;
+}
+
 export const COMMANDS: Record<string, CommandSpec> = {
   init: {
     summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
@@ -133,10 +146,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const model = modelName(values);
       const file = required(values, 'file', 'the prediction log to import');
       const progress = new Progress('ingest');
-      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
-      ctx.log(
-        `${model}: ${r.accepted} predictions accepted into ${r.hours.length} hours (${r.batches} new batches${r.duplicateBatches ? `, ${r.duplicateBatches} already stored` : ''}), ${r.quarantined} quarantined${r.quarantined ? ` (see ${layout.quarantine(model, '…')})` : ''}`,
-      );
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), timeLimits: s.config.ingest, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      for (const line of ingestReport(model, file, r)) ctx.log(line);
+      for (const warning of r.warnings) ctx.error(`warning: ${warning}`);
+      if (r.damage) {
+        ctx.error(`driftwatch ingest: ${file} is damaged at line ${r.damage.line} (after ${r.damage.offset} decompressed bytes): ${r.damage.message}; the ${r.linesRead} lines before it were ingested`);
+        return 1;
+      }
       return 0;
     },
   },
