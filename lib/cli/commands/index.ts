@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { alertConfig, alertsReplayed, evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
-import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
+import { ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel, type IngestResult } from '../../profile';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
@@ -13,6 +13,7 @@ import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
 import { runSchedule } from './run-schedule';
 import { parsePort, serve } from './serve';
+import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -293,5 +294,32 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...store, port: { type: 'string' }, host: { type: 'string' }, rebuild: { type: 'boolean' } },
     run: async (values, ctx) =>
       serve({ store: storeLocation(str(values, 'store')), port: parsePort(str(values, 'port'), 3000), host: str(values, 'host') ?? 'localhost', rebuild: values.rebuild === true, log: ctx.log }),
+  },
+  'quarantine list': {
+    summary: 'rejected input lines per model: quarantine files, their counts and reasons',
+    usage: '[--model M]',
+    options: { ...store, model: { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      return quarantineList(s, str(values, 'model') === undefined ? undefined : (await models(s, values))[0], ctx);
+    },
+  },
+  'quarantine show': {
+    summary: 'the rejected lines of a model (one file with --batch, one line with --line; --out F writes its original bytes)',
+    usage: '--model M [--batch B] [--line N] [--out F]',
+    options: { ...store, model: { type: 'string' }, batch: { type: 'string' }, line: { type: 'string' }, out: { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const line = str(values, 'line');
+      const n = line === undefined ? undefined : Number(line);
+      if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new CliError(`--line must be a line number (1, 2, …), got "${line}"`);
+      return quarantineShow(s, modelName(values), str(values, 'batch'), n, str(values, 'out'), ctx);
+    },
+  },
+  'quarantine replay': {
+    summary: 'ingest quarantined lines again after a fix (config, model); those that land leave the quarantine',
+    usage: '--model M [--batch B]',
+    options: { ...store, model: { type: 'string' }, batch: { type: 'string' } },
+    run: async (values, ctx) => quarantineReplay(await context(values), modelName(values), str(values, 'batch'), ctx),
   },
 };
