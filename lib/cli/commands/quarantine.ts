@@ -12,9 +12,9 @@ import type { StoreContext } from '../store-context';
 /** A reason without its particulars, so that reasons group: `timestamp … is … after the time of ingest`. */
 export function reasonKind(reason: string): string {
   return reason
-    .split(/[:(;]/)[0]
     .replace(/"[^"]*"/g, '…')
-    .replace(/\S*\d\S*/g, '…')
+    .replace(/[^\s(;]*\d[^\s(;]*/g, '…')
+    .split(/[(;]|: /)[0]
     .replace(/\s+/g, ' ')
     .trim();
 }
