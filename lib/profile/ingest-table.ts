@@ -105,8 +105,11 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
   const out = join(dir, 'hours');
   await mkdir(out);
   // An id repeated in the file is stored once: its first row (docs/format.md, "Duplicates").
-  const unique = plan.id ? ' QUALIFY row_number() OVER (PARTITION BY __id ORDER BY __line) = 1' : '';
-  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${relation} WHERE ${landsSql(limits)}${unique} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
+  const source = plan.id
+    ? // min(__line), not row_number() = 1: DuckDB's top-n window rewrite of the latter fails here (internal error).
+      `(SELECT * FROM (SELECT *, min(__line) OVER (PARTITION BY __id) AS __first FROM ${relation} WHERE ${landsSql(limits)}) WHERE __line = __first) AS uniq`
+    : `${relation} WHERE ${landsSql(limits)}`;
+  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
   const result = await connection.run(sql);
   return Number(result.rowsChanged);
 }

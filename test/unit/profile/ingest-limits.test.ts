@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '@/lib/compare';
+import { HOUR_MS, layout } from '@/lib/format';
+import { ingest } from '@/lib/profile';
+import { decodeIds } from '@/lib/profile/id-index';
+import { LineReader } from '@/lib/profile/line-reader';
+import { parseQuarantine, quarantinedBytes, quarantineEntry } from '@/lib/profile/quarantine';
+import { replayQuarantine } from '@/lib/profile/quarantine-replay';
+import { implausibleTime, span, timeLimits } from '@/lib/profile/time-limits';
+import { tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeAll(async () => ({ dir, remove } = await tempDir()));
+afterAll(() => remove());
+
+const NOW = Date.UTC(2026, 11, 1, 12);
+const T = NOW - 5 * HOUR_MS;
+const ev = (id: string, ts: unknown = new Date(T).toISOString(), features: Record<string, unknown> = { x: 1 }) => ({ model: 'm', id, ts, features });
+
+async function quarantineOf(storage: TestStorage, model: string) {
+  const [key] = await storage.list(layout.quarantinePrefix(model));
+  return parseQuarantine(key, (await storage.read(key))!);
+}
+
+describe('time limits', () => {
+  it('names the distance and the config key', () => {
+    const limits = timeLimits(undefined, NOW);
+    expect(implausibleTime(Date.parse('2999-01-01T00:00:00Z'), limits, '2999-01-01T00:00:00Z')).toBe('timestamp 2999-01-01T00:00:00Z is 972 years after the time of ingest (limit: 1h; config ingest.max_future_skew)');
+    expect(implausibleTime(NOW + 2 * HOUR_MS, limits, 'x')).toMatch(/is 2 hours after the time of ingest \(limit: 1h/);
+    expect(implausibleTime(NOW + HOUR_MS, limits, 'x')).toBeUndefined();
+    expect(implausibleTime(Date.UTC(1999, 11, 31), limits, '1999-12-31')).toBe('timestamp 1999-12-31 is before the earliest plausible date 2000-01-01 (config ingest.earliest)');
+    expect(implausibleTime(1e16, limits, 1e16)).toMatch(/out of the range of dates/);
+    expect([span(90_000), span(3 * 86_400_000 + 5), span(59_000)]).toEqual(['1 minute', '3 days', '59 seconds']);
+  });
+
+  it('come from config.yaml `ingest:`, with defaults, and a bad value names the key', () => {
+    expect(parseConfig('').ingest).toEqual({ earliest: '2000-01-01', max_future_skew: '1h' });
+    expect(parseConfig('ingest:\n  earliest: 2020-06-01\n  max_future_skew: 2d\n').ingest).toEqual({ earliest: '2020-06-01', max_future_skew: '2d' });
+    expect(() => parseConfig('ingest:\n  max_future_skew: soon\n')).toThrow(/ingest\.max_future_skew must be a whole number of hours/);
+    expect(() => parseConfig('ingest:\n  earliest: yesterday\n')).toThrow(/ingest\.earliest must be a date/);
+  });
+
+  it('events before the earliest date or past the skew are quarantined line by line; the rest lands', async () => {
+    const file = await writeNdjson(join(dir, 'times.ndjson'), [ev('a'), ev('old', '1999-01-01T00:00:00Z'), ev('b'), ev('soon', new Date(NOW + 3 * HOUR_MS).toISOString()), ev('huge', 1e16), ev('c')]);
+    const storage = new TestStorage();
+    const r = await ingest({ storage, model: 'm', file, nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '2h' } });
+    expect(r).toMatchObject({ linesRead: 6, accepted: 3, quarantined: 3 });
+    const q = await quarantineOf(storage, 'm');
+    expect(q.entries.map((e) => [e.line, e.reason.split(' (')[0]])).toEqual([
+      [2, 'timestamp 1999-01-01T00:00:00Z is before the earliest plausible date 2000-01-01'],
+      [4, `timestamp ${new Date(NOW + 3 * HOUR_MS).toISOString()} is 3 hours after the time of ingest`],
+      [5, 'timestamp 10000000000000000 is out of the range of dates'],
+    ]);
+  });
+
+  it('apply to wide-table rows too, and a table repeats no id', async () => {
+    const rows: (string | number)[][] = [];
+    for (let i = 0; i < 10; i++) rows.push([`r${i}`, new Date(T + i * 60_000).toISOString(), i]);
+    rows[3][1] = '2999-01-01 00:00:00';
+    rows[5][1] = 1e16;
+    rows[8][0] = 'r1';
+    const file = await writeCsv(join(dir, 'table.csv'), ['id', 'when', 'amount'], rows);
+    const storage = new TestStorage();
+    const r = await ingest({ storage, model: 't', file, idCol: 'id', timestampCol: 'when', nowMs: NOW });
+    expect(r).toMatchObject({ linesRead: 10, accepted: 8, quarantined: 2, duplicates: { inFile: 1, stored: 0 } });
+    const q = await quarantineOf(storage, 't');
+    expect(q.header?.kind).toBe('table');
+    expect(q.entries.map((e) => e.line)).toEqual([4, 6]);
+    expect(q.entries[0].reason).toMatch(/^timestamp 2999-01-01 00:00:00 is 972 years after the time of ingest/);
+    expect(q.entries[1].reason).toMatch(/^timestamp 1e\+?16 is out of the range of dates|^timestamp 10000000000000000/);
+    const idKeys = await storage.list('models/t/ids/');
+    expect(idKeys.length).toBe(1);
+    expect(decodeIds((await storage.read(idKeys[0]))!).sort()).toEqual(['r0', 'r1', 'r2', 'r4', 'r6', 'r7', 'r9']);
+  });
+});
+
+describe('the quarantine', () => {
+  it('keeps the original bytes under the cap (base64 when not UTF-8), and over it the length, SHA-256, first and last KiB', () => {
+    const text = quarantineEntry(3, 'why', Buffer.from('{"a":"é"}'), {});
+    expect(text).toEqual({ line: 3, reason: 'why', raw: '{"a":"é"}', bytes: 10 });
+    const binary = quarantineEntry(4, 'why', Buffer.from([0x7b, 0xff, 0x7d]), {});
+    expect(quarantinedBytes(binary)).toEqual(Buffer.from([0x7b, 0xff, 0x7d]));
+    const long = Buffer.alloc(5000, 0x61);
+    long[0] = 0x62;
+    long[4999] = 0x63;
+    const over = quarantineEntry(5, 'why', long, {}, 4096);
+    expect(over).toMatchObject({ truncated: true, bytes: 5000, sha256: createHash('sha256').update(long).digest('hex') });
+    expect(Buffer.from(over.head_base64!, 'base64')).toEqual(long.subarray(0, 1024));
+    expect(Buffer.from(over.tail_base64!, 'base64')).toEqual(long.subarray(-1024));
+    expect(quarantinedBytes(over)).toBeUndefined();
+  });
+
+  it('the line reader keeps an oversized line up to the cap, with the hash and tail of all of it', async () => {
+    const long = Buffer.concat([Buffer.from('{"start":'), Buffer.alloc(3 << 20, 0x31), Buffer.from('}')]);
+    const file = join(dir, 'long.ndjson');
+    await writeFile(file, Buffer.concat([Buffer.from('short\n'), long, Buffer.from('\r\nlast')]));
+    const reader = new LineReader(file, 1 << 20, 2 << 20);
+    const lines = [];
+    for await (const line of reader.lines()) lines.push(line);
+    expect(lines.map((l) => [l.number, l.oversized, l.length])).toEqual([[1, false, 5], [2, true, long.length + 1], [3, false, 4]]);
+    expect(lines[1].bytes.equals(long.subarray(0, 2 << 20))).toBe(true);
+    expect(lines[1].sha256).toBe(createHash('sha256').update(Buffer.concat([long, Buffer.from('\r')])).digest('hex'));
+    expect(reader.damage).toBeUndefined();
+  });
+
+  it('a truncated .gz: the lines before the break are yielded and the damage recorded', async () => {
+    const whole = gzipSync(Array.from({ length: 20_000 }, (_, i) => `line ${i}`).join('\n'));
+    const file = join(dir, 'cut.txt.gz');
+    await writeFile(file, whole.subarray(0, whole.length >> 1));
+    const reader = new LineReader(file, 1 << 20);
+    let n = 0;
+    for await (const line of reader.lines()) expect(line.bytes.toString()).toBe(`line ${n++}`);
+    expect(n).toBeGreaterThan(1000);
+    expect(reader.damage).toMatchObject({ message: 'unexpected end of file', lines: n });
+    expect(gunzipSync(whole).length).toBeGreaterThan(reader.damage!.offset);
+  });
+
+  it('replay ingests the kept lines again: those that land leave, the rest stay with their new reason', async () => {
+    const storage = new TestStorage();
+    const file = await writeNdjson(join(dir, 'replay.ndjson'), [ev('a'), ev('future', new Date(NOW + 30 * HOUR_MS).toISOString()), 'not json', ev('far', new Date(NOW + 100 * HOUR_MS).toISOString())]);
+    const first = await ingest({ storage, model: 'm', file, nowMs: NOW });
+    expect(first).toMatchObject({ accepted: 1, quarantined: 3 });
+    const key = first.quarantineKey!;
+    const r = await replayQuarantine({ storage, model: 'm', key, nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '2d' } });
+    expect(r).toMatchObject({ replayed: 3, landed: 1, rejected: 2, unrecoverable: 0 });
+    const left = parseQuarantine(key, (await storage.read(key))!);
+    expect(left.entries.map((e) => e.line)).toEqual([3, 4]);
+    expect(left.entries[0].reason).toMatch(/^invalid JSON/);
+    expect(left.entries[1].reason).toBe(`timestamp ${new Date(NOW + 100 * HOUR_MS).toISOString()} is 4 days after the time of ingest (limit: 2d; config ingest.max_future_skew)`);
+    expect((await storage.list(layout.quarantinePrefix('m'))).length).toBe(1);
+    const again = await replayQuarantine({ storage, model: 'm', key, nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '1w' } });
+    expect(again).toMatchObject({ replayed: 2, landed: 1, rejected: 1 });
+  });
+});
+
+describe('duplicates', () => {
+  it('an id seen in the file or stored by another file for its hour is stored once and counted; re-ingesting a file is unchanged', async () => {
+    const storage = new TestStorage();
+    const a = await writeNdjson(join(dir, 'dup-a.ndjson'), [ev('1'), ev('2'), ev('1'), ev('3')]);
+    const b = await writeNdjson(join(dir, 'dup-b.ndjson'), [ev('3'), ev('4'), ev('4')]);
+    const first = await ingest({ storage, model: 'm', file: a, nowMs: NOW });
+    expect(first).toMatchObject({ linesRead: 4, accepted: 4, duplicates: { inFile: 1, stored: 0 } });
+    const second = await ingest({ storage, model: 'm', file: b, nowMs: NOW });
+    expect(second).toMatchObject({ linesRead: 3, accepted: 3, duplicates: { inFile: 1, stored: 1 } });
+    expect(await ingest({ storage, model: 'm', file: a, nowMs: NOW })).toEqual({ ...first, batches: 0, duplicateBatches: first.batches });
+    const ids: string[] = [];
+    for (const key of await storage.list(layout.rawPredictionsPrefix('m'))) ids.push(...gunzipSync((await storage.read(key))!).toString().trim().split('\n').map((l) => JSON.parse(l).id));
+    expect(ids.sort()).toEqual(['1', '2', '3', '4']);
+  });
+});
