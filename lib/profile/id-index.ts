@@ -18,6 +18,11 @@ export class IdIndex {
     private readonly ownBatch: string,
   ) {}
 
+  /** The ids of an hour already loaded, without a promise per line. */
+  loaded(hour: number): Set<string> | undefined {
+    return this.hours.get(hour);
+  }
+
   /** Ids stored in this hour by other files (loaded once per hour). */
   async storedIn(hour: number): Promise<Set<string>> {
     let ids = this.hours.get(hour);

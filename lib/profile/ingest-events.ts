@@ -67,12 +67,9 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   for await (const line of reader.lines()) {
     if (!line.oversized && isBlank(line.bytes)) continue;
     result.linesRead++;
-    const reject = (reason: string): void => {
-      quarantine.add(line.number, reason, line.bytes, line.oversized ? { length: line.length, sha256: line.sha256, tail: line.tail } : {});
-      result.quarantined++;
-    };
     if (line.oversized) {
-      reject(`oversized: line is ${line.length} bytes, longer than ${MAX_EVENT_BYTES}`);
+      quarantine.add(line.number, `oversized: line is ${line.length} bytes, longer than ${MAX_EVENT_BYTES}`, line.bytes, { length: line.length, sha256: line.sha256, tail: line.tail });
+      result.quarantined++;
       continue;
     }
     let parsed: EventLineResult;
@@ -83,7 +80,8 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       parsed = { ok: false, reason: `cannot be read: ${(error as Error).message}` };
     }
     if (!parsed.ok) {
-      reject(parsed.reason);
+      quarantine.add(line.number, parsed.reason, line.bytes);
+      result.quarantined++;
       continue;
     }
     const { event, ms } = parsed;
@@ -95,7 +93,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       continue;
     }
     seen.add(event.id);
-    if ((await index.storedIn(hour)).has(event.id)) {
+    if ((index.loaded(hour) ?? (await index.storedIn(hour))).has(event.id)) {
       result.duplicates.stored++;
       continue;
     }

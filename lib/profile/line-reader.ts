@@ -6,7 +6,10 @@ import { createGunzip } from 'node:zlib';
 export interface Line {
   /** 1-based physical line number. */
   number: number;
-  /** The line's bytes (no newline, no trailing CR); for an oversized line, its first `keepBytes`. */
+  /**
+   * The line's bytes (no newline, no trailing CR); for an oversized line, its first `keepBytes`.
+   * May be a view of the read buffer: valid until the next line is requested.
+   */
   bytes: Buffer;
   /** The line was longer than the limit. */
   oversized: boolean;
@@ -58,7 +61,8 @@ export class LineReader {
     let tail = Buffer.alloc(0);
     let number = 0;
     let offset = 0;
-    const addPiece = (piece: Buffer): void => {
+    /** `ends`: the line ends in this chunk, so a lone piece is used in place (consumed before the next chunk). */
+    const addPiece = (piece: Buffer, ends: boolean): void => {
       if (!oversized && pendingBytes + piece.length > this.maxLineBytes) {
         oversized = true;
         hash = createHash('sha256');
@@ -73,8 +77,8 @@ export class LineReader {
           kept += part.length;
         }
       } else {
-        // Copy: the stream may reuse its buffer for the next chunk.
-        pending.push(Buffer.from(piece));
+        // Copy a piece that outlives its chunk: the stream may reuse its buffer.
+        pending.push(ends && pending.length === 0 ? piece : Buffer.from(piece));
         kept += piece.length;
       }
       pendingBytes += piece.length;
@@ -101,7 +105,7 @@ export class LineReader {
         let start = 0;
         for (;;) {
           const end = chunk.indexOf(NEWLINE, start);
-          addPiece(chunk.subarray(start, end < 0 ? chunk.length : end));
+          addPiece(chunk.subarray(start, end < 0 ? chunk.length : end), end >= 0);
           if (end < 0) break;
           yield take();
           start = end + 1;
