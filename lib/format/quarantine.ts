@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * models/<model>/quarantine/<batch>.ndjson: the rejected lines of one ingested file. The first
- * line is a header (format 1.4 on; older files have entries only and are read as `events`), then
+ * line is a header (older files have entries only, `{line, reason, raw}`, read as `events`), then
  * one entry per rejected line with its original bytes, or, over the cap, enough to identify it.
  */
 export const QUARANTINE_FORMAT = 'driftwatch-quarantine/1';

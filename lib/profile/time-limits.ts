@@ -29,6 +29,7 @@ const MAX_DATE_MS = 8.64e15;
 
 /** Why a prediction time is implausible, or undefined when it is within the limits. */
 export function implausibleTime(ms: number, limits: TimeLimits, written: unknown): string | undefined {
+  if (Number.isFinite(ms) && ms >= limits.earliestMs && ms <= limits.latestMs) return undefined;
   const shown = typeof written === 'string' ? written.slice(0, 80) : JSON.stringify(written);
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return `timestamp ${shown} is out of the range of dates (year 275760 at most)`;
   if (ms < limits.earliestMs) return `timestamp ${shown} is before the earliest plausible date ${limits.settings.earliest} (config ingest.earliest)`;
