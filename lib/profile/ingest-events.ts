@@ -43,7 +43,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   const index = new IdIndex(storage, model, batchId);
   const seen = new Set<string>();
   const buffers = new Map<number, HourBuffer>();
-  const result: IngestResult = { linesRead: 0, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: 0, batches: 0, duplicateBatches: 0, hours: [], warnings: [] };
+  const result: IngestResult = { linesRead: 0, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: 0, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
   const hours = new Set<number>();
   let buffered = 0;
   let sawScore = false;
@@ -68,7 +68,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
     if (!line.oversized && isBlank(line.bytes)) continue;
     result.linesRead++;
     if (line.oversized) {
-      quarantine.add(line.number, `oversized: line is ${line.length} bytes, longer than ${MAX_EVENT_BYTES}`, line.bytes, { length: line.length, sha256: line.sha256, tail: line.tail });
+      if (quarantine.add(line.number, `oversized: line is ${line.length} bytes, longer than ${MAX_EVENT_BYTES}`, line.bytes, { length: line.length, sha256: line.sha256, tail: line.tail })) await quarantine.write();
       result.quarantined++;
       continue;
     }
@@ -80,7 +80,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       parsed = { ok: false, reason: `cannot be read: ${(error as Error).message}` };
     }
     if (!parsed.ok) {
-      quarantine.add(line.number, parsed.reason, line.bytes);
+      if (quarantine.add(line.number, parsed.reason, line.bytes)) await quarantine.write();
       result.quarantined++;
       continue;
     }
@@ -118,7 +118,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   }
   await flush();
   await quarantine.write();
-  if (quarantine.size > 0) result.quarantineKey = quarantine.key;
+  result.quarantineKeys = quarantine.keys;
   if (reader.damage) result.damage = { message: reader.damage.message, line: reader.damage.lines + 1, offset: reader.damage.offset };
   if (result.linesRead === 0 && !reader.damage) result.warnings.push(`${file} has no lines: nothing was ingested`);
 

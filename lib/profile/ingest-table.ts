@@ -38,7 +38,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'table' }, options.quarantineCapBytes);
     await collectBadRows(connection, relation, plan, quarantine, limits);
     const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
-    const result: IngestResult = { linesRead: Number(rows), accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [] };
+    const result: IngestResult = { linesRead: Number(rows), accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
     result.accepted = result.linesRead - result.quarantined;
     const index = new IdIndex(storage, model, batchId);
     // The hour files together are about as large as the input: a small input's go to memory.
@@ -59,7 +59,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
       await space.close();
     }
     await quarantine.write();
-    if (quarantine.size > 0) result.quarantineKey = quarantine.key;
+    result.quarantineKeys = quarantine.keys;
     if (result.linesRead === 0) result.warnings.push(`${file} has no rows: nothing was ingested`);
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
@@ -87,7 +87,9 @@ async function collectBadRows(connection: DuckDBConnection, relation: string, pl
   const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' WHEN __ts IS NULL THEN 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
   const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(__ts AS DOUBLE) AS ms, left(CAST(${ts} AS VARCHAR), 80) AS written, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE NOT (${landsSql(limits)}) ORDER BY __line`;
   for await (const rows of streamRowObjects(connection, sql)) {
-    for (const r of rows) quarantine.add(Number(r.line), r.reason === null ? (implausibleTime(Number(r.ms), limits, String(r.written)) ?? 'implausible timestamp') : String(r.reason), String(r.raw));
+    for (const r of rows) {
+      if (quarantine.add(Number(r.line), r.reason === null ? (implausibleTime(Number(r.ms), limits, String(r.written)) ?? 'implausible timestamp') : String(r.reason), String(r.raw))) await quarantine.write();
+    }
   }
 }
 

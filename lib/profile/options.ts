@@ -74,8 +74,8 @@ export interface IngestResult {
   duplicateBatches: number;
   /** Prediction hours (epoch ms) this file has rows in. */
   hours: number[];
-  /** The quarantine object of this file, when a line was rejected. */
-  quarantineKey?: string;
+  /** The quarantine objects of this file (one, or parts past 64 MiB); none when no line was rejected. */
+  quarantineKeys: string[];
   /** A damaged compressed file: where it broke (the run should end non-zero). */
   damage?: IngestDamage;
   /** Things the operator should know: e.g. an empty file. */

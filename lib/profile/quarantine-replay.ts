@@ -59,10 +59,10 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
   });
   result.ingest = again;
   const stillRejected = new Map<number, string>();
-  if (again.quarantineKey) {
-    const bytes = await storage.read(again.quarantineKey);
-    if (bytes) for (const e of parseQuarantine(again.quarantineKey, bytes).entries) stillRejected.set(e.line, e.reason);
-    if (again.quarantineKey !== key) await storage.delete(again.quarantineKey);
+  for (const k of again.quarantineKeys) {
+    const bytes = await storage.read(k);
+    if (bytes) for (const e of parseQuarantine(k, bytes).entries) stillRejected.set(e.line, e.reason);
+    if (k !== key) await storage.delete(k);
   }
   replayable.forEach((entry, i) => {
     const reason = stillRejected.get(i + 1);

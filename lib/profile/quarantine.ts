@@ -17,9 +17,20 @@ export interface RejectedLineInfo {
   tail?: Buffer;
 }
 
-/** Rejected lines of one ingested file: a header, then one entry each, in one object. */
+/** Entries held before they are written out as one quarantine object (a part). */
+const PART_BYTES = 64 << 20;
+
+/**
+ * Rejected lines of one ingested file: a header, then one entry each. Written as one object,
+ * `<batch>.ndjson`, unless the entries pass 64 MiB: then as parts `<batch>.ndjson`,
+ * `<batch>-q1.ndjson`, … so that memory stays bounded whatever the file holds.
+ */
 export class Quarantine {
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
+  private bytes = 0;
+  private part = 0;
+  private count = 0;
+  readonly keys: string[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -27,24 +38,33 @@ export class Quarantine {
     private readonly batchId: string,
     private readonly header: Omit<QuarantineHeader, 'format' | 'ingested_at'>,
     private readonly capBytes = QUARANTINE_LINE_CAP,
+    private readonly partBytes = PART_BYTES,
   ) {}
 
-  add(line: number, reason: string, bytes: Buffer | string, info: RejectedLineInfo = {}): void {
-    this.lines.push(JSON.stringify(quarantineEntry(line, reason, bytes, info, this.capBytes)));
+  /** Returns true when the held entries should be written out now (`await write()`). */
+  add(line: number, reason: string, bytes: Buffer | string, info: RejectedLineInfo = {}): boolean {
+    const text = JSON.stringify(quarantineEntry(line, reason, bytes, info, this.capBytes));
+    this.lines.push(text);
+    this.bytes += text.length;
+    this.count++;
+    return this.bytes >= this.partBytes;
   }
 
+  /** Lines quarantined so far. */
   get size(): number {
-    return this.lines.length;
+    return this.count;
   }
 
-  get key(): string {
-    return layout.quarantine(this.model, this.batchId);
-  }
-
+  /** Write the held entries as the next part (nothing when none are held). */
   async write(now = new Date()): Promise<void> {
     if (this.lines.length === 0) return;
     const header: QuarantineHeader = { format: QUARANTINE_FORMAT, ...this.header, ingested_at: now.toISOString() };
-    await this.storage.write(this.key, `${[JSON.stringify(header), ...this.lines].join('\n')}\n`);
+    const key = layout.quarantine(this.model, this.part === 0 ? this.batchId : `${this.batchId}-q${this.part}`);
+    await this.storage.write(key, `${[JSON.stringify(header), ...this.lines].join('\n')}\n`);
+    this.keys.push(key);
+    this.part++;
+    this.lines = [];
+    this.bytes = 0;
   }
 }
 

@@ -106,7 +106,7 @@ export function ingestReport(model: string, file: string, r: IngestResult): stri
   if (inFile + stored > 0) lines.push(`${model}: ${inFile + stored} duplicates stored once (${inFile} repeated in the file, ${stored} duplicates of ids already stored)`);
   const utf8 = Object.entries(r.invalidUtf8);
   if (utf8.length > 0) lines.push(`${model}: invalid UTF-8 counted as failed values (type errors): ${utf8.map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  if (r.quarantineKey) lines.push(`${model}: rejected lines in ${r.quarantineKey}; see \`driftwatch quarantine show --model ${model}\``);
+  if (r.quarantineKeys.length > 0) lines.push(`${model}: rejected lines in ${r.quarantineKeys.join(', ')}; see \`driftwatch quarantine show --model ${model}\``);
   return lines;
 }
 

@@ -8,7 +8,7 @@ import { HOUR_MS, layout } from '@/lib/format';
 import { ingest } from '@/lib/profile';
 import { decodeIds } from '@/lib/profile/id-index';
 import { LineReader } from '@/lib/profile/line-reader';
-import { parseQuarantine, quarantinedBytes, quarantineEntry } from '@/lib/profile/quarantine';
+import { parseQuarantine, Quarantine, QUARANTINE_LINE_CAP, quarantinedBytes, quarantineEntry } from '@/lib/profile/quarantine';
 import { replayQuarantine } from '@/lib/profile/quarantine-replay';
 import { implausibleTime, span, timeLimits } from '@/lib/profile/time-limits';
 import { tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
@@ -95,6 +95,18 @@ describe('the quarantine', () => {
     expect(quarantinedBytes(over)).toBeUndefined();
   });
 
+  it('is written in parts when its entries pass the part size, each part with the header', async () => {
+    const storage = new TestStorage();
+    const q = new Quarantine(storage, 'm', 'abc', { file: 'f.ndjson', kind: 'events' }, QUARANTINE_LINE_CAP, 1000);
+    for (let i = 1; i <= 10; i++) if (q.add(i, 'why', 'x'.repeat(300))) await q.write();
+    await q.write();
+    expect(q.keys).toEqual(['models/m/quarantine/abc.ndjson', 'models/m/quarantine/abc-q1.ndjson', 'models/m/quarantine/abc-q2.ndjson', 'models/m/quarantine/abc-q3.ndjson']);
+    const parts = await Promise.all(q.keys.map(async (k) => parseQuarantine(k, (await storage.read(k))!)));
+    expect(parts.every((p) => p.header?.file === 'f.ndjson')).toBe(true);
+    expect(parts.flatMap((p) => p.entries.map((e) => e.line))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(q.size).toBe(10);
+  });
+
   it('the line reader keeps an oversized line up to the cap, with the hash and tail of all of it', async () => {
     const long = Buffer.concat([Buffer.from('{"start":'), Buffer.alloc(3 << 20, 0x31), Buffer.from('}')]);
     const file = join(dir, 'long.ndjson');
@@ -125,7 +137,8 @@ describe('the quarantine', () => {
     const file = await writeNdjson(join(dir, 'replay.ndjson'), [ev('a'), ev('future', new Date(NOW + 30 * HOUR_MS).toISOString()), 'not json', ev('far', new Date(NOW + 100 * HOUR_MS).toISOString())]);
     const first = await ingest({ storage, model: 'm', file, nowMs: NOW });
     expect(first).toMatchObject({ accepted: 1, quarantined: 3 });
-    const key = first.quarantineKey!;
+    expect(first.quarantineKeys).toHaveLength(1);
+    const key = first.quarantineKeys[0];
     const r = await replayQuarantine({ storage, model: 'm', key, nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '2d' } });
     expect(r).toMatchObject({ replayed: 3, landed: 1, rejected: 2, unrecoverable: 0 });
     const left = parseQuarantine(key, (await storage.read(key))!);
