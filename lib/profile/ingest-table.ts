@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dataFormatOf, describeDataFile, queryRows, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
@@ -47,13 +47,16 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
       const dir = await space.dirFor((await stat(file)).size);
       const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
       result.duplicates.inFile = result.accepted - written;
-      for (const { hour, bytes, path } of await hourFiles(connection, dir)) {
-        result.hours.push(hour);
-        const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, hour, batchId, 'parquet'), bytes);
+      for (const file of await hourFiles(connection, dir)) {
+        result.hours.push(file.hour);
+        // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
+        const { bytes, ids, skipped } = plan.id ? await withoutStoredIds(connection, file, await index.storedIn(file.hour), dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+        result.duplicates.stored += skipped;
+        if (ids !== null && ids.length === 0) continue;
+        const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
         if (fresh) result.batches++;
         else result.duplicateBatches++;
-        // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
-        if (plan.id) await index.record(hour, batchId, (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(path)})`)).map((r) => String(r.id)));
+        if (ids !== null) await index.record(file.hour, batchId, ids);
       }
     } finally {
       await space.close();
@@ -134,6 +137,24 @@ async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ h
     out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)), path });
   }
   return out;
+}
+
+/**
+ * One hour's file without the ids other files already stored in that hour (the id index): the
+ * bytes to store, the ids they hold and how many rows were dropped as duplicates.
+ */
+async function withoutStoredIds(connection: DuckDBConnection, file: { hour: number; bytes: Uint8Array; path: string }, stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
+  const ids = (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(file.path)})`)).map((r) => String(r.id));
+  const keep = ids.filter((id) => !stored.has(id));
+  if (keep.length === ids.length) return { bytes: file.bytes, ids, skipped: 0 };
+  if (keep.length === 0) return { bytes: file.bytes, ids: [], skipped: ids.length };
+  const list = join(dir, `stored-${file.hour}.ndjson`);
+  await writeFile(list, `${[...stored].map((id) => JSON.stringify({ id })).join('\n')}\n`);
+  const out = join(dir, `unique-${file.hour}.parquet`);
+  await connection.run(
+    `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}) WHERE id NOT IN (SELECT id FROM ${scanSql(list, 'ndjson', { jsonColumns: { id: 'VARCHAR' } })})) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  return { bytes: new Uint8Array(await readFile(out)), ids: keep, skipped: ids.length - keep.length };
 }
 
 async function updateModel(connection: DuckDBConnection, storage: Storage, options: IngestOptions, file: string, judgeText: boolean, relation: string, plan: TablePlan): Promise<void> {

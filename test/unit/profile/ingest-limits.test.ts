@@ -165,4 +165,17 @@ describe('duplicates', () => {
     for (const key of await storage.list(layout.rawPredictionsPrefix('m'))) ids.push(...gunzipSync((await storage.read(key))!).toString().trim().split('\n').map((l) => JSON.parse(l).id));
     expect(ids.sort()).toEqual(['1', '2', '3', '4']);
   });
+
+  it('a wide table with --id-col skips ids already stored for their hour, by events or another table', async () => {
+    const storage = new TestStorage();
+    await ingest({ storage, model: 'm', file: await writeNdjson(join(dir, 'dup-ev.ndjson'), [ev('r1'), ev('r2')]), nowMs: NOW });
+    const rows = ['r1', 'r2', 'r3', 'r4'].map((id, i) => [id, new Date(T + i * 1000).toISOString(), i]);
+    const first = await ingest({ storage, model: 'm', file: await writeCsv(join(dir, 'dup-t1.csv'), ['id', 'when', 'x'], rows), idCol: 'id', timestampCol: 'when', nowMs: NOW });
+    expect(first).toMatchObject({ linesRead: 4, accepted: 4, duplicates: { inFile: 0, stored: 2 }, batches: 1 });
+    const second = await ingest({ storage, model: 'm', file: await writeCsv(join(dir, 'dup-t2.csv'), ['id', 'when', 'x'], [...rows, ['r5', new Date(T).toISOString(), 9]]), idCol: 'id', timestampCol: 'when', nowMs: NOW });
+    expect(second).toMatchObject({ linesRead: 5, accepted: 5, duplicates: { inFile: 0, stored: 4 }, batches: 1 });
+    const tableIds: string[] = [];
+    for (const key of await storage.list('models/m/ids/')) if (!key.includes('-0.ids')) tableIds.push(...decodeIds((await storage.read(key))!));
+    expect(tableIds.sort()).toEqual(['r3', 'r4', 'r5']);
+  });
 });
