@@ -63,7 +63,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     }
     await quarantine.write();
     result.quarantineKeys = quarantine.keys;
-    if (result.linesRead === 0) result.warnings.push(`${file} has no rows: nothing was ingested`);
+    if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
     return result;

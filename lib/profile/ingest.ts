@@ -1,7 +1,9 @@
-import { dataFormatOf } from '../duckdb';
+import { basename, join } from 'node:path';
+import { dataFormatOf, withTempDir } from '../duckdb';
 import { ModelName } from '../format';
 import { ingestEvents, MAX_EVENT_BYTES } from './ingest-events';
 import { ingestTable } from './ingest-table';
+import { intactPrefix } from './intact-prefix';
 import { readLines } from './line-reader';
 import type { IngestOptions, IngestResult } from './options';
 
@@ -15,7 +17,15 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   ModelName.parse(options.model);
   const format = dataFormatOf(options.file);
   if (format === 'ndjson' && (await isEventFile(options.file))) return ingestEvents(options);
-  return ingestTable(options);
+  if (format === 'parquet' || !options.file.toLowerCase().endsWith('.gz')) return ingestTable(options);
+  // A damaged .gz table: its intact lines are ingested (the damage reported), as for events.
+  return withTempDir('ingest-gz', async (dir) => {
+    const whole = join(dir, basename(options.file).replace(/\.gz$/i, ''));
+    const damage = await intactPrefix(options.file, whole);
+    if (!damage) return ingestTable(options);
+    const result = await ingestTable({ ...options, file: whole, sourceName: options.sourceName ?? options.file });
+    return { ...result, damage };
+  });
 }
 
 /** Events unless the first parseable objects are flat rows; unparseable lines are the events path's to quarantine. */

@@ -132,6 +132,18 @@ describe('the quarantine', () => {
     expect(gunzipSync(whole).length).toBeGreaterThan(reader.damage!.offset);
   });
 
+  it('a truncated .csv.gz table: its intact rows land and the damage is reported', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `r${i},${new Date(T + i * 1000).toISOString()},${i % 2 ? 'DE' : 'FR'}`);
+    const whole = gzipSync(`id,when,country\n${rows.join('\n')}\n`);
+    const file = join(dir, 'cut-table.csv.gz');
+    await writeFile(file, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = await ingest({ storage: new TestStorage(), model: 't', file, idCol: 'id', timestampCol: 'when', nowMs: NOW });
+    expect(r.damage).toMatchObject({ message: 'unexpected end of file', line: r.linesRead + 2 });
+    expect(r.linesRead).toBeGreaterThan(1000);
+    expect(r.accepted + r.quarantined).toBe(r.linesRead);
+    expect(r.quarantined).toBe(0);
+  });
+
   it('replay ingests the kept lines again: those that land leave, the rest stay with their new reason', async () => {
     const storage = new TestStorage();
     const file = await writeNdjson(join(dir, 'replay.ndjson'), [ev('a'), ev('future', new Date(NOW + 30 * HOUR_MS).toISOString()), 'not json', ev('far', new Date(NOW + 100 * HOUR_MS).toISOString())]);
