@@ -27,7 +27,8 @@ function epochNumber(d: string): string {
 
 const DIGITS = `'^\\d+(\\.\\d+)?$'`;
 const ISO_LOCAL = `'^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?$'`;
-const ISO_ZONED = `'^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}:?\\d{2})$'`;
+// A zone of hours only (`+00`) is how DuckDB writes a TIMESTAMPTZ as text: quarantined table rows hold it.
+const ISO_ZONED = `'^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?([Zz]|[+-]\\d{2}(:?\\d{2})?)$'`;
 
 function textTimestamp(s: string): string {
   return (

@@ -144,6 +144,18 @@ describe('the quarantine', () => {
     expect(r.quarantined).toBe(0);
   });
 
+  it('replay of a table row goes through the table path with the model\'s columns', async () => {
+    const storage = new TestStorage();
+    const rows = [['r1', new Date(T).toISOString(), 1, 0.5], ['r2', new Date(NOW + 10 * HOUR_MS).toISOString(), 2, 0.7]];
+    const first = await ingest({ storage, model: 't', file: await writeCsv(join(dir, 'replay-table.csv'), ['id', 'when', 'x', 'p'], rows), idCol: 'id', timestampCol: 'when', scoreCol: 'p', nowMs: NOW });
+    expect(first).toMatchObject({ accepted: 1, quarantined: 1 });
+    const r = await replayQuarantine({ storage, model: 't', key: first.quarantineKeys[0], nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '1d' } });
+    expect(r).toMatchObject({ replayed: 1, landed: 1, rejected: 0 });
+    expect(r.ingest).toMatchObject({ linesRead: 1, accepted: 1, duplicates: { inFile: 0, stored: 0 } });
+    expect(await storage.list(layout.quarantinePrefix('t'))).toEqual([]);
+    expect((await storage.list(layout.rawPredictionsPrefix('t'))).length).toBe(2);
+  });
+
   it('replay ingests the kept lines again: those that land leave, the rest stay with their new reason', async () => {
     const storage = new TestStorage();
     const file = await writeNdjson(join(dir, 'replay.ndjson'), [ev('a'), ev('future', new Date(NOW + 30 * HOUR_MS).toISOString()), 'not json', ev('far', new Date(NOW + 100 * HOUR_MS).toISOString())]);
