@@ -9,6 +9,7 @@ import type { CommandContext } from '../command-context';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
+import { runDoctor } from './doctor';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
 import { runSchedule } from './run-schedule';
@@ -128,7 +129,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const s = await context(values);
       const model = modelName(values);
       const name = required(values, 'name', 'test, train or another reference name');
-      if (!ReferenceName.safeParse(name).success) throw new CliError(`--name "${name}" must be letters, digits, ".", "_" or "-"`);
+      const checked = ReferenceName.safeParse(name);
+      if (!checked.success) throw new CliError(`--name "${name}" ${checked.error.issues[0]?.message ?? 'is not a valid reference name'}`);
       const file = required(values, 'file', 'the dataset to profile');
       const progress = new Progress(`reference ${name}`);
       const result = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
@@ -321,5 +323,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: '--model M [--batch B]',
     options: { ...store, model: { type: 'string' }, batch: { type: 'string' } },
     run: async (values, ctx) => quarantineReplay(await context(values), modelName(values), str(values, 'batch'), ctx),
+  },
+  doctor: {
+    summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',
+    usage: '[--store S] [--model M] [--repair] [--quiet]',
+    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, quiet: { type: 'boolean' } },
+    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, quiet: values.quiet === true }, ctx),
   },
 };
