@@ -64,6 +64,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     await quarantine.write();
     result.quarantineKeys = quarantine.keys;
     if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
+    if (options.countInvalidUtf8) result.invalidUtf8 = await invalidUtf8Counts(connection, relation, plan, limits);
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
     return result;
@@ -136,6 +137,19 @@ async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ h
     }
     out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)), path });
   }
+  return out;
+}
+
+/** Feature → values holding U+FFFD (bytes that were not UTF-8, see utf8-repair.ts) among the rows that land. */
+async function invalidUtf8Counts(connection: DuckDBConnection, relation: string, plan: TablePlan, limits: TimeLimits): Promise<Record<string, number>> {
+  const text = [...plan.features, ...(plan.score ? [plan.score] : [])].filter((c) => c.typeClass === 'text');
+  if (text.length === 0) return {};
+  const counts = text.map((c, i) => `CAST(count(*) FILTER (contains(CAST(${sqlIdent(c.name)} AS VARCHAR), chr(65533))) AS DOUBLE) AS c${i}`);
+  const [row] = await queryRows(connection, `SELECT ${counts.join(', ')} FROM ${relation} WHERE ${landsSql(limits)}`);
+  const out: Record<string, number> = {};
+  text.forEach((c, i) => {
+    if (Number(row[`c${i}`]) > 0) out[c.name] = Number(row[`c${i}`]);
+  });
   return out;
 }
 

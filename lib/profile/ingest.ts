@@ -4,6 +4,7 @@ import { ModelName } from '../format';
 import { ingestEvents, MAX_EVENT_BYTES } from './ingest-events';
 import { ingestTable } from './ingest-table';
 import { intactPrefix } from './intact-prefix';
+import { repairUtf8 } from './utf8-repair';
 import { readLines } from './line-reader';
 import type { IngestOptions, IngestResult } from './options';
 
@@ -17,14 +18,23 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   ModelName.parse(options.model);
   const format = dataFormatOf(options.file);
   if (format === 'ndjson' && (await isEventFile(options.file))) return ingestEvents(options);
-  if (format === 'parquet' || !options.file.toLowerCase().endsWith('.gz')) return ingestTable(options);
-  // A damaged .gz table: its intact lines are ingested (the damage reported), as for events.
-  return withTempDir('ingest-gz', async (dir) => {
-    const whole = join(dir, basename(options.file).replace(/\.gz$/i, ''));
-    const damage = await intactPrefix(options.file, whole);
-    if (!damage) return ingestTable(options);
-    const result = await ingestTable({ ...options, file: whole, sourceName: options.sourceName ?? options.file });
-    return { ...result, damage };
+  if (format === 'parquet') return ingestTable(options);
+  // Text tables that DuckDB cannot read whole: a damaged .gz (its intact lines are ingested and
+  // the damage reported, as for events) or bytes that are not UTF-8 (repaired into failed values).
+  return withTempDir('ingest-table', async (dir) => {
+    let path = options.file;
+    let damage: IngestResult['damage'];
+    if (path.toLowerCase().endsWith('.gz')) {
+      const whole = join(dir, basename(path).replace(/\.gz$/i, ''));
+      damage = await intactPrefix(path, whole);
+      path = whole;
+    }
+    const repaired = join(dir, `utf8-${basename(path)}`);
+    const badLines = await repairUtf8(path, repaired);
+    if (badLines > 0) path = repaired;
+    if (!damage && badLines === 0) return ingestTable(options);
+    const result = await ingestTable({ ...options, file: path, sourceName: options.sourceName ?? options.file, countInvalidUtf8: badLines > 0 });
+    return damage ? { ...result, damage } : result;
   });
 }
 

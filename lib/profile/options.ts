@@ -43,6 +43,8 @@ export interface IngestOptions extends ColumnFlags {
   nowMs?: number;
   /** Original bytes kept per quarantined line (default 8 MiB). */
   quarantineCapBytes?: number;
+  /** Tables: the file was repaired from invalid UTF-8 (utf8-repair.ts); count the values per feature. */
+  countInvalidUtf8?: boolean;
   /** Name recorded as the source in the quarantine header (default `file`). */
   sourceName?: string;
   onProgress?: ProgressFn;

@@ -5,13 +5,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@/lib/compare';
 import { HOUR_MS, layout } from '@/lib/format';
-import { ingest } from '@/lib/profile';
+import { ingest, profileModel } from '@/lib/profile';
 import { decodeIds } from '@/lib/profile/id-index';
 import { LineReader } from '@/lib/profile/line-reader';
 import { parseQuarantine, Quarantine, QUARANTINE_LINE_CAP, quarantinedBytes, quarantineEntry } from '@/lib/profile/quarantine';
 import { replayQuarantine } from '@/lib/profile/quarantine-replay';
 import { implausibleTime, span, timeLimits } from '@/lib/profile/time-limits';
-import { tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
+import { profileRows, tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -172,6 +172,24 @@ describe('the quarantine', () => {
     expect((await storage.list(layout.quarantinePrefix('m'))).length).toBe(1);
     const again = await replayQuarantine({ storage, model: 'm', key, nowMs: NOW, timeLimits: { earliest: '2000-01-01', max_future_skew: '1w' } });
     expect(again).toMatchObject({ replayed: 2, landed: 1, rejected: 1 });
+  });
+});
+
+describe('invalid UTF-8 in a wide table', () => {
+  it('is a failed value (type error) of its feature, not a category, and does not stop the file', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `r${i},${new Date(T + i * 1000).toISOString()},${i % 2 ? 'DE' : 'FR'},${i}`);
+    const body = Buffer.from(`id,when,country,amount\n${rows.join('\n')}\n`);
+    const at = body.indexOf('DE');
+    const file = join(dir, 'latin1.csv');
+    await writeFile(file, Buffer.concat([body.subarray(0, at), Buffer.from([0x63, 0x61, 0x66, 0xe9]), body.subarray(at + 2)]));
+    const storage = new TestStorage();
+    const r = await ingest({ storage, model: 'u', file, idCol: 'id', timestampCol: 'when', nowMs: NOW });
+    expect(r).toMatchObject({ linesRead: 50, accepted: 50, quarantined: 0, invalidUtf8: { country: 1 } });
+    await profileModel({ storage, model: 'u' });
+    const [key] = await storage.list(layout.hourlyProfilesPrefix('u'));
+    const country = (await profileRows(storage, key)).find((row) => row.feature === 'country')!;
+    expect([country.rows, country.type_errors, country.count]).toEqual([50, 1, 49]);
+    expect(country.categories.sort()).toEqual(['DE', 'FR']);
   });
 });
 
