@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { affectedWindowEnds, changedHours, LATE_DATA_LOOKBACK_MS, lateDataReason, profileVersions, recordVersions } from './late-data';
 import { availableProfiles, type SummaryDecoder } from './load-window';
 import { ProfileCache } from './profile-cache';
+import { windowAnchor } from './window';
 
 /** The JSON evaluation files of format 1.0–1.1. */
 const LEGACY_EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
@@ -35,8 +36,10 @@ export interface EvaluateOptions {
   config: Config;
   decode: SummaryDecoder;
   evaluations: EvaluationCodec;
-  /** Evaluate windows ending up to this time (default: the end of the latest hour with data). */
+  /** Evaluate windows ending up to this time (default: the end of the latest plausible hour with data, see windowAnchor). */
   atMs?: number;
+  /** The current time, for telling implausible future hours (tests). */
+  nowMs?: number;
   /** Window length; default config.evaluation.window. */
   windowMs?: number;
   onProgress?: (done: number, total: number) => void;
@@ -52,7 +55,21 @@ export interface Reevaluation {
   reason: string;
 }
 
+/** Window ends left out because they lie beyond `evaluation.max_catch_up` before the last one evaluated. */
+export interface CatchUpSkip {
+  /** How many window ends were skipped. */
+  windows: number;
+  /** They all end before this instant (epoch ms): the first window end evaluated. */
+  beforeMs: number;
+  /** The limit, as configured (e.g. "30d"). */
+  limit: string;
+}
+
 export interface EvaluateResult {
+  /** Set when the run skipped window ends beyond the catch-up limit. */
+  skipped?: CatchUpSkip;
+  /** Profiled hours after now + FUTURE_SKEW_MS, left out of the evaluation (see windowAnchor). */
+  futureHours: number[];
   /** Window ends evaluated for the first time in this run (epoch ms), in order. */
   windowEnds: number[];
   /** Rows of every window evaluated in this run, new and re-evaluated. */
@@ -78,16 +95,26 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const state = await readState(storage, model);
   const pendingReplay = state.alerts_replay_from ?? null;
   const nothing: Reevaluation = { windowEnds: [], windows: 0, hours: [], reason: '' };
-  if (available.hours.size === 0) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay };
-  const hours = [...available.hours].sort((a, b) => a - b);
+  const anchor = windowAnchor(available, options.nowMs ?? Date.now());
+  const futureHours = anchor.futureHours;
+  const future = new Set(futureHours);
+  const hours = [...available.hours].filter((h) => !future.has(h)).sort((a, b) => a - b);
+  if (hours.length === 0 || anchor.latestDataMs === undefined) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay, futureHours };
   const firstHour = hours[0];
-  const latestEnd = hours[hours.length - 1] + HOUR_MS;
-  const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
+  const atMs = Math.floor((options.atMs ?? anchor.latestDataMs) / HOUR_MS) * HOUR_MS;
   // Only whole windows: a window that starts before the first data holds a few hours of one part
   // of the day, and daily seasonality alone makes it differ from the reference.
   const firstEnd = firstHour + windowMs;
   const lastEnd = state.last_window_end;
-  const start = lastEnd === null ? firstEnd : lastEnd + HOUR_MS;
+  let start = lastEnd === null ? firstEnd : lastEnd + HOUR_MS;
+  const catchUpMs = parseDuration(config.evaluation.max_catch_up) as number;
+  // A clock error (one event dated 2999) must not make a run walk millions of hours.
+  const earliest = atMs - catchUpMs + HOUR_MS;
+  let skipped: CatchUpSkip | undefined;
+  if (start < earliest) {
+    skipped = { windows: Math.round((earliest - start) / HOUR_MS), beforeMs: earliest, limit: config.evaluation.max_catch_up };
+    start = earliest;
+  }
   const windowEnds: number[] = [];
   for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
   const newLastEnd = windowEnds.length > 0 ? windowEnds[windowEnds.length - 1] : lastEnd;
@@ -122,7 +149,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     alerts_replay_from: alertsReplayFrom,
   };
   if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(storage, model, next);
-  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom };
+  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom, futureHours, ...(skipped ? { skipped } : {}) };
 }
 
 /** After runAlertStep has replayed from `from`: clear the mark unless an earlier replay is still due. */
