@@ -27,6 +27,12 @@ const EvaluationState = z.object({
   profile_versions: z.record(z.string(), z.string()).optional(),
   /** Earliest re-evaluated window end whose alerts are still to be replayed (a crash between the two steps). */
   alerts_replay_from: z.number().int().nullable().optional(),
+  /**
+   * First window end of a run whose alert step has not finished yet: set with the state, cleared
+   * after the alert step (alertsApplied). Still set at the next run means that run was killed in
+   * between, and its windows' alerts are recomputed (a replay from there).
+   */
+  alerts_pending_from: z.number().int().nullable().optional(),
 });
 type EvaluationState = z.infer<typeof EvaluationState>;
 
@@ -80,6 +86,11 @@ export interface EvaluateResult {
    * `alertsReplayed`): the earliest re-evaluated window of this or an interrupted earlier run.
    */
   alertsReplayFrom: number | null;
+  /**
+   * Set when an earlier run stored windows but was stopped before its alert step finished: replay
+   * the alerts from here too (runAlertStep's `replayFrom`, then alertsApplied).
+   */
+  alertsPendingFrom: number | null;
 }
 
 /**
@@ -94,12 +105,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const available = await availableProfiles(storage, model);
   const state = await readState(storage, model);
   const pendingReplay = state.alerts_replay_from ?? null;
+  const alertsPendingFrom = state.alerts_pending_from ?? null;
   const nothing: Reevaluation = { windowEnds: [], windows: 0, hours: [], reason: '' };
   const anchor = windowAnchor(available, options.nowMs ?? Date.now());
   const futureHours = anchor.futureHours;
   const future = new Set(futureHours);
   const hours = [...available.hours].filter((h) => !future.has(h)).sort((a, b) => a - b);
-  if (hours.length === 0 || anchor.latestDataMs === undefined) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay, futureHours };
+  if (hours.length === 0 || anchor.latestDataMs === undefined) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay, alertsPendingFrom, futureHours };
   const firstHour = hours[0];
   const atMs = Math.floor((options.atMs ?? anchor.latestDataMs) / HOUR_MS) * HOUR_MS;
   // Only whole windows: a window that starts before the first data holds a few hours of one part
@@ -147,9 +159,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     last_window_end: newLastEnd,
     profile_versions: newLastEnd === null ? {} : recordVersions(versions, newLastEnd - LATE_DATA_LOOKBACK_MS),
     alerts_replay_from: alertsReplayFrom,
+    alerts_pending_from: windowEnds.length === 0 ? alertsPendingFrom : Math.min(windowEnds[0], alertsPendingFrom ?? Infinity),
   };
   if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(storage, model, next);
-  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom, futureHours, ...(skipped ? { skipped } : {}) };
+  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom, alertsPendingFrom, futureHours, ...(skipped ? { skipped } : {}) };
 }
 
 /** After runAlertStep has replayed from `from`: clear the mark unless an earlier replay is still due. */
@@ -158,6 +171,12 @@ export async function alertsReplayed(storage: Storage, model: string, from: numb
   const pending = state.alerts_replay_from ?? null;
   if (pending === null || pending < from) return;
   await writeState(storage, model, { ...state, alerts_replay_from: null });
+}
+
+/** After the alert step: the windows of this run (and any interrupted earlier one) have their alerts. */
+export async function alertsApplied(storage: Storage, model: string): Promise<void> {
+  const state = await readState(storage, model);
+  if ((state.alerts_pending_from ?? null) !== null) await writeState(storage, model, { ...state, alerts_pending_from: null });
 }
 
 async function readState(storage: Storage, model: string): Promise<EvaluationState> {

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { alertConfig, alertsReplayed, evaluateModel, futureHoursNote, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
+import { alertConfig, alertsApplied, alertsReplayed, evaluateModel, futureHoursNote, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
 import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel } from '../../profile';
@@ -199,8 +199,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
           for (const row of r.rows) if ((row.verdict === 'drift' || row.verdict === 'failing') && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
           const again = r.reevaluated.windows > 0 ? `, ${r.reevaluated.windows} re-evaluated (${r.reevaluated.reason})` : '';
           ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${again}${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
-          const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log, { replayFrom: r.alertsReplayFrom, evaluations: evaluationParquet });
+          // A run killed between storing windows and its alert step left alertsPendingFrom: replay from there.
+          const replayFrom = r.alertsPendingFrom === null ? r.alertsReplayFrom : Math.min(r.alertsPendingFrom, r.alertsReplayFrom ?? Infinity);
+          const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log, { replayFrom, evaluations: evaluationParquet });
           if (r.alertsReplayFrom !== null) await alertsReplayed(s.storage, model, r.alertsReplayFrom);
+          await alertsApplied(s.storage, model);
           if (alerts.replay) {
             const withdrawn = alerts.replay.withdrawn.length;
             ctx.log(`${model}: alerts recomputed from ${alerts.replay.after ?? 'the first evaluation'} over the re-evaluated windows: ${alerts.events.length} new event${alerts.events.length === 1 ? '' : 's'}${withdrawn ? `, ${withdrawn} withdrawn` : ''}`);

@@ -52,7 +52,7 @@ export interface Exit {
 }
 
 /** `node bin/driftwatch.mjs …` as a child process; `child` lets the caller kill it. */
-export function cli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Exit> } {
+export function cli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Exit> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -66,7 +66,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): { child: Child
 }
 
 /** Run to completion; throws with its output when it fails. */
-export async function cliOk(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
+export async function cliOk(args: string[], env: Record<string, string> = {}): Promise<Exit> {
   const exit = await cli(args, env).done;
   if (exit.code !== 0) throw new Error(`driftwatch ${args.join(' ')} exited ${exit.code ?? exit.signal}:\n${exit.stdout}\n${exit.stderr}`);
   return exit;
