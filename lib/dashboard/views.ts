@@ -1,6 +1,6 @@
 import 'server-only';
-import type { AlertEvent } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
+import type { AlertEvent, ChannelDelivery } from '../alerts';
+import { availableProfiles, compareModel, loadWindow, readDeliveryStatus, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
 import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp, type EvaluationRow } from '../format';
 import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
@@ -410,4 +410,26 @@ export async function alertList(ctx: DashboardContext, query: { model?: string; 
       }),
   );
   return out;
+}
+
+/** How notifications to one channel of one model are going (state/alert-delivery.json). */
+export interface AlertDeliveryItem extends ChannelDelivery {
+  model: string;
+  channel: string;
+}
+
+/**
+ * Delivery status of every model's channels (or one model's), failing ones first: the alerts
+ * page shows it beside the events, /api/alerts as `delivery`. A model whose status file is
+ * missing has never delivered anything and is left out.
+ */
+export async function alertDelivery(ctx: DashboardContext, query: { model?: string } = {}): Promise<AlertDeliveryItem[]> {
+  const models = query.model ? [query.model] : await listModelNames(ctx.storage);
+  const out: AlertDeliveryItem[] = [];
+  for (const model of models) {
+    const status = await readDeliveryStatus(ctx.storage, model);
+    for (const [channel, c] of Object.entries(status.channels)) out.push({ model, channel, ...c });
+  }
+  const failing = (d: AlertDeliveryItem) => (d.pending > 0 && d.last_error !== null ? 0 : 1);
+  return out.sort((a, b) => failing(a) - failing(b) || a.model.localeCompare(b.model) || a.channel.localeCompare(b.channel));
 }
