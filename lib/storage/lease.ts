@@ -126,7 +126,9 @@ export class Lease {
         const seq = (current?.seq ?? 0) + 1;
         const t = now();
         const entry: LeaseEntry = { owner, job, pid: process.pid, host: hostname(), since: new Date(t).toISOString(), expires_at: new Date(t + ttlMs).toISOString() };
-        if (await storage.writeIfAbsent(seqKey(prefix, seq), JSON.stringify(entry))) {
+        // The read-back matters only where writeIfAbsent is not atomic (an S3 server ignoring
+        // If-None-Match): of two writers of the same entry, the one whose PUT came last keeps it.
+        if ((await storage.writeIfAbsent(seqKey(prefix, seq), JSON.stringify(entry))) && (await ownerOf(storage, seqKey(prefix, seq))) === owner) {
           const lease = new Lease(storage, prefix, seq, entry, { ...options, ttlMs });
           await lease.#cleanUpBefore(seq);
           lease.#startRenewing();
@@ -212,6 +214,16 @@ async function latest(storage: Storage, prefix: string): Promise<Current | undef
     entry = undefined;
   }
   return { ...best, entry };
+}
+
+async function ownerOf(storage: Storage, key: string): Promise<string | undefined> {
+  const bytes = await storage.read(key);
+  if (bytes === undefined) return undefined;
+  try {
+    return LeaseEntry.safeParse(JSON.parse(new TextDecoder().decode(bytes))).data?.owner;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why an entry no longer holds the lease, or undefined while it does. */
