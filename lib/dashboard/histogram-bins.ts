@@ -46,6 +46,9 @@ export function mergeNarrowBins(histogram: HistogramBins, options: { log?: boole
 /** Density of each bin, proportion ÷ width (in log₁₀ x when `log`); 0 for an empty-width bin. */
 export function binDensities(histogram: HistogramBins, log = false): number[][] {
   const f = log ? (x: number) => Math.log10(x) : (x: number) => x;
+  const { edges } = histogram;
+  // Every source constant at one value: no width to divide by; the bars show each share instead.
+  if (edges.length > 1 && edges[edges.length - 1] === edges[0]) return histogram.proportions.map((row) => [...row]);
   return histogram.proportions.map((row) =>
     row.map((q, i) => {
       const w = f(histogram.edges[i + 1]) - f(histogram.edges[i]);

@@ -162,7 +162,11 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   // The whole view is cached too, by the versions of the evaluation days and alert state it shows.
   const days: string[] = [];
   for (let d = Math.floor(historyFrom / DAY_MS) * DAY_MS - DAY_MS; d < resolved.toMs; d += DAY_MS) days.push(layout.evaluations(model, d), layout.legacyEvaluations(model, d));
-  const shown = await Promise.all([...days, layout.alertState(model)].map((k) => ctx.storage.version(k)));
+  // Keyed by the listings the readers below use too (cached for a few seconds), so a view is never
+  // cached under new file versions with contents read from an older listing.
+  const [evaluationKeys, alertKeys] = await Promise.all([ctx.storage.list(layout.evaluationsPrefix(model)), ctx.storage.list(layout.alertsPrefix(model))]);
+  const listed = new Set([...evaluationKeys, ...alertKeys]);
+  const shown = await Promise.all([...days.filter((k) => listed.has(k)), ...alertKeys, layout.alertState(model)].map(async (k) => `${k}@${await ctx.storage.version(k)}`));
   const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
     const [{ result, coverage }, history, states, events] = await Promise.all([
       ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, async () => {
@@ -322,10 +326,11 @@ export async function trendView(
   requireFeature(meta, feature);
   const reference = query.reference ?? ctx.config.evaluation.references[0];
   await requireReference(ctx, model, reference);
-  if (query.range && (query.from || query.to)) throw new ApiError(400, 'range: give either a range or from and to, not both');
+  if (query.range && query.from) throw new ApiError(400, 'range: give either a range (with or without to) or from and to, not both');
   const range = query.range || '7d';
-  if (!query.from && !query.to && parseDuration(range) === undefined) throw new ApiError(400, `range: must be a whole number of hours, days or weeks, e.g. 7d; got "${range}"`);
-  const { resolved } = await modelWindow(ctx, model, { from: query.from, to: query.to, window: query.from || query.to ? undefined : range });
+  if (!query.from && parseDuration(range) === undefined) throw new ApiError(400, `range: must be a whole number of hours, days or weeks, e.g. 7d; got "${range}"`);
+  // `to` alone (or with `range`): the range that ends there.
+  const { resolved } = await modelWindow(ctx, model, { from: query.from, to: query.to, window: query.from ? undefined : range });
   if (query.stepMs % HOUR_MS !== 0) throw new ApiError(400, 'step: must be a whole number of hours');
   if (query.windowMs > MAX_WINDOW_MS) throw new ApiError(400, `window: a window may span at most ${MAX_WINDOW_MS / DAY_MS} days`);
   const ends: number[] = [];
@@ -398,13 +403,14 @@ export async function alertList(ctx: DashboardContext, query: { model?: string; 
     if (e.kind === 'resolved') resolvedAfter.add(key);
     if (!query.state || query.state === e.kind) out.push({ ...e, open });
   }
-  // A failing alert is about failed values: show their rate, not the distance.
+  // A failing alert is about failed values: show their rate (from the row of the evaluation window that fired), not the distance.
+  const windowHours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
   await Promise.all(
     out
       .filter((e) => e.verdict === 'failing')
       .map(async (e) => {
         const end = Date.parse(e.window_to);
-        const row = (await readEvaluationRange(ctx.storage, e.model, end, end, e.feature)).find((r) => r.reference === e.reference);
+        const row = (await readEvaluationRange(ctx.storage, e.model, end, end, e.feature)).find((r) => r.reference === e.reference && r.name === e.feature && r.window_hours === windowHours);
         e.failed_rate = row?.failed_rate ?? null;
         e.reference_failed_rate = row?.reference_failed_rate ?? null;
       }),

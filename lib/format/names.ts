@@ -10,7 +10,8 @@ export const ModelName = z
   .refine((s) => !s.includes('..'), 'must not contain ".."');
 export type ModelName = z.infer<typeof ModelName>;
 
-export const ReferenceName = ModelName;
+/** A reference name follows the model-name rules; `live` is the window's own name in every view. */
+export const ReferenceName = ModelName.refine((s) => s !== 'live', '"live" is reserved for the live window');
 export type ReferenceName = ModelName;
 
 /** Feature names come from data columns; they never become storage keys, only column values. */

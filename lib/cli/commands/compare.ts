@@ -1,4 +1,5 @@
 import { availableProfiles, compareModel, NotFoundError, resolveWindow, windowAnchor, WindowError, type CompareResult, type ResolvedWindow, type MetricName } from '../../compare';
+import { HOUR_MS, parseTimestamp } from '../../format';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
 import type { StoreContext } from '../store-context';
@@ -26,7 +27,9 @@ export interface CompareAnswer extends CompareResult {
  */
 export async function runCompare(ctx: StoreContext, flags: CompareFlags, decode: SummaryDecoder, now = Date.now()): Promise<CompareAnswer> {
   // Flags first (their errors do not depend on the store), then the model, then the real anchor.
-  windowOf(flags, 0, ctx.config.evaluation.window);
+  // `--from` alone runs up to the latest data, unknown yet: check it against an anchor just after it.
+  const fromMs = flags.from === undefined ? undefined : parseTimestamp(flags.from);
+  windowOf(flags, fromMs !== undefined && !flags.to ? Math.floor(fromMs / HOUR_MS) * HOUR_MS + HOUR_MS : 0, ctx.config.evaluation.window);
   const known = await listModels(ctx.storage);
   if (!known.includes(flags.model)) throw new CliError(`no model "${flags.model}" in ${ctx.storage.url}${known.length ? ` (models: ${known.join(', ')})` : ': add a reference first (`driftwatch reference add`)'}`);
   const available = await availableProfiles(ctx.storage, flags.model);

@@ -115,7 +115,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const s = await context(values);
       const model = modelName(values);
       const name = required(values, 'name', 'test, train or another reference name');
-      if (!ReferenceName.safeParse(name).success) throw new CliError(`--name "${name}" must be letters, digits, ".", "_" or "-"`);
+      const checked = ReferenceName.safeParse(name);
+      if (!checked.success) throw new CliError(`--name "${name}" ${checked.error.issues[0]?.message ?? 'is not a valid reference name'}`);
       const file = required(values, 'file', 'the dataset to profile');
       const progress = new Progress(`reference ${name}`);
       const result = await addReference({ storage: s.storage, model, name, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });

@@ -80,6 +80,13 @@ describe('the driftwatch CLI', () => {
     expect(out.join('\n')).toContain(`  warning: ${warning!.slice('warning: '.length)}`);
   });
 
+  it('refuses "live" as a reference name: it is the window\'s own name in every view', async () => {
+    const store = join(dir, 's');
+    await run('init', '--store', store);
+    expect(await run('reference', 'add', '--store', store, '--model', 'm', '--name', 'live', '--file', join(dir, 'any.csv'))).toBe(2);
+    expect(err.at(-1)).toBe('driftwatch reference add: --name "live" "live" is reserved for the live window');
+  });
+
   it('names the missing or bad option', async () => {
     const store = join(dir, 's');
     await run('init', '--store', store);

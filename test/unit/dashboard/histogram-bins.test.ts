@@ -59,6 +59,9 @@ describe('mergeNarrowBins', () => {
     const h = { edges: [1, 10, 1000], proportions: [[0.5, 0.5]] };
     expect(binDensities(h)).toEqual([[0.5 / 9, 0.5 / 990]]);
     expect(binDensities(h, true)).toEqual([[0.5, 0.25]]);
-    expect(binDensities({ edges: [3, 3], proportions: [[1]] })).toEqual([[0]]);
+    // Every source constant at 3: no width to divide by, so the bar shows the share, not an empty chart.
+    expect(binDensities({ edges: [3, 3], proportions: [[1], [1]] })).toEqual([[1], [1]]);
+    // A zero-width bin inside a real range still has no density.
+    expect(binDensities({ edges: [1, 1, 2], proportions: [[0.5, 0.5]] })).toEqual([[0, 0.5]]);
   });
 });

@@ -126,6 +126,16 @@ describe('route handlers', () => {
     expect(api.features.map((f) => [f.name, f.value, f.verdict])).toEqual(cli.features.map((f) => [f.name, f.value, f.verdict]));
   });
 
+  it('reads `from` alone as up to the latest data in the CLI too, and a trend\'s `to` alone with its range', async () => {
+    const lines: string[] = [];
+    const code = await main(['compare', '--store', join(dir, 'store'), '--model', 'checkout-fraud', '--from', '2026-11-03T12:00:00Z', '--json'], { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ from: '2026-11-03T12:00:00.000Z', to: '2026-11-04T00:00:00.000Z' });
+    const { status, body } = await json(await trend(request('/api/models/checkout-fraud/trend?feature=basket_value&to=2026-11-03T00:00:00Z&range=2d'), params({ model: 'checkout-fraud' })));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z' });
+  });
+
   it('GET /api/models answers as of the window end it is given', async () => {
     const asOf = '2026-11-02T06:00:00Z';
     const { status, body } = await json(await models(request(`/api/models?to=${asOf}&window=12h`)));
