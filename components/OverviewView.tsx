@@ -52,6 +52,14 @@ export function OverviewView() {
                   </td>
                   <td>
                     <StatusBadge status={m.status} />
+                    {m.damaged.length > 0 && (
+                      <>
+                        {' '}
+                        <span className="badge damaged" data-testid="damaged" title={`Damaged store files (views that need them answer 503; run driftwatch doctor):\n${m.damaged.join('\n')}`}>
+                          damaged: {m.damaged.length} file{m.damaged.length === 1 ? '' : 's'}
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>{m.failing.length ? m.failing.join(', ') : <span className="muted">none</span>}</td>
                   <td>{m.drifting.length ? m.drifting.join(', ') : <span className="muted">none</span>}</td>

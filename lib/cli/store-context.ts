@@ -1,6 +1,7 @@
 import { readConfig, type Config } from '../compare';
 import { checkFormatVersion, MANIFEST_KEY, StoreManifest } from '../format';
 import { openStorage, type Storage } from '../storage';
+import { damageReason, DamagedFileError } from '../storage/damaged-file';
 import { CliError } from './cli-error';
 
 export const DEFAULT_STORE = './driftwatch-store';
@@ -20,8 +21,14 @@ export async function openStore(location: string): Promise<StoreContext> {
   const storage = openStorage(location);
   const bytes = await storage.read(MANIFEST_KEY);
   if (bytes === undefined) throw new CliError(`${storage.url} is not a driftwatch store: run \`driftwatch init --store ${location}\` first`);
-  const manifest = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
-  if (!manifest.success) throw new CliError(`${storage.url}/${MANIFEST_KEY} is not a driftwatch store manifest`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new CliError(new DamagedFileError(MANIFEST_KEY, damageReason(error), location).message, 1);
+  }
+  const manifest = StoreManifest.safeParse(json);
+  if (!manifest.success) throw new CliError(new DamagedFileError(MANIFEST_KEY, `not a driftwatch store manifest: ${damageReason(manifest.error)}`, location).message, 1);
   checkFormatVersion(manifest.data.version);
   return { storage, config: await readConfig(storage) };
 }

@@ -1,5 +1,7 @@
 import { layout, ReferenceMeta, type ReferenceCalibration, type SummaryRow } from '../format';
+import { damageReason, DamagedFileError } from '../storage/damaged-file';
 import type { Storage } from '../storage/storage';
+import { damagedProfile } from './profile-cache';
 import { checkCalibration, profileIdentity, referenceWarnings, type ProfileIdentity } from './calibration';
 import type { SummaryDecoder } from './load-window';
 
@@ -33,8 +35,18 @@ export async function loadReference(storage: Storage, model: string, name: strin
   if (metaBytes === undefined || profileBytes === undefined) {
     throw new NotFoundError(`model "${model}" has no reference "${name}": add one with \`driftwatch reference add --model ${model} --name ${name} --file …\``);
   }
-  const meta = ReferenceMeta.parse(JSON.parse(new TextDecoder().decode(metaBytes)));
-  const read: ReferenceDecoder = decode;
+  let meta: ReferenceMeta;
+  try {
+    meta = ReferenceMeta.parse(JSON.parse(new TextDecoder().decode(metaBytes)));
+  } catch (error) {
+    throw new DamagedFileError(layout.referenceMeta(model, name), damageReason(error), storage.url);
+  }
+  const profileKey = layout.referenceProfile(model, name);
+  const inner: ReferenceDecoder = decode;
+  const read: ReferenceDecoder = (files, options) =>
+    inner(files, options).catch((error: unknown) => {
+      throw damagedProfile(error, () => profileKey, storage.url);
+    });
   const [rows] = await read([profileBytes], { wholeOnly: true });
   const { whole, chunks } = splitReferenceRows(rows);
   // A decoder that ignores `wholeOnly` (tests' JSON decoders) returned the chunks already.

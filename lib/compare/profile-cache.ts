@@ -1,4 +1,5 @@
 import type { SummaryRow } from '../format';
+import { DamagedFileError } from '../storage/damaged-file';
 import type { Storage } from '../storage/storage';
 /** Decodes profile files (Parquet) into summary rows, several at once; lib/duckdb provides the real one. */
 export type SummaryDecoder = (files: readonly Uint8Array[]) => Promise<SummaryRow[][]>;
@@ -61,7 +62,9 @@ export class ProfileCache {
       const bytes = await Promise.all(missing.map((i) => storage.read(keys[i])));
       const read = missing.map((i, j) => [i, bytes[j]] as const).filter((pair): pair is readonly [number, Uint8Array] => pair[1] !== undefined);
       const present = read.map(([i]) => i);
-      const decoded = await decode(read.map(([, b]) => b));
+      const decoded = await decode(read.map(([, b]) => b)).catch((error: unknown) => {
+        throw damagedProfile(error, (j) => keys[present[j]], storage.url);
+      });
       for (const i of missing) result[i] = [];
       present.forEach((i, j) => {
         result[i] = decoded[j];
@@ -85,4 +88,14 @@ export class ProfileCache {
       this.size -= e.bytes;
     }
   }
+}
+
+/**
+ * A decoder's error about one of several files (`fileIndex`, as lib/duckdb's SummaryFileError
+ * gives it) as a DamagedFileError naming that file's store key; other errors pass unchanged.
+ */
+export function damagedProfile(error: unknown, keyOf: (fileIndex: number) => string | undefined, storeUrl: string): unknown {
+  const { fileIndex, reason } = error as { fileIndex?: unknown; reason?: unknown };
+  const key = typeof fileIndex === 'number' ? keyOf(fileIndex) : undefined;
+  return key !== undefined && typeof reason === 'string' ? new DamagedFileError(key, reason, storeUrl) : error;
 }

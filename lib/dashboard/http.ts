@@ -1,4 +1,7 @@
 import { ConfigError, NotFoundError } from '../compare';
+import { EvaluationFileError, SummaryFileError } from '../duckdb';
+import { FormatVersionError } from '../format';
+import { isDamagedFileError } from '../storage/damaged-file';
 import { ApiError } from './params';
 
 /** The error vocabulary of the API: one code per HTTP status. */
@@ -16,7 +19,10 @@ const body = (status: keyof typeof ERROR_CODES, message: string) => Response.jso
 export function errorResponse(error: unknown): Response {
   if (error instanceof ApiError) return body(error.status, error.message);
   if (error instanceof NotFoundError) return body(404, error.message);
-  if (error instanceof ConfigError) return body(503, error.message);
+  if (error instanceof ConfigError || error instanceof FormatVersionError) return body(503, error.message);
+  // A damaged store file fails the views that read it, naming its key (never a temporary copy).
+  if (isDamagedFileError(error)) return body(503, error.message);
+  if (error instanceof SummaryFileError || error instanceof EvaluationFileError) return body(503, `a store file is damaged (${error.reason}): run \`driftwatch doctor\` to find and repair it`);
   console.error('driftwatch dashboard:', error);
   return body(500, 'internal error: see the server log');
 }

@@ -2,24 +2,50 @@ import 'server-only';
 import { AlertEvent, AlertStates, type AlertState } from '../alerts';
 import { readEvaluations } from '../compare';
 import { evaluationParquet, readEvaluationsOfFeature } from '../duckdb';
-import { DAY_MS, layout, type EvaluationRow, type ModelMeta } from '../format';
-import { listModels, readModelMeta } from '../profile/model-store';
-import type { Storage } from '../storage';
+import { DAY_MS, layout, ModelMeta, type EvaluationRow } from '../format';
+import { listModels } from '../profile/model-store';
+import { StorageError, StorageKeyError, type Storage } from '../storage';
+import { damageReason, DamagedFileError } from '../storage/damaged-file';
 import { ApiError } from './params';
-import type { VersionedFiles } from './versioned-file';
+import { isParseDamage, type VersionedFiles } from './versioned-file';
 
 /** Models with a model.json, by name. */
 export const listModelNames = listModels;
 
 /** The model's description, or a 404 naming the models there are; parsed once per version with `files`. */
 export async function requireModel(storage: Storage, model: string, files?: VersionedFiles): Promise<ModelMeta> {
-  const meta = files ? await files.get(storage, layout.model(model), () => readModelMeta(storage, model)) : await readModelMeta(storage, model);
+  const key = layout.model(model);
+  const parse = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : ModelMeta.parse(JSON.parse(new TextDecoder().decode(bytes))));
+  const meta = files ? await files.get(storage, key, parse) : await parseOrDamaged(storage, key, parse);
   if (!meta) {
     const known = await listModelNames(storage);
     throw new ApiError(404, `no model "${model}" in this store${known.length ? ` (models: ${known.join(', ')})` : ''}`);
   }
   return meta;
 }
+
+/** Read and parse one small file; a parse failure is a DamagedFileError naming its key. */
+async function parseOrDamaged<T>(storage: Storage, key: string, parse: (bytes: Uint8Array | undefined) => T): Promise<T> {
+  const bytes = await storage.read(key);
+  try {
+    return parse(bytes);
+  } catch (error) {
+    throw isParseDamage(error) ? new DamagedFileError(key, damageReason(error), storage.url) : error;
+  }
+}
+
+/** Any error of reading a file, except the store's own (I/O, bad key), as a DamagedFileError naming `key`. */
+function damaged(error: unknown, key: string, storeUrl: string): unknown {
+  if (error instanceof DamagedFileError || error instanceof StorageError || error instanceof StorageKeyError) return error;
+  const reason = (error as { reason?: unknown }).reason;
+  return new DamagedFileError(key, typeof reason === 'string' ? reason : damageReason(error), storeUrl);
+}
+
+/**
+ * Damaged files a tolerant read skipped (the overview shows a model with what it can read, and
+ * names the rest); without one, a damaged file fails the read.
+ */
+export type DamagedKeys = Set<string>;
 
 /** 404 for a feature the model does not have. */
 export function requireFeature(meta: ModelMeta, feature: string): ModelMeta['features'][number] {
@@ -90,7 +116,12 @@ async function readEvaluationsCached(storage: Storage, model: string, day: numbe
     evaluationFiles.set(key, hit);
     return hit.file;
   }
-  const file = indexEvaluations(readEvaluations(storage, model, day, evaluationParquet));
+  const dayKey = version.startsWith('legacy ') ? layout.legacyEvaluations(model, day) : layout.evaluations(model, day);
+  const file = indexEvaluations(
+    readEvaluations(storage, model, day, evaluationParquet).catch((error: unknown) => {
+      throw damaged(error, dayKey, storage.url);
+    }),
+  );
   const entry: { version: string; file: Promise<EvaluationFile>; ready?: boolean } = { version, file };
   evaluationFiles.delete(key);
   evaluationFiles.set(key, entry);
@@ -118,11 +149,27 @@ export interface EvaluationEntry {
   end: number;
 }
 
-/** Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or all, oldest file first. */
-export async function readEvaluationEntries(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string): Promise<EvaluationEntry[]> {
+/**
+ * Stored evaluation rows whose window ends in [fromMs, toMs] (all when omitted), of one feature or
+ * all, oldest file first. A damaged day fails the read, or with `skipped` is left out and named there.
+ */
+export async function readEvaluationEntries(storage: Storage, model: string, fromMs = -Infinity, toMs = Infinity, feature?: string, skipped?: DamagedKeys): Promise<EvaluationEntry[]> {
   // Day d holds the windows ending in (d, d + 1 day].
   const days = (await evaluationDays(storage, model)).filter((d) => d + DAY_MS >= fromMs && d < toMs);
-  const perDay = feature === undefined ? (await Promise.all(days.map((d) => readEvaluationsCached(storage, model, d)))).map((f) => f.rows) : await readFeatureEntries(storage, model, days, feature);
+  const tolerate = <T>(read: Promise<T>, empty: T): Promise<T> =>
+    skipped === undefined
+      ? read
+      : read.catch((error: unknown) => {
+          if (!(error instanceof DamagedFileError)) throw error;
+          skipped.add(error.key);
+          return empty;
+        });
+  const perDay =
+    feature === undefined
+      ? (await Promise.all(days.map((d) => tolerate(readEvaluationsCached(storage, model, d), { rows: [], byFeature: new Map() })))).map((f) => f.rows)
+      : skipped === undefined
+        ? await readFeatureEntries(storage, model, days, feature)
+        : await Promise.all(days.map(async (d) => (await tolerate(readFeatureEntries(storage, model, [d], feature), [[]]))[0]));
   const out: EvaluationEntry[] = [];
   for (const entries of perDay) {
     for (const entry of entries) {
@@ -164,7 +211,10 @@ async function readFeatureEntries(storage: Storage, model: string, days: readonl
     const decoded = (async () => {
       const bytes = await Promise.all(missing.map((m) => storage.read(layout.evaluations(model, m.day))));
       const present = missing.map((_, j) => j).filter((j) => bytes[j] !== undefined);
-      const rows = await readEvaluationsOfFeature(present.map((j) => bytes[j] as Uint8Array), feature);
+      const rows = await readEvaluationsOfFeature(present.map((j) => bytes[j] as Uint8Array), feature).catch((error: unknown) => {
+        const index = (error as { fileIndex?: unknown }).fileIndex;
+        throw typeof index === 'number' ? damaged(error, layout.evaluations(model, missing[present[index]].day), storage.url) : error;
+      });
       const byMissing: EvaluationEntry[][] = missing.map(() => []);
       present.forEach((j, k) => (byMissing[j] = rows[k].map((row) => ({ row, end: Date.parse(row.window_to) }))));
       return byMissing;
@@ -192,14 +242,29 @@ export async function readEvaluationRange(storage: Storage, model: string, fromM
 /** Hysteresis state per alert (rule × feature × reference). */
 export async function readAlertStates(storage: Storage, model: string, files?: VersionedFiles): Promise<AlertState[]> {
   const parse = (bytes: Uint8Array | undefined) => (bytes === undefined ? [] : Object.values(AlertStates.parse(JSON.parse(new TextDecoder().decode(bytes)))));
-  return files ? files.get(storage, layout.alertState(model), parse) : parse(await storage.read(layout.alertState(model)));
+  return files ? files.get(storage, layout.alertState(model), parse) : parseOrDamaged(storage, layout.alertState(model), parse);
 }
 
-/** Every stored alert event of a model, newest first. */
-export async function readAllAlertEvents(storage: Storage, model: string, files?: VersionedFiles): Promise<AlertEvent[]> {
+/** Every stored alert event of a model, newest first; a damaged day fails the read, or with `skipped` is left out and named there. */
+export async function readAllAlertEvents(storage: Storage, model: string, files?: VersionedFiles, skipped?: DamagedKeys): Promise<AlertEvent[]> {
   const keys = (await storage.list(layout.alertsPrefix(model))).filter((k) => k.endsWith('.json'));
-  const parse = (bytes: Uint8Array | undefined): AlertEvent[] => (bytes ? AlertEvent.array().parse((JSON.parse(new TextDecoder().decode(bytes)) as { events?: unknown }).events ?? []) : []);
-  const perDay = await Promise.all(keys.map(async (k) => (files ? files.get(storage, k, parse) : parse(await storage.read(k)))));
+  const parse = (bytes: Uint8Array | undefined): AlertEvent[] => {
+    if (!bytes) return [];
+    const json = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SyntaxError('not an object with "events"');
+    return AlertEvent.array().parse((json as { events?: unknown }).events ?? []);
+  };
+  const perDay = await Promise.all(
+    keys.map(async (k) => {
+      const read = files ? files.get(storage, k, parse) : parseOrDamaged(storage, k, parse);
+      if (skipped === undefined) return read;
+      return read.catch((error: unknown) => {
+        if (!(error instanceof DamagedFileError)) throw error;
+        skipped.add(error.key);
+        return [];
+      });
+    }),
+  );
   const events: AlertEvent[] = perDay.flat();
   return events.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id.localeCompare(b.id)));
 }

@@ -6,7 +6,8 @@ import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
-import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel } from './store-reads';
+import { DamagedFileError } from '../storage/damaged-file';
+import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel, type DamagedKeys } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
 
@@ -35,6 +36,11 @@ export interface ModelOverview {
   /** Worst value/threshold over features per evaluation of the 7 days before the window's end: the overview's sparkline. */
   worst_ratio: { at: string; ratio: number }[];
   window: WindowInfo;
+  /**
+   * Store keys of the model's files that could not be read (empty when none): the status above is
+   * from the rest, the views that need these answer 503, and `driftwatch doctor` repairs them.
+   */
+  damaged: string[];
 }
 
 /** Per alert (rule, feature, reference), its last event at or before `asOfMs`. */
@@ -58,9 +64,17 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
   const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
   return Promise.all(
     names.map(async (model) => {
-      const [meta, { resolved, info }] = await Promise.all([requireModel(ctx.storage, model, ctx.files), modelWindow(ctx, model, query, nowMs)]);
+      const damaged: DamagedKeys = new Set();
+      const [meta, { resolved, info }] = await Promise.all([
+        requireModel(ctx.storage, model, ctx.files).catch((error: unknown) => {
+          if (!(error instanceof DamagedFileError)) throw error;
+          damaged.add(error.key);
+          return undefined;
+        }),
+        modelWindow(ctx, model, query, nowMs),
+      ]);
       const asOf = resolved.toMs;
-      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf), readAllAlertEvents(ctx.storage, model, ctx.files)]);
+      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf, undefined, damaged), readAllAlertEvents(ctx.storage, model, ctx.files, damaged)]);
       const mine = entries.filter(({ row: r }) => r.reference === reference && r.window_hours === hours);
       let latestEnd = -Infinity;
       for (const e of mine) if (e.end > latestEnd) latestEnd = e.end;
@@ -78,7 +92,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         model,
         status: worst(latest.map((r) => r.verdict)),
         reference,
-        features: meta.features.length,
+        features: meta?.features.length ?? 0,
         drifting: latest.filter((r) => r.verdict === 'drift').map((r) => r.name),
         failing: latest.filter((r) => r.verdict === 'failing').map((r) => r.name),
         firing_alerts: firing.length,
@@ -86,6 +100,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         age_hours: age,
         stale: age === null || age * HOUR_MS > 2 * every + HOUR_MS,
         worst_ratio: [...byEnd.entries()].sort((a, b) => a[0] - b[0]).map(([at, r]) => ({ at: new Date(at).toISOString(), ratio: r })),
+        damaged: [...damaged].sort(),
         window: info,
       };
     }),
@@ -137,8 +152,21 @@ export interface ModelView extends Omit<CompareResult, 'features'> {
   features: FeatureRow[];
   /** Rows per hour of the window: what the verdicts stand on. */
   coverage: Coverage;
-  /** What a reader must know before trusting the verdicts (a small reference, an empty window). */
+  /** What a reader must know before trusting the verdicts (a small reference, an empty window, a damaged file). */
   warnings: string[];
+  /** Store keys of damaged evaluation or alert files whose parts (sparklines, alert badges) the view leaves out. */
+  damaged: string[];
+}
+
+/** A damaged file left out of a view's secondary part, tolerated (`skipped`); any other error is thrown. */
+function skipDamaged<T>(error: unknown, skipped: DamagedKeys, empty: T): T {
+  if (!(error instanceof DamagedFileError)) throw error;
+  skipped.add(error.key);
+  return empty;
+}
+
+function damagedWarnings(keys: readonly string[], storeUrl: string, what: string): string[] {
+  return keys.map((key) => `${key} is damaged: ${what}; run \`driftwatch doctor --store ${storeUrl}\` to repair it`);
 }
 
 /** Messages about the window itself: empty, or with hours missing. */
@@ -168,15 +196,17 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const listed = new Set([...evaluationKeys, ...alertKeys]);
   const shown = await Promise.all([...days.filter((k) => listed.has(k)), ...alertKeys, layout.alertState(model)].map(async (k) => `${k}@${await ctx.storage.version(k)}`));
   const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
+    // Sparklines and alert badges are the view's secondary part: a damaged file there leaves them out, named.
+    const damaged: DamagedKeys = new Set();
     const [{ result, coverage }, history, states, events] = await Promise.all([
       ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `compare|${inputs}`, async () => {
         const window = await loadWindow(ctx.storage, model, resolved.fromMs, resolved.toMs, ctx.decode, ctx.profiles, { available });
         const compared = await compareModel({ storage: ctx.storage, model, fromMs: resolved.fromMs, toMs: resolved.toMs, reference, config: ctx.config, decode: ctx.decode, metric: query.metric, cache: ctx.references, window, referenceVersion: version });
         return { result: compared, coverage: windowCoverage(window.parts, available.hours, window.plan.from, window.plan.to) };
       }),
-      readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs),
-      current ? readAlertStates(ctx.storage, model, ctx.files) : Promise.resolve([]),
-      readAllAlertEvents(ctx.storage, model, ctx.files),
+      readEvaluationEntries(ctx.storage, model, historyFrom, resolved.toMs, undefined, damaged),
+      current ? readAlertStates(ctx.storage, model, ctx.files).catch((error: unknown) => skipDamaged(error, damaged, [])) : Promise.resolve([]),
+      readAllAlertEvents(ctx.storage, model, ctx.files, damaged),
     ]);
     const hours = (parseDuration(ctx.config.evaluation.window) ?? 12 * HOUR_MS) / HOUR_MS;
     // Per feature, window end → value/threshold; a re-evaluated window keeps its latest row.
@@ -194,11 +224,11 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
     const firing = new Set([...alertsAsOf(events, resolved.toMs).values()].filter((e) => e.kind === 'firing' && e.reference === reference).map((e) => e.feature));
     const pending = new Set(states.filter((st) => st.status === 'pending' && st.reference === reference).map((st) => st.feature));
     const alertOf = (feature: string): FeatureRow['alert'] => (firing.has(feature) ? 'firing' : pending.has(feature) ? 'pending' : null);
-    return { ...result, coverage, features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
+    return { ...result, coverage, damaged: [...damaged].sort(), features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
   });
   const resultWarnings = (view as { warnings?: string[] }).warnings ?? [];
   // The window as asked (relative or absolute) and the references are this request's own.
-  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info)] };
+  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
 }
 
 export interface FeatureSource {
@@ -309,6 +339,8 @@ export interface TrendView {
   source: 'evaluations' | 'summaries';
   points: TrendPoint[];
   alerts: AlertEvent[];
+  /** A damaged alerts file: its markers are left out, and named here. */
+  warnings: string[];
 }
 
 /**
@@ -336,8 +368,9 @@ export async function trendView(
   const ends: number[] = [];
   for (let t = resolved.fromMs + query.stepMs; t <= resolved.toMs; t += query.stepMs) ends.push(t);
   if (ends.length > MAX_TREND_POINTS) throw new ApiError(400, `step: ${ends.length} windows requested, at most ${MAX_TREND_POINTS}: widen the step or shorten from–to`);
-  const events = (await readAllAlertEvents(ctx.storage, model, ctx.files)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
-  const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events };
+  const damaged: DamagedKeys = new Set();
+  const events = (await readAllAlertEvents(ctx.storage, model, ctx.files, damaged)).filter((e) => e.feature === feature && e.reference === reference && Date.parse(e.at) >= resolved.fromMs && Date.parse(e.at) <= resolved.toMs);
+  const base = { model, feature, reference, window: query.window, step: query.step, from: new Date(resolved.fromMs).toISOString(), to: new Date(resolved.toMs).toISOString(), alerts: events, warnings: damagedWarnings([...damaged].sort(), ctx.storage.url, 'the alert markers it holds are left out') };
 
   const evaluationWindow = parseDuration(ctx.config.evaluation.window);
   if (query.windowMs === evaluationWindow && query.stepMs === HOUR_MS) {

@@ -4,9 +4,11 @@ import type { EvaluationCodec } from '../compare/evaluate';
 import type { EvaluationRow } from '../format';
 import { ChunkColumns, isValid, listSpan, streamChunks } from './chunks';
 import { withConnection } from './database';
+import { expectedRows } from './summary-parquet';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
+import { withoutTempPaths } from '../storage/damaged-file';
 
 /**
  * Evaluation rows as Parquet (docs/format.md, "Evaluation rows"): one row per window end ×
@@ -34,9 +36,20 @@ const COLUMNS = {
   unseen_categories: 'VARCHAR[]',
 } as const;
 
+/** An evaluation file that cannot be decoded; `fileIndex` as SummaryFileError's, `reason` free of temporary paths. */
 export class EvaluationFileError extends Error {
   override readonly name = 'EvaluationFileError';
+  readonly reason: string;
+  readonly fileIndex: number | undefined;
+
+  constructor(reason: string, fileIndex?: number) {
+    super(`evaluation file${fileIndex === undefined ? '' : ` ${fileIndex}`} is damaged: ${reason}`);
+    this.reason = reason;
+    this.fileIndex = fileIndex;
+  }
 }
+
+const unreadable = (error: unknown, fileIndex?: number) => new EvaluationFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, fileIndex);
 
 async function encode(rows: readonly EvaluationRow[]): Promise<Uint8Array> {
   return withTempDir('evaluations-write', async (dir) => {
@@ -62,17 +75,20 @@ const NUMBERS = ['window_from', 'window_to', 'window_hours', 'count', 'failed_ra
 /** Typed decoding from DuckDB's vectors: a 30-day trend reads ~150,000 rows, and row objects took seconds. */
 async function decode(bytes: Uint8Array): Promise<EvaluationRow[]> {
   return withTempDir('evaluations-read', async (dir) => {
-    const path = join(dir, 'rows.parquet');
+    const path = join(dir, '0.parquet');
     await writeFile(path, bytes);
     const sql = selectRows(`read_parquet(${sqlString(path)})`);
     const out: EvaluationRow[] = [];
     try {
       await withConnection(async (c) => {
+        // A streamed query that fails midway just ends: count first (see readSummaryParquetMany).
+        const [expected] = await expectedRows(c, `read_parquet(${sqlStringList([path])}, filename = true)`, 1);
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
+        if (out.length !== expected) throw new EvaluationFileError(`unreadable data: ${out.length} of ${expected} rows could be read`);
       });
     } catch (error) {
-      if (error instanceof EvaluationFileError) throw error;
-      throw new EvaluationFileError(`evaluation file is not a readable evaluations Parquet: ${(error as Error).message.split('\n')[0]}`);
+      if (error instanceof EvaluationFileError) throw new EvaluationFileError(error.reason, 0);
+      throw unreadable(error, 0);
     }
     return out;
   }, 'small');
@@ -97,6 +113,7 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
     const sql = `${selectRows(`read_parquet(${sqlStringList(paths)}, filename = true)`, `, CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS file_index`)} WHERE "name" = ${sqlString(feature)}`;
     try {
       await withConnection(async (c) => {
+        const expected = await expectedRows(c, `read_parquet(${sqlStringList(paths)}, filename = true) WHERE "name" = ${sqlString(feature)}`, files.length);
         const rows: EvaluationRow[] = [];
         for await (const chunk of streamChunks(c, sql)) {
           rows.length = 0;
@@ -104,10 +121,21 @@ export async function readEvaluationsOfFeature(files: readonly Uint8Array[], fea
           const file = chunk.float64(chunk.columnCount - 1);
           for (let i = 0; i < rows.length; i++) out[file[i]].push(rows[i]);
         }
+        if (out.some((r, i) => r.length !== expected[i])) throw new EvaluationFileError('unreadable data: fewer rows could be read than the files hold');
       });
     } catch (error) {
-      if (error instanceof EvaluationFileError) throw error;
-      throw new EvaluationFileError(`evaluation file is not a readable evaluations Parquet: ${(error as Error).message.split('\n')[0]}`);
+      if (!(error instanceof EvaluationFileError) && !(error instanceof Error)) throw error;
+      // Several files failed as one query: decode them one by one to name the bad one.
+      if (files.length === 1) throw error instanceof EvaluationFileError ? new EvaluationFileError(error.reason, 0) : unreadable(error, 0);
+      for (const [i, bytes] of files.entries()) {
+        try {
+          await decode(bytes);
+        } catch (e) {
+          if (e instanceof EvaluationFileError) throw new EvaluationFileError(e.reason, i);
+          throw e;
+        }
+      }
+      throw error instanceof EvaluationFileError ? error : unreadable(error);
     }
     return out;
   }, 'small');
@@ -125,7 +153,7 @@ function decodeChunk(chunk: ChunkColumns, out: EvaluationRow[]): void {
     const [model, reference, name, type, metric, source, verdict, hint] = strings.map((column) => column[i]);
     const windowTo = num(1, i);
     if (name === null || !VERDICTS.has(verdict as string) || !SOURCES.has(source as string) || windowTo === null || num(0, i) === null) {
-      throw new EvaluationFileError(`evaluation row ${JSON.stringify(name)} is invalid: verdict, threshold_source, name and the window are required`);
+      throw new EvaluationFileError(`row ${JSON.stringify(name)} is invalid: verdict, threshold_source, name and the window are required`);
     }
     const metrics: Record<string, number | null> = {};
     const [start, length] = listSpan(keys.entries, i);

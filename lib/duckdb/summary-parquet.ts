@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { summaryRowProblem, SummaryRow } from '../format';
 import { attachDigest, numberArray } from '../summary';
 import { ChunkColumns, isValid, listSpan, streamChunks, type ListColumn } from './chunks';
-import { withConnection } from './database';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows, withConnection } from './database';
 import { scanSql } from './data-source';
 import { sqlString, sqlStringList } from './sql';
 import { withTempDir } from './temp-dir';
+import { withoutTempPaths } from '../storage/damaged-file';
 
 /** Parquet columns of a profile: exactly the SummaryRow fields (docs/format.md). */
 const COLUMNS: Record<keyof SummaryRow, string> = {
@@ -32,8 +34,21 @@ const COLUMNS: Record<keyof SummaryRow, string> = {
 };
 const NAMES = Object.keys(COLUMNS) as (keyof SummaryRow)[];
 
+/**
+ * A profile file that cannot be read or written as summary rows. `fileIndex` is the position of
+ * the bad file among those read together, so the caller, which knows their store keys, can name it;
+ * `reason` never contains a temporary path.
+ */
 export class SummaryFileError extends Error {
   override readonly name = 'SummaryFileError';
+  readonly reason: string;
+  readonly fileIndex: number | undefined;
+
+  constructor(reason: string, fileIndex?: number) {
+    super(`profile file${fileIndex === undefined ? '' : ` ${fileIndex}`} is damaged: ${reason}`);
+    this.reason = reason;
+    this.fileIndex = fileIndex;
+  }
 }
 
 /** One profile file. Rows are validated against SummaryRow first. */
@@ -54,7 +69,7 @@ export async function writeSummaryParquetGroups(groups: readonly (readonly Summa
   for (const rows of groups) {
     for (const row of rows) {
       const checked = SummaryRow.safeParse(row);
-      if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" is invalid: ${checked.error.issues[0]?.message}`);
+      if (!checked.success) throw new SummaryFileError(`summary of feature "${row.feature}" to write is invalid: ${checked.error.issues[0]?.message}`);
     }
   }
   const result: Uint8Array[] = [];
@@ -96,7 +111,7 @@ async function writeSlice(lines: readonly string[], sizes: readonly number[]): P
 
 async function readOnlyFile(dir: string): Promise<Uint8Array> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet'));
-  if (files.length !== 1) throw new SummaryFileError(`expected one Parquet file in ${dir}, found ${files.length}`);
+  if (files.length !== 1) throw new SummaryFileError(`expected one Parquet file from a COPY, found ${files.length}`);
   return new Uint8Array(await readFile(join(dir, files[0])));
 }
 
@@ -137,19 +152,51 @@ export async function readSummaryParquetMany(files: readonly Uint8Array[], optio
       if (n === 'category_counts') return `CAST("${n}" AS DOUBLE[]) AS "${n}"`;
       return `"${n}"`;
     });
-    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM read_parquet(${sqlStringList(paths)}, filename = true)${options.wholeOnly ? ' WHERE chunk < 0' : ''}`;
+    const from = `read_parquet(${sqlStringList(paths)}, filename = true)${options.wholeOnly ? ' WHERE chunk < 0' : ''}`;
+    const sql = `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS DOUBLE) AS g, ${select.join(', ')} FROM ${from}`;
     try {
       await withConnection(async (c) => {
+        // A streamed query that fails midway just ends (the bindings expose no error for it): the
+        // rows each file should give are counted first, in a query whose failure does reject.
+        const expected = await expectedRows(c, from, files.length);
         for await (const chunk of streamChunks(c, sql)) decodeChunk(chunk, out);
+        const short = out.findIndex((rows, i) => rows.length !== expected[i]);
+        if (short >= 0) throw new SummaryFileError(`unreadable data: ${out[short].length} of ${expected[short]} rows could be read`, files.length === 1 ? 0 : undefined);
       });
     } catch (error) {
+      if (error instanceof SummaryFileError && error.fileIndex === undefined) throw await whichFile(files, options, error);
       if (error instanceof SummaryFileError) throw error;
-      throw new SummaryFileError(`profile file is not a readable summary Parquet: ${(error as Error).message.split('\n')[0]}`);
+      throw await whichFile(files, options, error);
     }
     // Sorted here, not in SQL: DuckDB's ORDER BY moves every row's lists and tripled the read time.
     for (const rows of out) rows.sort(byChunkThenFeature);
   }, 'small');
   return out;
+}
+
+/**
+ * One query read several files and failed: read them one by one to find the first bad one (only
+ * ever on this error path), so the caller can name its key.
+ */
+async function whichFile(files: readonly Uint8Array[], options: SummaryReadOptions, error: unknown): Promise<SummaryFileError> {
+  const first = error instanceof SummaryFileError ? error : new SummaryFileError(`not a readable Parquet file: ${withoutTempPaths((error as Error).message)}`, files.length === 1 ? 0 : undefined);
+  if (files.length === 1) return first;
+  for (const [i, bytes] of files.entries()) {
+    try {
+      await readSummaryParquetMany([bytes], options);
+    } catch (e) {
+      if (e instanceof SummaryFileError) return new SummaryFileError(e.reason, i);
+      throw e;
+    }
+  }
+  return first;
+}
+
+/** Rows per file (by the index in its temporary name) that `from` (a read_parquet with filename) holds. */
+export async function expectedRows(c: DuckDBConnection, from: string, files: number): Promise<number[]> {
+  const counts = new Array<number>(files).fill(0);
+  for (const r of await queryRows(c, `SELECT CAST(regexp_extract(filename, '(\\d+)\\.parquet$', 1) AS INTEGER) AS g, CAST(count(*) AS DOUBLE) AS n FROM ${from} GROUP BY g`)) counts[Number(r.g)] = Number(r.n);
+  return counts;
 }
 
 function byChunkThenFeature(a: SummaryRow, b: SummaryRow): number {
@@ -184,7 +231,7 @@ function decodeChunk(chunk: ChunkColumns, out: SummaryRow[][]): void {
     const m = slice(means, i);
     const w = slice(weights, i);
     const problem = summaryRowProblem(row, m, w);
-    if (problem) throw new SummaryFileError(`profile row of feature "${String(row.feature)}" is invalid: ${problem}`);
+    if (problem) throw new SummaryFileError(`row of feature "${String(row.feature)}" is invalid: ${problem}`, group[i]);
     const summary = row as unknown as SummaryRow;
     summary.means = numberArray(m);
     summary.weights = numberArray(w);

@@ -9,6 +9,7 @@ import type { CommandContext } from '../command-context';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
+import { runDoctor } from './doctor';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
 import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
@@ -297,5 +298,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...store, port: { type: 'string' }, host: { type: 'string' }, rebuild: { type: 'boolean' } },
     run: async (values, ctx) =>
       serve({ store: storeLocation(str(values, 'store')), port: parsePort(str(values, 'port'), 3000), host: str(values, 'host') ?? 'localhost', rebuild: values.rebuild === true, log: ctx.log }),
+  },
+  doctor: {
+    summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',
+    usage: '[--store S] [--model M] [--repair] [--quiet]',
+    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, quiet: { type: 'boolean' } },
+    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, quiet: values.quiet === true }, ctx),
   },
 };
