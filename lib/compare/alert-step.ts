@@ -18,6 +18,8 @@ import {
   type VerdictPoint,
 } from '../alerts';
 import { DAY_MS, layout } from '../format';
+import { damageReason, DamagedFileError } from '../storage/damaged-file';
+import { StorageError } from '../storage/errors';
 import type { Storage } from '../storage/storage';
 import type { Config } from './config';
 import { readEvaluations, type EvaluationCodec } from './evaluate';
@@ -81,7 +83,13 @@ export function alertDeliveryKey(model: string): string {
 
 /** The delivery status of a model's channels, or an empty one when nothing was ever delivered. */
 export async function readDeliveryStatus(storage: Storage, model: string): Promise<DeliveryStatus> {
-  return readJson(storage, alertDeliveryKey(model), (raw) => DeliveryStatus.parse(raw), emptyDeliveryStatus());
+  const key = alertDeliveryKey(model);
+  try {
+    return await readJson(storage, key, (raw) => DeliveryStatus.parse(raw), emptyDeliveryStatus());
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new DamagedFileError(key, damageReason(error), storage.url);
+  }
 }
 
 /** The alert configuration of config.yaml, validated (rule channels must exist). */
@@ -165,7 +173,11 @@ export async function runAlertStep(
   const notifiers = alerts.channels.map((channel) => createNotifier(channel, { log, ...options.notifierDeps }));
   const sent = await sendOutbox(merged.outbox, notifiers);
   await storage.write(layout.alertOutbox(model), JSON.stringify(sent.outbox));
-  const previous = await readDeliveryStatus(storage, model);
+  // The status only describes the rounds: a damaged one is started afresh (and so repaired).
+  const previous = await readDeliveryStatus(storage, model).catch((error: unknown) => {
+    if (error instanceof DamagedFileError) return emptyDeliveryStatus();
+    throw error;
+  });
   const status = updateDeliveryStatus(previous, sent.report, sent.outbox, sent.at, alerts.channels.map((c) => c.name));
   if (JSON.stringify(status) !== JSON.stringify(previous)) await storage.write(alertDeliveryKey(model), JSON.stringify(status));
   const failures: ChannelFailures[] = [];

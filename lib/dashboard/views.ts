@@ -6,7 +6,7 @@ import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
-import { DamagedFileError } from '../storage/damaged-file';
+import { DamagedFileError, isDamagedFileError } from '../storage/damaged-file';
 import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel, type DamagedKeys } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
@@ -466,8 +466,14 @@ export async function alertDelivery(ctx: DashboardContext, query: { model?: stri
   const models = query.model ? [query.model] : await listModelNames(ctx.storage);
   const out: AlertDeliveryItem[] = [];
   for (const model of models) {
-    const status = await readDeliveryStatus(ctx.storage, model);
-    for (const [channel, c] of Object.entries(status.channels)) out.push({ model, channel, ...c });
+    try {
+      const status = await readDeliveryStatus(ctx.storage, model);
+      for (const [channel, c] of Object.entries(status.channels)) out.push({ model, channel, ...c });
+    } catch (error) {
+      // A damaged status file must not hide the alerts: it shows as a row naming the key (the next evaluate rewrites it).
+      if (!isDamagedFileError(error)) throw error;
+      out.push({ model, channel: '(status unreadable)', last_attempt_at: null, last_success_at: null, last_error: error.message, last_error_at: null, pending: 0, delivered_last_round: 0, failed_last_round: 0 });
+    }
   }
   const failing = (d: AlertDeliveryItem) => (d.pending > 0 && d.last_error !== null ? 0 : 1);
   return out.sort((a, b) => failing(a) - failing(b) || a.model.localeCompare(b.model) || a.channel.localeCompare(b.channel));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertsApplied, evaluateModel, parseConfig, readAlertEvents, runAlertStep, type EvaluationCodec } from '@/lib/compare';
+import { alertDeliveryKey, alertsApplied, evaluateModel, readDeliveryStatus, parseConfig, readAlertEvents, runAlertStep, type EvaluationCodec } from '@/lib/compare';
 import { DAY_MS, HOUR_MS, layout, type EvaluationRow, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
@@ -51,5 +51,15 @@ describe('a run killed between storing its windows and its alert step', () => {
     await alertsApplied(killed, 'm');
     expect(await events(killed)).toEqual(await events(clean));
     expect((await evaluateModel({ storage: killed, model: 'm', config, decode, evaluations })).alertsPendingFrom).toBeNull();
+  });
+
+  it('a damaged delivery status does not stop the alert step: it is started afresh', async () => {
+    const s = await store();
+    await s.write(alertDeliveryKey('m'), '{"version": 1, "chan');
+    await expect(readDeliveryStatus(s, 'm')).rejects.toThrow(/alert-delivery\.json is damaged/);
+    const r = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
+    const step = await runAlertStep(s, 'm', config, r.rows, () => {});
+    expect(step.delivered).toBeGreaterThan(0);
+    expect((await readDeliveryStatus(s, 'm')).channels.log.delivered_last_round).toBe(step.delivered);
   });
 });

@@ -20,3 +20,14 @@ describe('alertDelivery (the alerts page and /api/alerts `delivery`)', () => {
     expect(await alertDelivery(ctx, { model: 'other' })).toEqual([]);
   });
 });
+
+describe('alertDelivery with a damaged status file', () => {
+  it('shows a row naming the key instead of failing the page', async () => {
+    const storage = new MemoryStorage();
+    await storage.write(alertDeliveryKey('m'), '{"version": 1, "chan');
+    const ctx = { storage } as unknown as DashboardContext;
+    const [row] = await alertDelivery(ctx, { model: 'm' });
+    expect(row.channel).toBe('(status unreadable)');
+    expect(row.last_error).toMatch(/^models\/m\/state\/alert-delivery\.json is damaged \(not valid JSON: .*\): run `driftwatch doctor/);
+  });
+});
