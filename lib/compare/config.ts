@@ -60,6 +60,8 @@ export const Config = z.object({
       window: Duration.default('12h'),
       every: Duration.default('1h'),
       references: z.array(ReferenceName).min(1).default(['test']),
+      /** `evaluate` and `run` evaluate at most this span of window ends per run; older ones are skipped and reported. */
+      max_catch_up: Duration.default('30d'),
     })
     .prefault({}),
   defaults: Defaults.prefault({}),
