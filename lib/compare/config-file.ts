@@ -15,6 +15,7 @@ evaluation:
   window: 12h          # the window compared with the references at each evaluation
   every: 1h            # how often \`driftwatch run\` profiles and evaluates
   references: [test]   # references compared at each evaluation, e.g. [test, train]
+  max_catch_up: 30d    # at most this many hourly window ends per run after a pause (older ones are skipped, and said)
 
 defaults:
   numeric_metric: area       # area | ks | wasserstein_norm | psi | js | hellinger
