@@ -156,11 +156,16 @@ export async function runAlertStep(
     for (const row of rows) if (Date.parse(row.window_to) > after) stored.set(rowKey(row), row);
     const evaluation = evaluateAlertsByDay(alerts.rules, base?.states ?? {}, [...stored.values()].map(pointOf));
     const ruleNames = new Set(alerts.rules.map((r) => r.name));
-    const replaced = (e: AlertEvent) => Date.parse(e.at) > after && ruleNames.has(e.rule);
-    const before = await storeEvents(storage, model, evaluation.events, replaced, after);
-    const ids = new Set(evaluation.events.map((e) => e.id));
+    // Only events from the first replayed window on change: earlier ones came from unchanged rows.
+    // (Without a checkpoint the replay starts at the first stored row; a rule edited since then
+    // must not re-send or withdraw months-old alerts.)
+    const changed = (e: AlertEvent) => Date.parse(e.at) >= replayFrom && Date.parse(e.at) > after;
+    const replaced = (e: AlertEvent) => changed(e) && ruleNames.has(e.rule);
+    const events = evaluation.events.filter(changed);
+    const before = await storeEvents(storage, model, events, replaced, after);
+    const ids = new Set(events.map((e) => e.id));
     const had = new Set(before.map((e) => e.id));
-    step = { states: evaluation.states, fresh: evaluation.events.filter((e) => !had.has(e.id)), withdrawn: before.filter((e) => !ids.has(e.id)), checkpoints: evaluation.checkpoints, after };
+    step = { states: evaluation.states, fresh: events.filter((e) => !had.has(e.id)), withdrawn: before.filter((e) => !ids.has(e.id)), checkpoints: evaluation.checkpoints, after };
   }
   await storage.write(layout.alertState(model), JSON.stringify(step.states));
   const newest = Math.max(...step.checkpoints.keys(), ...Object.keys(checkpoints.checkpoints).map((iso) => Date.parse(iso)));
