@@ -4,8 +4,10 @@ import { useSearchParams } from 'next/navigation';
 import { ErrorBox } from './ErrorBox';
 import { formatNumber, formatPercent } from './format';
 import { alertsOptions, alertStateOf, type AlertState } from './queries/alerts';
+import type { AlertDeliveryItem } from '@/lib/dashboard/views';
 import type { AlertItem } from './queries/view-types';
 import { formatRangeIn, formatTimeIn } from './time-zone';
+import type { TimeZoneMode } from './url-state';
 import { useShownTimeZone } from './use-shown-time-zone';
 import { useViewQuery } from './use-view-query';
 
@@ -22,8 +24,56 @@ function firedValue(a: AlertItem): string {
   return `${a.metric} ${formatNumber(a.value, 3)} / ${formatNumber(a.threshold, 3)}`;
 }
 
-/** The alerts page's body: events newest first, as of the URL's `to` when it has one. */
-export function AlertsView({ rules }: { rules: number }) {
+/** How notifications are going per channel: a failing channel first, with its last error. */
+function DeliveryStatus({ delivery, tz }: { delivery: readonly AlertDeliveryItem[]; tz: TimeZoneMode }) {
+  if (delivery.length === 0) return null;
+  const failing = delivery.filter((d) => d.pending > 0 && d.last_error !== null);
+  const when = (iso: string | null) => (iso === null ? 'never' : formatTimeIn(iso, tz));
+  return (
+    <section data-testid="delivery">
+      {failing.map((d) => (
+        <div key={`${d.model}|${d.channel}`} className="warning" role="alert" data-testid="delivery-failing">
+          <strong>
+            {d.pending} notification{d.pending === 1 ? '' : 's'} of {d.model} not delivered to {d.channel}:
+          </strong>{' '}
+          {d.last_error} (last tried {when(d.last_attempt_at)}, last delivered {when(d.last_success_at)}); retried at every evaluation.
+        </div>
+      ))}
+      <details open={failing.length > 0}>
+        <summary>Delivery by channel</summary>
+        <div className="table-scroll">
+          <table className="data" data-testid="delivery-table">
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Channel</th>
+                <th className="num">Pending</th>
+                <th>Last attempt</th>
+                <th>Last success</th>
+                <th>Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {delivery.map((d) => (
+                <tr key={`${d.model}|${d.channel}`} data-channel={d.channel}>
+                  <td className="nowrap">{d.model}</td>
+                  <td className="nowrap">{d.channel}</td>
+                  <td className="num">{d.pending}</td>
+                  <td className="nowrap">{when(d.last_attempt_at)}</td>
+                  <td className="nowrap">{when(d.last_success_at)}</td>
+                  <td className="message">{d.last_error ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </section>
+  );
+}
+
+/** The alerts page's body: events newest first, as of the URL's `to` when it has one; then how their delivery is going. */
+export function AlertsView({ rules, delivery = [] }: { rules: number; delivery?: readonly AlertDeliveryItem[] }) {
   const params = useSearchParams();
   const state = alertStateOf(params.get('state'));
   const to = params.get('to') ?? undefined;
@@ -70,6 +120,7 @@ export function AlertsView({ rules }: { rules: number }) {
         </span>
       </nav>
       {error && <ErrorBox message={error.message} />}
+      <DeliveryStatus delivery={delivery} tz={tz} />
       {!alerts ? (
         <p className="muted">Loading the alerts …</p>
       ) : alerts.length === 0 ? (

@@ -3,7 +3,7 @@ import { AlertsView } from '@/components/AlertsView';
 import { ErrorBox } from '@/components/ErrorBox';
 import { alertsOptions, alertStateOf } from '@/components/queries/alerts';
 import { serverQueryClient } from '@/components/queries/server-client';
-import { alertList, dashboardContext, firstParam, type PageSearch } from '@/lib/dashboard';
+import { alertDelivery, alertList, dashboardContext, firstParam, type PageSearch } from '@/lib/dashboard';
 import { loadOrExplain } from '../_server/page-data';
 
 export const dynamic = 'force-dynamic';
@@ -18,12 +18,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     const ctx = await dashboardContext();
     const query = { state, to };
     await client.fetchQuery({ ...alertsOptions(query), queryFn: () => alertList(ctx, query) });
-    return { rules: ctx.config.alerts.rules.length };
+    return { rules: ctx.config.alerts.rules.length, delivery: await alertDelivery(ctx) };
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   return (
     <HydrationBoundary state={dehydrate(client)}>
-      <AlertsView rules={result.data.rules} />
+      <AlertsView rules={result.data.rules} delivery={result.data.delivery} />
     </HydrationBoundary>
   );
 }

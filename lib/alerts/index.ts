@@ -1,6 +1,7 @@
 export * from './alert-checkpoints';
 export * from './alert-message';
 export * from './deliver';
+export * from './delivery-status';
 export * from './evaluate-alerts';
 export * from './notifiers';
 export * from './outbox';

@@ -15,10 +15,17 @@ export type SendResult =
   /** `retryable` false: the receiver rejected the request (4xx); sending it again unchanged will not help. */
   | { ok: false; attempts: number; error: string; retryable: boolean };
 
+export interface SendOptions {
+  /** Fewer attempts than the channel's max_attempts (deliver: one try each once a channel looks down). */
+  maxAttempts?: number;
+}
+
 export interface Notifier {
   readonly channel: string;
+  /** The channel's round_budget_ms (see deliver). */
+  readonly roundBudgetMs?: number;
   /** Never throws: every failure comes back as `{ ok: false }`. */
-  send(event: AlertEvent): Promise<SendResult>;
+  send(event: AlertEvent, options?: SendOptions): Promise<SendResult>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -98,7 +105,9 @@ function createHttpNotifier(channel: HttpChannelConfig, deps: NotifierDeps): Not
   const random = deps.random ?? Math.random;
   return {
     channel: channel.name,
-    async send(event) {
+    roundBudgetMs: channel.round_budget_ms,
+    async send(event, options = {}) {
+      const maxAttempts = Math.min(channel.max_attempts, options.maxAttempts ?? Infinity);
       let body: string;
       try {
         body = JSON.stringify(channel.type === 'slack' ? slackBody(event) : event);
@@ -108,7 +117,7 @@ function createHttpNotifier(channel: HttpChannelConfig, deps: NotifierDeps): Not
       for (let attempt = 1; ; attempt++) {
         const outcome = await attemptPost(channel, body, event.id, fetchImpl);
         if (outcome.ok) return { ok: true, attempts: attempt };
-        if (!outcome.retryable || attempt >= channel.max_attempts) {
+        if (!outcome.retryable || attempt >= maxAttempts) {
           return { ok: false, attempts: attempt, error: outcome.error, retryable: outcome.retryable };
         }
         const delay =

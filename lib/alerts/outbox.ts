@@ -52,16 +52,21 @@ export function mergeIntoOutbox(
   return { outbox: { entries: sorted.slice(excess) }, dropped: sorted.slice(0, excess) };
 }
 
-/** Remove what was delivered; count the failed round and keep the reason on what was not. */
-export function settleOutbox(outbox: Outbox, report: DeliveryReport<Delivery>): Outbox {
+/**
+ * Remove what was delivered; count the failed round, the requests made and keep the reason on
+ * what was not. `at` (ISO) marks entries this round tried.
+ */
+export function settleOutbox(outbox: Outbox, report: DeliveryReport<Delivery>, at?: string): Outbox {
   const delivered = new Set(report.delivered.map(deliveryKey));
-  const failed = new Map(report.undelivered.map((f) => [deliveryKey(f.delivery), f.error]));
+  const failed = new Map(report.undelivered.map((f) => [deliveryKey(f.delivery), f]));
   return {
     entries: outbox.entries
       .filter((entry) => !delivered.has(deliveryKey(entry)))
       .map((entry) => {
-        const error = failed.get(deliveryKey(entry));
-        return error === undefined ? entry : { ...entry, rounds: entry.rounds + 1, last_error: error };
+        const f = failed.get(deliveryKey(entry));
+        if (f === undefined) return entry;
+        const tried = f.attempts > 0 && at !== undefined ? { last_attempt_at: at } : {};
+        return { ...entry, rounds: entry.rounds + 1, last_error: f.error, attempts: (entry.attempts ?? 0) + f.attempts, ...tried };
       }),
   };
 }

@@ -111,6 +111,8 @@ const HttpChannelFields = {
   backoff_ms: z.int().min(0).default(500),
   /** Caps both the exponential backoff and a server's Retry-After. */
   max_backoff_ms: z.int().min(0).default(30_000),
+  /** Time one delivery round may spend on this channel; what is left waits for the next round. */
+  round_budget_ms: z.int().min(1).default(60_000),
 };
 
 export const LogChannelConfig = z.object({ name: ConfigName, type: z.literal('log') });
@@ -150,6 +152,10 @@ export const OutboxEntry = z.object({
   /** Delivery rounds (evaluations) that already failed for this entry. */
   rounds: z.int().min(0),
   last_error: z.string().optional(),
+  /** Requests made for this entry so far, over every round. */
+  attempts: z.int().min(0).optional(),
+  /** When the last round that tried it ended (ISO). */
+  last_attempt_at: IsoTime.optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 

@@ -26,6 +26,10 @@ export async function main(argv: string[], ctx: CommandContext = { log: (l) => c
     command = 'reference add';
     rest = rest.slice(1);
   }
+  if (command === 'quarantine' && ['list', 'show', 'replay'].includes(rest[0] ?? '')) {
+    command = `quarantine ${rest[0]}`;
+    rest = rest.slice(1);
+  }
   if (command === 'help' || command === '--help' || command === '-h') {
     ctx.log(usage());
     return 0;

@@ -5,15 +5,21 @@ import {
   AlertStates,
   checkpointBefore,
   createNotifier,
+  DeliveryStatus,
+  emptyDeliveryStatus,
   emptyOutbox,
   evaluateAlertsByDay,
   mergeIntoOutbox,
   Outbox,
   sendOutbox,
   updateCheckpoints,
+  updateDeliveryStatus,
+  type NotifierDeps,
   type VerdictPoint,
 } from '../alerts';
 import { DAY_MS, layout } from '../format';
+import { damageReason, DamagedFileError } from '../storage/damaged-file';
+import { StorageError } from '../storage/errors';
 import type { Storage } from '../storage/storage';
 import type { Config } from './config';
 import { readEvaluations, type EvaluationCodec } from './evaluate';
@@ -25,8 +31,22 @@ export interface AlertStepResult {
   events: AlertEvent[];
   delivered: number;
   undelivered: number;
+  /** Notifications this round failed to deliver, per channel (empty when all went out). */
+  failures: ChannelFailures[];
   /** Set when the step replayed stored rows after re-evaluated windows. */
   replay?: AlertReplay;
+}
+
+export interface ChannelFailures {
+  channel: string;
+  /** Notifications that failed (tried, or held back behind a failed one) this round. */
+  count: number;
+  /** The error of the first one tried. */
+  error: string;
+  /** False when every failure was a rejection (4xx, unknown channel) that retrying will not fix. */
+  retryable: boolean;
+  /** Still pending for this channel after the round. */
+  pending: number;
 }
 
 export interface AlertReplay {
@@ -44,6 +64,8 @@ export interface AlertStepOptions {
   replayFrom?: number | null;
   /** Reads the stored rows for a replay. */
   evaluations?: EvaluationCodec;
+  /** Replaces the network and the clock of the notifiers (tests). */
+  notifierDeps?: NotifierDeps;
 }
 
 /** Checkpoints reach back over the late-data look-back, plus a day for the window and a day of slack. */
@@ -52,6 +74,22 @@ const CHECKPOINT_SPAN_MS = LATE_DATA_LOOKBACK_MS + 2 * DAY_MS;
 /** Beside alert-state.json (whose format the dashboard reads), so that file stays as it was. */
 export function alertCheckpointsKey(model: string): string {
   return layout.alertState(model).replace(/alert-state\.json$/, 'alert-checkpoints.json');
+}
+
+/** Per channel: last attempt, last success, last error, pending (docs/format.md, "Alert delivery status"). */
+export function alertDeliveryKey(model: string): string {
+  return layout.alertState(model).replace(/alert-state\.json$/, 'alert-delivery.json');
+}
+
+/** The delivery status of a model's channels, or an empty one when nothing was ever delivered. */
+export async function readDeliveryStatus(storage: Storage, model: string): Promise<DeliveryStatus> {
+  const key = alertDeliveryKey(model);
+  try {
+    return await readJson(storage, key, (raw) => DeliveryStatus.parse(raw), emptyDeliveryStatus());
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new DamagedFileError(key, damageReason(error), storage.url);
+  }
 }
 
 /** The alert configuration of config.yaml, validated (rule channels must exist). */
@@ -118,11 +156,16 @@ export async function runAlertStep(
     for (const row of rows) if (Date.parse(row.window_to) > after) stored.set(rowKey(row), row);
     const evaluation = evaluateAlertsByDay(alerts.rules, base?.states ?? {}, [...stored.values()].map(pointOf));
     const ruleNames = new Set(alerts.rules.map((r) => r.name));
-    const replaced = (e: AlertEvent) => Date.parse(e.at) > after && ruleNames.has(e.rule);
-    const before = await storeEvents(storage, model, evaluation.events, replaced, after);
-    const ids = new Set(evaluation.events.map((e) => e.id));
+    // Only events from the first replayed window on change: earlier ones came from unchanged rows.
+    // (Without a checkpoint the replay starts at the first stored row; a rule edited since then
+    // must not re-send or withdraw months-old alerts.)
+    const changed = (e: AlertEvent) => Date.parse(e.at) >= replayFrom && Date.parse(e.at) > after;
+    const replaced = (e: AlertEvent) => changed(e) && ruleNames.has(e.rule);
+    const events = evaluation.events.filter(changed);
+    const before = await storeEvents(storage, model, events, replaced, after);
+    const ids = new Set(events.map((e) => e.id));
     const had = new Set(before.map((e) => e.id));
-    step = { states: evaluation.states, fresh: evaluation.events.filter((e) => !had.has(e.id)), withdrawn: before.filter((e) => !ids.has(e.id)), checkpoints: evaluation.checkpoints, after };
+    step = { states: evaluation.states, fresh: events.filter((e) => !had.has(e.id)), withdrawn: before.filter((e) => !ids.has(e.id)), checkpoints: evaluation.checkpoints, after };
   }
   await storage.write(layout.alertState(model), JSON.stringify(step.states));
   const newest = Math.max(...step.checkpoints.keys(), ...Object.keys(checkpoints.checkpoints).map((iso) => Date.parse(iso)));
@@ -132,13 +175,27 @@ export async function runAlertStep(
   const withdrawn = new Set(step.withdrawn.map((e) => e.id));
   const merged = mergeIntoOutbox({ entries: outbox.entries.filter((entry) => !withdrawn.has(entry.event.id)) }, step.fresh, alerts.rules);
   for (const dropped of merged.dropped) log(`alert not delivered and dropped (outbox full): ${dropped.event.message}`);
-  const notifiers = alerts.channels.map((channel) => createNotifier(channel, { log }));
+  const notifiers = alerts.channels.map((channel) => createNotifier(channel, { log, ...options.notifierDeps }));
   const sent = await sendOutbox(merged.outbox, notifiers);
   await storage.write(layout.alertOutbox(model), JSON.stringify(sent.outbox));
+  // The status only describes the rounds: a damaged one is started afresh (and so repaired).
+  const previous = await readDeliveryStatus(storage, model).catch((error: unknown) => {
+    if (error instanceof DamagedFileError) return emptyDeliveryStatus();
+    throw error;
+  });
+  const status = updateDeliveryStatus(previous, sent.report, sent.outbox, sent.at, alerts.channels.map((c) => c.name));
+  if (JSON.stringify(status) !== JSON.stringify(previous)) await storage.write(alertDeliveryKey(model), JSON.stringify(status));
+  const failures: ChannelFailures[] = [];
+  for (const channel of new Set(sent.report.undelivered.map((f) => f.delivery.channel))) {
+    const failed = sent.report.undelivered.filter((f) => f.delivery.channel === channel);
+    const first = failed.find((f) => f.attempts > 0) ?? failed[0];
+    failures.push({ channel, count: failed.length, error: first.error, retryable: failed.some((f) => f.retryable), pending: sent.outbox.entries.filter((e) => e.channel === channel).length });
+  }
   return {
     events: step.fresh,
     delivered: sent.report.delivered.length,
     undelivered: sent.outbox.entries.length,
+    failures,
     ...(replayFrom === null ? {} : { replay: { after: Number.isFinite(step.after) ? new Date(step.after).toISOString() : null, withdrawn: step.withdrawn } }),
   };
 }

@@ -7,10 +7,15 @@ import { Config } from './config';
 export const CONFIG_TEMPLATE = `# driftwatch configuration (docs/format.md, docs/metrics.md).
 # Every key is optional: the values shown are the defaults.
 
+ingest:
+  earliest: 2000-01-01   # events before this date are quarantined as implausible
+  max_future_skew: 1h    # … and so are events more than this after the time of ingest
+
 evaluation:
   window: 12h          # the window compared with the references at each evaluation
   every: 1h            # how often \`driftwatch run\` profiles and evaluates
   references: [test]   # references compared at each evaluation, e.g. [test, train]
+  max_catch_up: 30d    # at most this many hourly window ends per run after a pause (older ones are skipped, and said)
 
 defaults:
   numeric_metric: area       # area | ks | wasserstein_norm | psi | js | hellinger

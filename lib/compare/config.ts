@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, ReferenceName } from '../format';
+import { parseDuration, parseTimestamp, ReferenceName } from '../format';
 
 export const NumericMetric = z.enum(['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger']);
 export type NumericMetric = z.infer<typeof NumericMetric>;
@@ -43,12 +43,25 @@ export const Defaults = z.object({
 });
 export type Defaults = z.infer<typeof Defaults>;
 
+/** A date (`2000-01-01`) or a date and time with a zone: the earliest plausible prediction time. */
+const EarliestDate = z.string().refine((s) => parseTimestamp(s) !== undefined && /^\d{4}-\d{2}-\d{2}/.test(s.trim()), 'must be a date like 2000-01-01 (UTC) or an ISO 8601 time');
+
+/** Plausible prediction times at ingest (docs/operations.md, "Time limits and catch-up"). */
+export const IngestSettings = z.object({
+  earliest: EarliestDate.default('2000-01-01'),
+  max_future_skew: Duration.default('1h'),
+});
+export type IngestSettings = z.infer<typeof IngestSettings>;
+
 export const Config = z.object({
+  ingest: IngestSettings.prefault({}),
   evaluation: z
     .object({
       window: Duration.default('12h'),
       every: Duration.default('1h'),
       references: z.array(ReferenceName).min(1).default(['test']),
+      /** `evaluate` and `run` evaluate at most this span of window ends per run; older ones are skipped and reported. */
+      max_catch_up: Duration.default('30d'),
     })
     .prefault({}),
   defaults: Defaults.prefault({}),

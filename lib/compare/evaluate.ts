@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { affectedWindowEnds, changedHours, LATE_DATA_LOOKBACK_MS, lateDataReason, profileVersions, recordVersions } from './late-data';
 import { availableProfiles, type SummaryDecoder } from './load-window';
 import { ProfileCache } from './profile-cache';
+import { windowAnchor } from './window';
 
 /** The JSON evaluation files of format 1.0–1.1. */
 const LEGACY_EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
@@ -26,6 +27,12 @@ const EvaluationState = z.object({
   profile_versions: z.record(z.string(), z.string()).optional(),
   /** Earliest re-evaluated window end whose alerts are still to be replayed (a crash between the two steps). */
   alerts_replay_from: z.number().int().nullable().optional(),
+  /**
+   * First window end of a run whose alert step has not finished yet: set with the state, cleared
+   * after the alert step (alertsApplied). Still set at the next run means that run was killed in
+   * between, and its windows' alerts are recomputed (a replay from there).
+   */
+  alerts_pending_from: z.number().int().nullable().optional(),
 });
 type EvaluationState = z.infer<typeof EvaluationState>;
 
@@ -35,8 +42,10 @@ export interface EvaluateOptions {
   config: Config;
   decode: SummaryDecoder;
   evaluations: EvaluationCodec;
-  /** Evaluate windows ending up to this time (default: the end of the latest hour with data). */
+  /** Evaluate windows ending up to this time (default: the end of the latest plausible hour with data, see windowAnchor). */
   atMs?: number;
+  /** The current time, for telling implausible future hours (tests). */
+  nowMs?: number;
   /** Window length; default config.evaluation.window. */
   windowMs?: number;
   onProgress?: (done: number, total: number) => void;
@@ -52,7 +61,21 @@ export interface Reevaluation {
   reason: string;
 }
 
+/** Window ends left out because they lie beyond `evaluation.max_catch_up` before the last one evaluated. */
+export interface CatchUpSkip {
+  /** How many window ends were skipped. */
+  windows: number;
+  /** They all end before this instant (epoch ms): the first window end evaluated. */
+  beforeMs: number;
+  /** The limit, as configured (e.g. "30d"). */
+  limit: string;
+}
+
 export interface EvaluateResult {
+  /** Set when the run skipped window ends beyond the catch-up limit. */
+  skipped?: CatchUpSkip;
+  /** Profiled hours after now + FUTURE_SKEW_MS, left out of the evaluation (see windowAnchor). */
+  futureHours: number[];
   /** Window ends evaluated for the first time in this run (epoch ms), in order. */
   windowEnds: number[];
   /** Rows of every window evaluated in this run, new and re-evaluated. */
@@ -63,6 +86,11 @@ export interface EvaluateResult {
    * `alertsReplayed`): the earliest re-evaluated window of this or an interrupted earlier run.
    */
   alertsReplayFrom: number | null;
+  /**
+   * Set when an earlier run stored windows but was stopped before its alert step finished: replay
+   * the alerts from here too (runAlertStep's `replayFrom`, then alertsApplied).
+   */
+  alertsPendingFrom: number | null;
 }
 
 /**
@@ -77,17 +105,28 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const available = await availableProfiles(storage, model);
   const state = await readState(storage, model);
   const pendingReplay = state.alerts_replay_from ?? null;
+  const alertsPendingFrom = state.alerts_pending_from ?? null;
   const nothing: Reevaluation = { windowEnds: [], windows: 0, hours: [], reason: '' };
-  if (available.hours.size === 0) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay };
-  const hours = [...available.hours].sort((a, b) => a - b);
+  const anchor = windowAnchor(available, options.nowMs ?? Date.now());
+  const futureHours = anchor.futureHours;
+  const future = new Set(futureHours);
+  const hours = [...available.hours].filter((h) => !future.has(h)).sort((a, b) => a - b);
+  if (hours.length === 0 || anchor.latestDataMs === undefined) return { windowEnds: [], rows: [], reevaluated: nothing, alertsReplayFrom: pendingReplay, alertsPendingFrom, futureHours };
   const firstHour = hours[0];
-  const latestEnd = hours[hours.length - 1] + HOUR_MS;
-  const atMs = Math.floor((options.atMs ?? latestEnd) / HOUR_MS) * HOUR_MS;
+  const atMs = Math.floor((options.atMs ?? anchor.latestDataMs) / HOUR_MS) * HOUR_MS;
   // Only whole windows: a window that starts before the first data holds a few hours of one part
   // of the day, and daily seasonality alone makes it differ from the reference.
   const firstEnd = firstHour + windowMs;
   const lastEnd = state.last_window_end;
-  const start = lastEnd === null ? firstEnd : lastEnd + HOUR_MS;
+  let start = lastEnd === null ? firstEnd : lastEnd + HOUR_MS;
+  const catchUpMs = parseDuration(config.evaluation.max_catch_up) as number;
+  // A clock error (one event dated 2999) must not make a run walk millions of hours.
+  const earliest = atMs - catchUpMs + HOUR_MS;
+  let skipped: CatchUpSkip | undefined;
+  if (start < earliest) {
+    skipped = { windows: Math.round((earliest - start) / HOUR_MS), beforeMs: earliest, limit: config.evaluation.max_catch_up };
+    start = earliest;
+  }
   const windowEnds: number[] = [];
   for (let t = start; t <= atMs; t += HOUR_MS) windowEnds.push(t);
   const newLastEnd = windowEnds.length > 0 ? windowEnds[windowEnds.length - 1] : lastEnd;
@@ -120,9 +159,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     last_window_end: newLastEnd,
     profile_versions: newLastEnd === null ? {} : recordVersions(versions, newLastEnd - LATE_DATA_LOOKBACK_MS),
     alerts_replay_from: alertsReplayFrom,
+    alerts_pending_from: windowEnds.length === 0 ? alertsPendingFrom : Math.min(windowEnds[0], alertsPendingFrom ?? Infinity),
   };
   if (JSON.stringify(next) !== JSON.stringify(state)) await writeState(storage, model, next);
-  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom };
+  return { windowEnds, rows, reevaluated: { windowEnds: again, windows: again.length, hours: late, reason: lateDataReason(late) }, alertsReplayFrom, alertsPendingFrom, futureHours, ...(skipped ? { skipped } : {}) };
 }
 
 /** After runAlertStep has replayed from `from`: clear the mark unless an earlier replay is still due. */
@@ -131,6 +171,12 @@ export async function alertsReplayed(storage: Storage, model: string, from: numb
   const pending = state.alerts_replay_from ?? null;
   if (pending === null || pending < from) return;
   await writeState(storage, model, { ...state, alerts_replay_from: null });
+}
+
+/** After the alert step: the windows of this run (and any interrupted earlier one) have their alerts. */
+export async function alertsApplied(storage: Storage, model: string): Promise<void> {
+  const state = await readState(storage, model);
+  if ((state.alerts_pending_from ?? null) !== null) await writeState(storage, model, { ...state, alerts_pending_from: null });
 }
 
 async function readState(storage: Storage, model: string): Promise<EvaluationState> {

@@ -29,16 +29,35 @@ export interface WindowRequest {
   window?: string | null;
 }
 
+/** Profiled hours starting more than this after now are implausible (a clock or unit error), not data to anchor on. */
+export const FUTURE_SKEW_MS = HOUR_MS;
+
 /**
- * End of the model's latest profiled hour: where a relative window ("the last 12 h") ends, in the
- * CLI and the dashboard alike. A store whose data stopped still shows its last hours (the overview
- * flags it as stale); a store without data anchors at the current hour.
+ * End of the model's latest *plausible* profiled hour: where a relative window ("the last 12 h")
+ * ends, in the CLI and the dashboard alike. Hours starting after `nowMs + FUTURE_SKEW_MS` (one
+ * event dated 2999) are ignored and counted in `futureHours`. A store whose data stopped still
+ * shows its last hours (the overview flags it as stale); a store without data anchors at the
+ * current hour.
  */
-export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs = Date.now()): { anchorMs: number; latestDataMs: number | undefined } {
+export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs = Date.now()): { anchorMs: number; latestDataMs: number | undefined; futureHours: number[] } {
   let latest = -Infinity;
-  for (const h of available.hours) if (h > latest) latest = h;
+  const futureHours: number[] = [];
+  for (const h of available.hours) {
+    if (h > nowMs + FUTURE_SKEW_MS) futureHours.push(h);
+    else if (h > latest) latest = h;
+  }
   const latestDataMs = Number.isFinite(latest) ? latest + HOUR_MS : undefined;
-  return { anchorMs: latestDataMs ?? Math.floor(nowMs / HOUR_MS) * HOUR_MS, latestDataMs };
+  futureHours.sort((a, b) => a - b);
+  return { anchorMs: latestDataMs ?? Math.floor(nowMs / HOUR_MS) * HOUR_MS, latestDataMs, futureHours };
+}
+
+/** "1 profiled hour after now + 1h ignored (2999-01-01T00:00Z)": what windowAnchor left out, for output. */
+export function futureHoursNote(futureHours: readonly number[]): string {
+  if (futureHours.length === 0) return '';
+  const named = futureHours.slice(0, 3).map((h) => `${new Date(h).toISOString().slice(0, 16)}Z`);
+  const more = futureHours.length > 3 ? `, … (${futureHours.length - 3} more)` : '';
+  const n = futureHours.length;
+  return `${n} profiled hour${n === 1 ? '' : 's'} after now + ${FUTURE_SKEW_MS / HOUR_MS}h ignored (${named.join(', ')}${more}): timestamps in the future are a clock or unit error, not data to evaluate`;
 }
 
 function timeOf(value: string, parameter: 'from' | 'to'): number {

@@ -60,7 +60,33 @@ export const OPENAPI = {
           { name: 'state', in: 'query', schema: { type: 'string', enum: ['firing', 'resolved'] } },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'List the events up to this instant; `open` is as of it. Default: now.' },
         ],
-        responses: { '200': json('Alerts', { type: 'object', properties: { alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } } } }), ...errors },
+        responses: {
+          '200': json('Alerts, and how their delivery is going per model and channel', {
+            type: 'object',
+            properties: {
+              alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } },
+              delivery: {
+                type: 'array',
+                description: 'Per model and channel, failing ones first (state/alert-delivery.json).',
+                items: {
+                  type: 'object',
+                  properties: {
+                    model: { type: 'string' },
+                    channel: { type: 'string' },
+                    last_attempt_at: { type: ['string', 'null'] },
+                    last_success_at: { type: ['string', 'null'] },
+                    last_error: { type: ['string', 'null'] },
+                    last_error_at: { type: ['string', 'null'] },
+                    pending: { type: 'integer', description: 'Notifications waiting in the outbox.' },
+                    delivered_last_round: { type: 'integer' },
+                    failed_last_round: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          }),
+          ...errors,
+        },
       },
     },
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI document', { type: 'object' }) } } },

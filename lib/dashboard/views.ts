@@ -1,12 +1,12 @@
 import 'server-only';
-import type { AlertEvent } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
+import type { AlertEvent, ChannelDelivery } from '../alerts';
+import { availableProfiles, compareModel, loadWindow, readDeliveryStatus, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
 import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp, type EvaluationRow } from '../format';
 import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
-import { DamagedFileError } from '../storage/damaged-file';
+import { DamagedFileError, isDamagedFileError } from '../storage/damaged-file';
 import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel, type DamagedKeys } from './store-reads';
 
 export type Status = 'ok' | 'drift' | 'failing' | 'unknown';
@@ -443,4 +443,32 @@ export async function alertList(ctx: DashboardContext, query: { model?: string; 
       }),
   );
   return out;
+}
+
+/** How notifications to one channel of one model are going (state/alert-delivery.json). */
+export interface AlertDeliveryItem extends ChannelDelivery {
+  model: string;
+  channel: string;
+}
+
+/**
+ * Delivery status of every model's channels (or one model's), failing ones first: the alerts
+ * page shows it beside the events, /api/alerts as `delivery`. A model whose status file is
+ * missing has never delivered anything and is left out.
+ */
+export async function alertDelivery(ctx: DashboardContext, query: { model?: string } = {}): Promise<AlertDeliveryItem[]> {
+  const models = query.model ? [query.model] : await listModelNames(ctx.storage);
+  const out: AlertDeliveryItem[] = [];
+  for (const model of models) {
+    try {
+      const status = await readDeliveryStatus(ctx.storage, model);
+      for (const [channel, c] of Object.entries(status.channels)) out.push({ model, channel, ...c });
+    } catch (error) {
+      // A damaged status file must not hide the alerts: it shows as a row naming the key (the next evaluate rewrites it).
+      if (!isDamagedFileError(error)) throw error;
+      out.push({ model, channel: '(status unreadable)', last_attempt_at: null, last_success_at: null, last_error: error.message, last_error_at: null, pending: 0, delivered_last_round: 0, failed_last_round: 0 });
+    }
+  }
+  const failing = (d: AlertDeliveryItem) => (d.pending > 0 && d.last_error !== null ? 0 : 1);
+  return out.sort((a, b) => failing(a) - failing(b) || a.model.localeCompare(b.model) || a.channel.localeCompare(b.channel));
 }

@@ -20,6 +20,10 @@ export const layout = {
   rawLabelsPrefix: (model: string) => `${m(model)}/raw/labels/`,
   rawLabels: (model: string, hourMs: number, batchId: string) => `${m(model)}/raw/labels/hour=${hourLabel(hourMs)}/${batchId}.ndjson.gz`,
   quarantine: (model: string, batchId: string) => `${m(model)}/quarantine/${batchId}.ndjson`,
+  quarantinePrefix: (model: string) => `${m(model)}/quarantine/`,
+  /** Event ids stored per prediction hour, one file per raw batch (format 1.4): the duplicate index. */
+  idsHourPrefix: (model: string, hourMs: number) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/`,
+  ids: (model: string, hourMs: number, batchId: string) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/${batchId}.ids.gz`,
   referencesPrefix: (model: string) => `${m(model)}/references/`,
   referenceMeta: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/reference.json`,
   referenceProfile: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/profile.parquet`,

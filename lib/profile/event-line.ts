@@ -1,4 +1,5 @@
 import { parseTimestamp } from '../format';
+import { implausibleTime, type TimeLimits } from './time-limits';
 
 /** A prediction event normalised for raw storage: ts as ISO UTC, unknown top-level fields dropped. */
 export interface NormalizedEvent {
@@ -10,8 +11,24 @@ export interface NormalizedEvent {
   model_version?: string;
 }
 
-/** `text`: the normalised event as one JSON line (the input line itself when it already was one). */
-export type EventLineResult = { ok: true; ms: number; event: NormalizedEvent; text: string } | { ok: false; reason: string };
+/**
+ * `text`: the normalised event as one JSON line (the input line itself when it already was one);
+ * `invalidUtf8`: features whose value held bytes that are not UTF-8 (now failed values).
+ */
+export type EventLineResult = { ok: true; ms: number; event: NormalizedEvent; text: string; invalidUtf8: string[] } | { ok: false; reason: string };
+
+export interface EventLineOptions {
+  /** Plausible prediction times; without them only the range of dates is checked. */
+  limits?: TimeLimits;
+  /** The line's bytes were not valid UTF-8: they were decoded with U+FFFD in place of the bad bytes. */
+  invalidUtf8?: boolean;
+}
+
+/**
+ * A string value that held invalid UTF-8 becomes this object: the profiler counts an object as a
+ * wrong type for both kinds (type_errors), so it can never become a category or a number.
+ */
+export const INVALID_UTF8_KEY = 'invalid_utf8';
 
 /**
  * Python's json.dumps writes bare NaN/Infinity. Such a line is read again with those tokens
@@ -41,7 +58,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * Check one NDJSON line against the event contract (lib/format/events.ts). Feature values and the
  * score are kept as they are: wrong types there are counted by the profiler, not quarantined.
  */
-export function parseEventLine(line: string, model: string): EventLineResult {
+export function parseEventLine(line: string, model: string, options: EventLineOptions = {}): EventLineResult {
   const parsed = parseJson(line);
   if (!parsed.ok) return { ok: false, reason: `invalid JSON: ${parsed.message}` };
   const e = parsed.value;
@@ -56,12 +73,26 @@ export function parseEventLine(line: string, model: string): EventLineResult {
   if (e.ts === undefined || e.ts === null || e.ts === '') return { ok: false, reason: 'missing ts' };
   const ms = parseTimestamp(e.ts);
   if (ms === undefined) return { ok: false, reason: `bad timestamp ${JSON.stringify(e.ts).slice(0, 80)}` };
+  if (options.limits) {
+    const implausible = implausibleTime(ms, options.limits, e.ts);
+    if (implausible) return { ok: false, reason: implausible };
+  } else if (!Number.isFinite(new Date(ms).getTime())) return { ok: false, reason: `timestamp ${JSON.stringify(e.ts)} is out of the range of dates` };
   if (e.features === undefined || e.features === null) return { ok: false, reason: 'missing features' };
   if (!isPlainObject(e.features)) return { ok: false, reason: 'features is not a JSON object' };
+  const invalidUtf8: string[] = [];
+  if (options.invalidUtf8) {
+    for (const [name, value] of Object.entries(e.features)) {
+      if (typeof value === 'string' && value.includes('\uFFFD')) {
+        e.features[name] = { [INVALID_UTF8_KEY]: value };
+        invalidUtf8.push(name);
+      }
+    }
+  }
   const event: NormalizedEvent = { model, id, ts: new Date(ms).toISOString(), features: e.features };
   if (e.score !== undefined) event.score = e.score;
   if (typeof e.model_version === 'string') event.model_version = e.model_version.slice(0, 128);
-  return { ok: true, ms, event, text: alreadyNormal(e, event, line) ? line : JSON.stringify(event) };
+  const normal = invalidUtf8.length === 0 && !options.invalidUtf8 && alreadyNormal(e, event, line);
+  return { ok: true, ms, event, text: normal ? line : JSON.stringify(event), invalidUtf8 };
 }
 
 const NORMAL_KEYS = new Set(['model', 'id', 'ts', 'features', 'score', 'model_version']);

@@ -78,7 +78,8 @@ export function categorySql(f: FeatureInput): string {
     case 'boolean':
       return `CASE WHEN ${x} IS NULL THEN ${NULL_CAT} WHEN ${x} THEN 'true' ELSE 'false' END`;
     case 'text':
-      return `CASE WHEN ${x} IS NULL OR ${x} = '' THEN ${NULL_CAT} ELSE CAST(${x} AS VARCHAR) END`;
+      // U+FFFD marks bytes that were not UTF-8 (utf8-repair.ts): a failed value, never a category.
+      return `CASE WHEN ${x} IS NULL OR ${x} = '' THEN ${NULL_CAT} WHEN contains(${x}, chr(65533)) THEN ${TYPE_ERROR_CAT} ELSE CAST(${x} AS VARCHAR) END`;
     case 'json': {
       // Minified JSON text tells the type by its first character: no json_type parse per value.
       const t = `CAST(${x} AS VARCHAR)`;

@@ -1,15 +1,18 @@
+import { isUtf8 } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
 import { hourStart, layout, SCORE_FEATURE } from '../format';
-import { parseEventLine } from './event-line';
+import { parseEventLine, type EventLineResult } from './event-line';
 import { batchIdOf } from './file-hash';
+import { IdIndex } from './id-index';
 import { ValueCounter } from './infer-kinds';
-import { readLines } from './line-reader';
+import { LineReader } from './line-reader';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import type { IngestOptions, IngestResult } from './options';
-import { Quarantine } from './quarantine';
+import { Quarantine, QUARANTINE_LINE_CAP } from './quarantine';
 import { kindOverrides } from './table-columns';
+import { timeLimits } from './time-limits';
 
-/** Lines longer than this are quarantined as oversized, unread. */
+/** Lines longer than this are quarantined as oversized, unparsed. */
 export const MAX_EVENT_BYTES = 1 << 20;
 /** zlib level 3: 2.4× faster than the default 6 on event JSON, for 5% larger files. */
 const GZIP_LEVEL = 3;
@@ -18,23 +21,29 @@ const FLUSH_BYTES = 32 << 20;
 
 interface HourBuffer {
   lines: string[];
+  ids: string[];
   part: number;
 }
 
 /**
  * NDJSON(.gz) prediction events → raw gzip NDJSON per prediction hour. Batch keys are
- * `<hash of file and options>-<part>`: the parts depend only on the file, so re-ingesting it
- * writes nothing new (writeIfAbsent) and a crashed run can simply be repeated.
+ * `<hash of file and options>-<part>`: the parts depend only on the file (and on the ids other
+ * files stored before), so re-ingesting it writes nothing new (writeIfAbsent) and a crashed run
+ * can simply be repeated. No line aborts the file: each is accepted or quarantined.
  */
 export async function ingestEvents(options: IngestOptions): Promise<IngestResult> {
   const { storage, model, file, onProgress } = options;
   const batchId = await batchIdOf(file, { kind: 'events', model, exclude: options.exclude ?? [] });
+  const limits = timeLimits(options.timeLimits, options.nowMs);
   const existing = await readModelMeta(storage, model);
   const excluded = new Set(options.exclude ?? []);
   const counter = new ValueCounter();
-  const quarantine = new Quarantine(storage, model, batchId);
+  const cap = options.quarantineCapBytes ?? QUARANTINE_LINE_CAP;
+  const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'events' }, cap);
+  const index = new IdIndex(storage, model, batchId);
+  const seen = new Set<string>();
   const buffers = new Map<number, HourBuffer>();
-  const result: IngestResult = { accepted: 0, quarantined: 0, batches: 0, duplicateBatches: 0, hours: [] };
+  const result: IngestResult = { linesRead: 0, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: 0, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
   const hours = new Set<number>();
   let buffered = 0;
   let sawScore = false;
@@ -42,24 +51,53 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   const flush = async (): Promise<void> => {
     for (const [hour, buffer] of [...buffers].sort((a, b) => a[0] - b[0])) {
       if (buffer.lines.length === 0) continue;
-      const key = layout.rawPredictions(model, hour, `${batchId}-${buffer.part++}`, 'ndjson.gz');
+      const batch = `${batchId}-${buffer.part++}`;
+      const key = layout.rawPredictions(model, hour, batch, 'ndjson.gz');
       const written = await storage.writeIfAbsent(key, gzipSync(`${buffer.lines.join('\n')}\n`, { level: GZIP_LEVEL }));
       if (written) result.batches++;
       else result.duplicateBatches++;
+      await index.record(hour, batch, buffer.ids);
       buffer.lines = [];
+      buffer.ids = [];
     }
     buffered = 0;
   };
 
-  for await (const line of readLines(file, MAX_EVENT_BYTES)) {
-    if (!line.oversized && line.text.trim() === '') continue;
-    const parsed = line.oversized ? ({ ok: false, reason: `oversized: line is longer than ${MAX_EVENT_BYTES} bytes` } as const) : parseEventLine(line.text, model);
+  const reader = new LineReader(file, MAX_EVENT_BYTES, cap);
+  for await (const line of reader.lines()) {
+    if (!line.oversized && isBlank(line.bytes)) continue;
+    result.linesRead++;
+    if (line.oversized) {
+      if (quarantine.add(line.number, `oversized: line is ${line.length} bytes, longer than ${MAX_EVENT_BYTES}`, line.bytes, { length: line.length, sha256: line.sha256, tail: line.tail })) await quarantine.write();
+      result.quarantined++;
+      continue;
+    }
+    let parsed: EventLineResult;
+    try {
+      const utf8 = isUtf8(line.bytes);
+      parsed = parseEventLine(line.bytes.toString('utf8'), model, { limits, invalidUtf8: !utf8 });
+    } catch (error) {
+      parsed = { ok: false, reason: `cannot be read: ${(error as Error).message}` };
+    }
     if (!parsed.ok) {
-      quarantine.add(line.number, parsed.reason, line.text);
+      if (quarantine.add(line.number, parsed.reason, line.bytes)) await quarantine.write();
       result.quarantined++;
       continue;
     }
     const { event, ms } = parsed;
+    result.accepted++;
+    const hour = hourStart(ms);
+    hours.add(hour);
+    if (seen.has(event.id)) {
+      result.duplicates.inFile++;
+      continue;
+    }
+    seen.add(event.id);
+    if ((index.loaded(hour) ?? (await index.storedIn(hour))).has(event.id)) {
+      result.duplicates.stored++;
+      continue;
+    }
+    for (const name of parsed.invalidUtf8) result.invalidUtf8[name] = (result.invalidUtf8[name] ?? 0) + 1;
     let text = parsed.text;
     if (excluded.size > 0 && Object.keys(event.features).some((k) => excluded.has(k))) {
       for (const name of excluded) delete event.features[name];
@@ -70,18 +108,19 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       sawScore = true;
       counter.add(SCORE_FEATURE, event.score);
     }
-    const hour = hourStart(ms);
-    hours.add(hour);
     let buffer = buffers.get(hour);
-    if (!buffer) buffers.set(hour, (buffer = { lines: [], part: 0 }));
+    if (!buffer) buffers.set(hour, (buffer = { lines: [], ids: [], part: 0 }));
     buffer.lines.push(text);
+    buffer.ids.push(event.id);
     buffered += text.length;
-    result.accepted++;
     if (buffered >= FLUSH_BYTES) await flush();
-    if ((result.accepted + result.quarantined) % 100_000 === 0) onProgress?.({ stage: 'ingesting', done: result.accepted + result.quarantined });
+    if (result.linesRead % 100_000 === 0) onProgress?.({ stage: 'ingesting', done: result.linesRead });
   }
   await flush();
   await quarantine.write();
+  result.quarantineKeys = quarantine.keys;
+  if (reader.damage) result.damage = { message: reader.damage.message, line: reader.damage.lines + 1, offset: reader.damage.offset };
+  if (result.linesRead === 0 && !reader.damage) result.warnings.push(`${file} has no lines: nothing was ingested`);
 
   const scoreName = existing?.score ?? SCORE_FEATURE;
   const found = new Map([...counter.kinds()].filter(([name]) => name !== SCORE_FEATURE || !sawScore));
@@ -90,6 +129,11 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   const { meta, changed } = updateModelMeta(existing, model, { found, overrides, score: sawScore ? scoreName : null });
   if (changed && result.accepted > 0) await writeModelMeta(storage, meta);
   result.hours = [...hours].sort((a, b) => a - b);
-  onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
+  onProgress?.({ stage: 'done', done: result.linesRead });
   return result;
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
 }

@@ -1,16 +1,18 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { dataFormatOf, describeDataFile, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
+import { dataFormatOf, describeDataFile, queryRows, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
 import { HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
+import { IdIndex } from './id-index';
 import type { IngestOptions, IngestResult } from './options';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError } from './options';
 import { Quarantine } from './quarantine';
 import { resolveKinds } from './reference-source';
 import { kindOverrides, planTableColumns, type TablePlan } from './table-columns';
+import { implausibleTime, timeLimits, type TimeLimits } from './time-limits';
 import { timestampMsSql } from './timestamp-sql';
 
 /**
@@ -31,25 +33,38 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
     if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
     const relation = parsedRelation(scanSql(file, format), plan, idStart);
+    const limits = timeLimits(options.timeLimits, options.nowMs);
 
-    const quarantine = new Quarantine(storage, model, batchId);
-    await collectBadRows(connection, relation, plan, quarantine);
-    const result: IngestResult = { accepted: 0, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [] };
+    const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'table' }, options.quarantineCapBytes);
+    await collectBadRows(connection, relation, plan, quarantine, limits);
+    const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
+    const result: IngestResult = { linesRead: Number(rows), accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
+    result.accepted = result.linesRead - result.quarantined;
+    const index = new IdIndex(storage, model, batchId);
     // The hour files together are about as large as the input: a small input's go to memory.
     const space = new TempSpace('ingest');
     try {
       const dir = await space.dirFor((await stat(file)).size);
-      result.accepted = await writeHourFiles(connection, relation, plan, model, dir);
-      for (const { hour, bytes } of await hourFiles(connection, dir)) {
-        result.hours.push(hour);
-        const written = await storage.writeIfAbsent(layout.rawPredictions(model, hour, batchId, 'parquet'), bytes);
-        if (written) result.batches++;
+      const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
+      result.duplicates.inFile = result.accepted - written;
+      for (const file of await hourFiles(connection, dir)) {
+        result.hours.push(file.hour);
+        // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
+        const { bytes, ids, skipped } = plan.id ? await withoutStoredIds(connection, file, await index.storedIn(file.hour), dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+        result.duplicates.stored += skipped;
+        if (ids !== null && ids.length === 0) continue;
+        const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
+        if (fresh) result.batches++;
         else result.duplicateBatches++;
+        if (ids !== null) await index.record(file.hour, batchId, ids);
       }
     } finally {
       await space.close();
     }
     await quarantine.write();
+    result.quarantineKeys = quarantine.keys;
+    if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
+    if (options.countInvalidUtf8) result.invalidUtf8 = await invalidUtf8Counts(connection, relation, plan, limits);
     if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
     options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
     return result;
@@ -67,18 +82,23 @@ function parsedRelation(scan: string, plan: TablePlan, idStart: number): string 
   return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM (SELECT row_number() OVER () AS __line, * FROM ${scan})) AS src`;
 }
 
-async function collectBadRows(connection: DuckDBConnection, relation: string, plan: TablePlan, quarantine: Quarantine): Promise<void> {
+/** Rows that land: an id and a plausible time (docs/operations.md, "Time limits and catch-up"). */
+const landsSql = (limits: TimeLimits): string => `__id IS NOT NULL AND __ts IS NOT NULL AND __ts BETWEEN ${Math.ceil(limits.earliestMs)} AND ${Math.floor(limits.latestMs)}`;
+
+async function collectBadRows(connection: DuckDBConnection, relation: string, plan: TablePlan, quarantine: Quarantine, limits: TimeLimits): Promise<void> {
   const ts = sqlIdent(plan.timestamp!.name);
   const original = `{${[plan.id, plan.timestamp, plan.label, plan.score, ...plan.features].filter((c) => c !== null).map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
-  const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' ELSE 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
-  const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE __id IS NULL OR __ts IS NULL ORDER BY __line`;
+  const reason = `CASE WHEN __id IS NULL THEN 'missing id' WHEN ${ts} IS NULL OR trim(CAST(${ts} AS VARCHAR)) = '' THEN 'missing timestamp' WHEN __ts IS NULL THEN 'bad timestamp ' || left(CAST(${ts} AS VARCHAR), 80) END`;
+  const sql = `SELECT CAST(__line AS DOUBLE) AS line, ${reason} AS reason, CAST(__ts AS DOUBLE) AS ms, left(CAST(${ts} AS VARCHAR), 80) AS written, CAST(to_json(${original}) AS VARCHAR) AS raw FROM ${relation} WHERE NOT (${landsSql(limits)}) ORDER BY __line`;
   for await (const rows of streamRowObjects(connection, sql)) {
-    for (const r of rows) quarantine.add(Number(r.line), String(r.reason), String(r.raw));
+    for (const r of rows) {
+      if (quarantine.add(Number(r.line), r.reason === null ? (implausibleTime(Number(r.ms), limits, String(r.written)) ?? 'implausible timestamp') : String(r.reason), String(r.raw))) await quarantine.write();
+    }
   }
 }
 
 /** One Parquet file per hour (PARTITION_BY); returns the number of rows written. */
-async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string): Promise<number> {
+async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string, limits: TimeLimits): Promise<number> {
   const features = `{${plan.features.map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
   const columns = [
     `${sqlString(model)} AS model`,
@@ -90,7 +110,12 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
   ];
   const out = join(dir, 'hours');
   await mkdir(out);
-  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${relation} WHERE __id IS NOT NULL AND __ts IS NOT NULL ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
+  // An id repeated in the file is stored once: its first row (docs/format.md, "Duplicates").
+  const source = plan.id
+    ? // min(__line), not row_number() = 1: DuckDB's top-n window rewrite of the latter fails here (internal error).
+      `(SELECT * FROM (SELECT *, min(__line) OVER (PARTITION BY __id) AS __first FROM ${relation} WHERE ${landsSql(limits)}) WHERE __line = __first) AS uniq`
+    : `${relation} WHERE ${landsSql(limits)}`;
+  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
   const result = await connection.run(sql);
   return Number(result.rowsChanged);
 }
@@ -99,8 +124,8 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
  * The hour files, one per hour: where DuckDB split an hour over several files (it limits open
  * files), they are rewritten as one, so the same input always gives the same batches.
  */
-async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array }[]> {
-  const out: { hour: number; bytes: Uint8Array }[] = [];
+async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array; path: string }[]> {
+  const out: { hour: number; bytes: Uint8Array; path: string }[] = [];
   const root = join(dir, 'hours');
   const parts = (await readdir(root)).filter((d) => d.startsWith('__hour=')).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
   for (const part of parts) {
@@ -110,9 +135,40 @@ async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ h
       path = join(dir, `${part}.parquet`);
       await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet')}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
     }
-    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)) });
+    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)), path });
   }
   return out;
+}
+
+/** Feature → values holding U+FFFD (bytes that were not UTF-8, see utf8-repair.ts) among the rows that land. */
+async function invalidUtf8Counts(connection: DuckDBConnection, relation: string, plan: TablePlan, limits: TimeLimits): Promise<Record<string, number>> {
+  const text = [...plan.features, ...(plan.score ? [plan.score] : [])].filter((c) => c.typeClass === 'text');
+  if (text.length === 0) return {};
+  const counts = text.map((c, i) => `CAST(count(*) FILTER (contains(CAST(${sqlIdent(c.name)} AS VARCHAR), chr(65533))) AS DOUBLE) AS c${i}`);
+  const [row] = await queryRows(connection, `SELECT ${counts.join(', ')} FROM ${relation} WHERE ${landsSql(limits)}`);
+  const out: Record<string, number> = {};
+  text.forEach((c, i) => {
+    if (Number(row[`c${i}`]) > 0) out[c.name] = Number(row[`c${i}`]);
+  });
+  return out;
+}
+
+/**
+ * One hour's file without the ids other files already stored in that hour (the id index): the
+ * bytes to store, the ids they hold and how many rows were dropped as duplicates.
+ */
+async function withoutStoredIds(connection: DuckDBConnection, file: { hour: number; bytes: Uint8Array; path: string }, stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
+  const ids = (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(file.path)})`)).map((r) => String(r.id));
+  const keep = ids.filter((id) => !stored.has(id));
+  if (keep.length === ids.length) return { bytes: file.bytes, ids, skipped: 0 };
+  if (keep.length === 0) return { bytes: file.bytes, ids: [], skipped: ids.length };
+  const list = join(dir, `stored-${file.hour}.ndjson`);
+  await writeFile(list, `${[...stored].map((id) => JSON.stringify({ id })).join('\n')}\n`);
+  const out = join(dir, `unique-${file.hour}.parquet`);
+  await connection.run(
+    `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}) WHERE id NOT IN (SELECT id FROM ${scanSql(list, 'ndjson', { jsonColumns: { id: 'VARCHAR' } })})) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  return { bytes: new Uint8Array(await readFile(out)), ids: keep, skipped: ids.length - keep.length };
 }
 
 async function updateModel(connection: DuckDBConnection, storage: Storage, options: IngestOptions, file: string, judgeText: boolean, relation: string, plan: TablePlan): Promise<void> {

@@ -21,7 +21,10 @@ export function modelFeatures(meta: ModelMeta): { name: string; kind: FeatureKin
 export function ndjsonRelation(paths: readonly string[], meta: ModelMeta): string {
   const names = meta.features.map((f) => f.name).filter((n) => n !== meta.score);
   const struct: Record<string, string> = names.length > 0 ? { features: `STRUCT(${names.map((n) => `${sqlIdent(n)} JSON`).join(', ')})` } : {};
-  return scanSql(paths, 'ndjson', { jsonColumns: { ...struct, score: 'JSON' }, ...HIVE });
+  const scan = scanSql(paths, 'ndjson', { jsonColumns: { id: 'VARCHAR', ...struct, score: 'JSON' }, ...HIVE });
+  // An id is counted once per hour, whichever raw batches (ingest, collector, another producer)
+  // hold it: ingest already skips repeats, this catches producers that do not (docs/format.md).
+  return `(SELECT * FROM ${scan} QUALIFY id IS NULL OR row_number() OVER (PARTITION BY hour, id) = 1) AS raw_events`;
 }
 
 /** The same files with `features` as a MAP: every key, for exact discovery. */
@@ -68,7 +71,8 @@ export function ndjsonPass(relation: string, group: string, meta: ModelMeta): Pa
     const input: FeatureInput = { ...f, expr, typeClass: 'json' };
     return { index, input };
   });
-  return { relation, group, inputs };
+  // The id window of `ndjsonRelation` mixes the hours: sorted again, each hour's values stay together.
+  return { relation, group, inputs, orderBy: 'g' };
 }
 
 /** Feature keys and score presence of raw events that the model does not list yet, with their kinds. */

@@ -1,8 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
-import { alertConfig, alertsReplayed, evaluateModel, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
+import { alertConfig, alertsApplied, alertsReplayed, evaluateModel, futureHoursNote, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
-import { layout, ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
-import { addReference, ingest, profileModel } from '../../profile';
+import { ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
+import { addReference, ingest, profileModel, type IngestResult } from '../../profile';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
@@ -12,8 +12,10 @@ import { compareJson, formatCompare, runCompare } from './compare';
 import { runDoctor } from './doctor';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
-import { runSchedule } from './run-schedule';
+import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
+import { lockWaitMs, withJobLock } from './store-lock';
 import { parsePort, serve } from './serve';
+import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -97,6 +99,19 @@ function metricFlag(values: Values): MetricName | undefined {
   return m as MetricName;
 }
 
+/** What `ingest` (and `quarantine replay`) did with a file: lines read = accepted + quarantined. */
+export function ingestReport(model: string, file: string, r: IngestResult): string[] {
+  const lines = [
+    `${model}: ${file}: ${r.linesRead} lines read = ${r.accepted} accepted + ${r.quarantined} quarantined; stored in ${r.hours.length} hours (${r.batches} new batches${r.duplicateBatches ? `, ${r.duplicateBatches} already stored` : ''})`,
+  ];
+  const { inFile, stored } = r.duplicates;
+  if (inFile + stored > 0) lines.push(`${model}: ${inFile + stored} duplicates stored once (${inFile} repeated in the file, ${stored} duplicates of ids already stored)`);
+  const utf8 = Object.entries(r.invalidUtf8);
+  if (utf8.length > 0) lines.push(`${model}: invalid UTF-8 counted as failed values (type errors): ${utf8.map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  if (r.quarantineKeys.length > 0) lines.push(`${model}: rejected lines in ${r.quarantineKeys.join(', ')}; see \`driftwatch quarantine show --model ${model}\``);
+  return lines;
+}
+
 export const COMMANDS: Record<string, CommandSpec> = {
   init: {
     summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
@@ -135,23 +150,29 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const model = modelName(values);
       const file = required(values, 'file', 'the prediction log to import');
       const progress = new Progress('ingest');
-      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
-      ctx.log(
-        `${model}: ${r.accepted} predictions accepted into ${r.hours.length} hours (${r.batches} new batches${r.duplicateBatches ? `, ${r.duplicateBatches} already stored` : ''}), ${r.quarantined} quarantined${r.quarantined ? ` (see ${layout.quarantine(model, '…')})` : ''}`,
-      );
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), timeLimits: s.config.ingest, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      for (const line of ingestReport(model, file, r)) ctx.log(line);
+      for (const warning of r.warnings) ctx.error(`warning: ${warning}`);
+      if (r.damage) {
+        ctx.error(`driftwatch ingest: ${file} is damaged at line ${r.damage.line} (after ${r.damage.offset} decompressed bytes): ${r.damage.message}; the ${r.linesRead} lines before it were ingested`);
+        return 1;
+      }
       return 0;
     },
   },
   profile: {
     summary: 'summarise new raw data into hourly profiles and daily rollups (incremental)',
-    usage: '[--model M]',
-    options: { ...store, model: { type: 'string' } },
+    usage: '[--model M] [--wait SECONDS (default 60: for another profile run of the model)]',
+    options: { ...store, model: { type: 'string' }, wait: { type: 'string' } },
     run: async (values, ctx) => {
       const s = await context(values);
+      const waitMs = lockWaitMs(str(values, 'wait'));
       for (const model of await models(s, values)) {
-        const progress = new Progress(`profile ${model}`);
-        const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
-        ctx.log(`${model}: ${r.hours} hourly profiles written; ${r.days} days rolled up (6-hourly, daily and weekly rollups)`);
+        await withJobLock(s.storage, model, 'profile', waitMs, ctx, async () => {
+          const progress = new Progress(`profile ${model}`);
+          const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+          ctx.log(`${model}: ${r.hours} hourly profiles written; ${r.days} days rolled up (6-hourly, daily and weekly rollups)`);
+        });
       }
       return 0;
     },
@@ -173,8 +194,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   evaluate: {
     summary: 'the scheduled step: evaluate every hour not yet evaluated (and again where late data arrived), store the trend, run alert rules',
-    usage: '[--model M] [--at T] [--window 12h]',
-    options: { ...store, model: { type: 'string' }, at: { type: 'string' }, window: { type: 'string' }, json: { type: 'boolean' } },
+    usage: '[--model M] [--at T] [--window 12h] [--strict (exit 1 when notifications fail)] [--wait SECONDS]',
+    options: { ...store, model: { type: 'string' }, at: { type: 'string' }, window: { type: 'string' }, json: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' } },
     run: async (values, ctx) => {
       const s = await context(values);
       const at = str(values, 'at');
@@ -183,45 +204,61 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const w = str(values, 'window');
       const windowMs = w === undefined ? undefined : parseDuration(w);
       if (w !== undefined && windowMs === undefined) throw new CliError(`--window: "${w}" is not a duration like 12h or 7d`);
+      const waitMs = lockWaitMs(str(values, 'wait'));
       if (alertConfig(s.config).rules.length === 0) ctx.log(NO_ALERT_RULES);
+      let failedNotifications = 0;
       for (const model of await models(s, values)) {
-        const progress = new Progress(`evaluate ${model}`);
-        const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
-        const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
-        const now = new Map<string, string[]>();
-        for (const row of r.rows) if ((row.verdict === 'drift' || row.verdict === 'failing') && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
-        const again = r.reevaluated.windows > 0 ? `, ${r.reevaluated.windows} re-evaluated (${r.reevaluated.reason})` : '';
-        ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${again}${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
-        const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log, { replayFrom: r.alertsReplayFrom, evaluations: evaluationParquet });
-        if (r.alertsReplayFrom !== null) await alertsReplayed(s.storage, model, r.alertsReplayFrom);
-        if (alerts.replay) {
-          const withdrawn = alerts.replay.withdrawn.length;
-          ctx.log(`${model}: alerts recomputed from ${alerts.replay.after ?? 'the first evaluation'} over the re-evaluated windows: ${alerts.events.length} new event${alerts.events.length === 1 ? '' : 's'}${withdrawn ? `, ${withdrawn} withdrawn` : ''}`);
-        }
-        if (alerts.events.length > 0 || alerts.undelivered > 0) {
-          ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
-        }
+        await withJobLock(s.storage, model, 'evaluate', waitMs, ctx, async () => {
+          const progress = new Progress(`evaluate ${model}`);
+          const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
+          if (r.futureHours.length > 0) ctx.log(`${model}: ${futureHoursNote(r.futureHours)}`);
+          if (r.skipped) ctx.log(`${model}: ${catchUpNote(r.skipped)}`);
+          const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
+          const now = new Map<string, string[]>();
+          for (const row of r.rows) if ((row.verdict === 'drift' || row.verdict === 'failing') && row.window_to === last) now.set(`${row.name} ${row.verdict}`, [...(now.get(`${row.name} ${row.verdict}`) ?? []), row.reference]);
+          const again = r.reevaluated.windows > 0 ? `, ${r.reevaluated.windows} re-evaluated (${r.reevaluated.reason})` : '';
+          ctx.log(`${model}: ${r.windowEnds.length} windows evaluated${again}${now.size ? `; now: ${[...now].map(([what, refs]) => `${what} (${refs.join(', ')})`).join(', ')}` : ''}`);
+          // A run killed between storing windows and its alert step left alertsPendingFrom: replay from there.
+          const replayFrom = r.alertsPendingFrom === null ? r.alertsReplayFrom : Math.min(r.alertsPendingFrom, r.alertsReplayFrom ?? Infinity);
+          const alerts = await runAlertStep(s.storage, model, s.config, r.rows, ctx.log, { replayFrom, evaluations: evaluationParquet });
+          if (r.alertsReplayFrom !== null) await alertsReplayed(s.storage, model, r.alertsReplayFrom);
+          await alertsApplied(s.storage, model);
+          if (alerts.replay) {
+            const withdrawn = alerts.replay.withdrawn.length;
+            ctx.log(`${model}: alerts recomputed from ${alerts.replay.after ?? 'the first evaluation'} over the re-evaluated windows: ${alerts.events.length} new event${alerts.events.length === 1 ? '' : 's'}${withdrawn ? `, ${withdrawn} withdrawn` : ''}`);
+          }
+          if (alerts.events.length > 0 || alerts.undelivered > 0) {
+            ctx.log(`${model}: ${alerts.events.length} alert events, ${alerts.delivered} notifications delivered, ${alerts.undelivered} pending`);
+          }
+          for (const f of alerts.failures) {
+            failedNotifications += f.count;
+            ctx.error(`${model}: ${deliveryFailureNote(f)}`);
+          }
+        });
       }
-      return 0;
+      return values.strict === true && failedNotifications > 0 ? 1 : 0;
     },
   },
   run: {
     summary: 'keep profiling and evaluating on a schedule, catching up missed hours (Ctrl-C stops)',
-    usage: '[--every 1h] [--model M] [--once]',
-    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' } },
+    usage: '[--every 1h] [--model M] [--once] [--strict (exit 1 when notifications fail)] [--wait SECONDS]',
+    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' } },
     run: async (values, ctx) => {
       const every = str(values, 'every');
       const everyMs = every === undefined ? undefined : parseDuration(every);
       if (every !== undefined && everyMs === undefined) throw new CliError(`--every: "${every}" is not a duration like 1h or 6h`);
+      lockWaitMs(str(values, 'wait'));
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await runSchedule(
+        // The status of the last cycle: a failed cycle, or failed notifications with --strict.
+        return await runSchedule(
           async () => {
-            await COMMANDS.profile.run(values, ctx);
-            await COMMANDS.evaluate.run(values, ctx);
+            const profiled = await COMMANDS.profile.run(values, ctx);
+            const evaluated = await COMMANDS.evaluate.run(values, ctx);
+            return profiled || evaluated;
           },
           { everyMs, once: Boolean(values.once), signal: controller.signal, log: ctx.log },
         );
@@ -229,7 +266,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
-      return 0;
     },
   },
   demo: {
@@ -279,6 +315,33 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...store, port: { type: 'string' }, host: { type: 'string' }, rebuild: { type: 'boolean' } },
     run: async (values, ctx) =>
       serve({ store: storeLocation(str(values, 'store')), port: parsePort(str(values, 'port'), 3000), host: str(values, 'host') ?? 'localhost', rebuild: values.rebuild === true, log: ctx.log }),
+  },
+  'quarantine list': {
+    summary: 'rejected input lines per model: quarantine files, their counts and reasons',
+    usage: '[--model M]',
+    options: { ...store, model: { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      return quarantineList(s, str(values, 'model') === undefined ? undefined : (await models(s, values))[0], ctx);
+    },
+  },
+  'quarantine show': {
+    summary: 'the rejected lines of a model (one file with --batch, one line with --line; --out F writes its original bytes)',
+    usage: '--model M [--batch B] [--line N] [--out F]',
+    options: { ...store, model: { type: 'string' }, batch: { type: 'string' }, line: { type: 'string' }, out: { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const line = str(values, 'line');
+      const n = line === undefined ? undefined : Number(line);
+      if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new CliError(`--line must be a line number (1, 2, …), got "${line}"`);
+      return quarantineShow(s, modelName(values), str(values, 'batch'), n, str(values, 'out'), ctx);
+    },
+  },
+  'quarantine replay': {
+    summary: 'ingest quarantined lines again after a fix (config, model); those that land leave the quarantine',
+    usage: '--model M [--batch B]',
+    options: { ...store, model: { type: 'string' }, batch: { type: 'string' } },
+    run: async (values, ctx) => quarantineReplay(await context(values), modelName(values), str(values, 'batch'), ctx),
   },
   doctor: {
     summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',

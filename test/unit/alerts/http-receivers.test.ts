@@ -121,7 +121,7 @@ describe('notifiers against real HTTP receivers on loopback', () => {
     expect(round.report.undelivered).toEqual([
       { delivery: outbox.entries[0], error: 'HTTP 500 from webhook channel "hook": internal error', retryable: true, attempts: 3 },
     ]);
-    expect(round.outbox.entries).toEqual([{ event: EVENT, channel: 'hook', rounds: 1, last_error: 'HTTP 500 from webhook channel "hook": internal error' }]);
+    expect(round.outbox.entries).toEqual([{ event: EVENT, channel: 'hook', rounds: 1, last_error: 'HTTP 500 from webhook channel "hook": internal error', attempts: 3, last_attempt_at: round.at }]);
     expect(broken.received).toHaveLength(3);
   });
 

@@ -12,16 +12,18 @@ const EVENTS = [...evaluateAlerts(RULES, {}, [...sequence('dod'), ...sequence('d
 /** A notifier whose answer per event id is scripted; records what it was asked to send. */
 function scripted(channel: string, answer: (event: AlertEvent) => SendResult | 'throw' = () => ({ ok: true, attempts: 1 })) {
   const sent: string[] = [];
+  const maxAttempts: (number | undefined)[] = [];
   const notifier: Notifier = {
     channel,
-    async send(event) {
+    async send(event, options) {
       sent.push(event.id);
+      maxAttempts.push(options?.maxAttempts);
       const result = answer(event);
       if (result === 'throw') throw new Error('bug in notifier');
       return result;
     },
   };
-  return { notifier, sent };
+  return { notifier, sent, maxAttempts };
 }
 
 const DOWN: SendResult = { ok: false, attempts: 5, error: 'HTTP 503', retryable: true };
@@ -61,12 +63,43 @@ describe('outbox', () => {
     const { outbox } = mergeIntoOutbox(emptyOutbox(), EVENTS.slice(0, 1), RULES);
     const [ops, slack] = outbox.entries;
     const settled = settleOutbox(outbox, { delivered: [ops], undelivered: [{ delivery: slack, error: 'HTTP 503', retryable: true, attempts: 5 }] });
-    expect(settled.entries).toEqual([{ ...slack, rounds: 1, last_error: 'HTTP 503' }]);
+    expect(settled.entries).toEqual([{ ...slack, rounds: 1, last_error: 'HTTP 503', attempts: 5 }]);
+    const again = settleOutbox(settled, { delivered: [], undelivered: [{ delivery: slack, error: 'HTTP 502', retryable: true, attempts: 1 }] }, '2026-12-02T03:00:00.000Z');
+    expect(again.entries).toEqual([{ ...slack, rounds: 2, last_error: 'HTTP 502', attempts: 6, last_attempt_at: '2026-12-02T03:00:00.000Z' }]);
     expect(outbox.entries).toHaveLength(2);
   });
 });
 
 describe('deliver', () => {
+  it('tries every pending alert each round: 5 alerts, receiver down, 2 rounds → 10 sends, then all delivered once', async () => {
+    const five = evaluateAlerts(RULES, {}, ['a', 'b', 'c', 'd', 'e'].flatMap((f) => sequence('d', { feature: f }))).events;
+    let up = false;
+    const ops = scripted('ops', () => (up ? { ok: true, attempts: 1 } : DOWN));
+    const opsOnly = [rule({ name: 'drift', fire_after: 1, channels: ['ops'] })];
+    let outbox = mergeIntoOutbox(emptyOutbox(), five, opsOnly).outbox;
+    for (let round = 0; round < 2; round++) outbox = (await sendOutbox(outbox, [ops.notifier])).outbox;
+    expect(ops.sent).toHaveLength(10);
+    expect(new Set(ops.sent).size).toBe(5);
+    up = true;
+    outbox = (await sendOutbox(outbox, [ops.notifier])).outbox;
+    expect(outbox.entries).toEqual([]);
+    expect(ops.sent.slice(10).sort()).toEqual(five.map((e) => e.id).sort());
+  });
+
+  it('a spent round budget leaves the rest for the next round, untried', async () => {
+    let t = 0;
+    const slow = scripted('ops', () => {
+      t += 1000;
+      return DOWN;
+    });
+    const five = evaluateAlerts(RULES, {}, ['a', 'b', 'c'].flatMap((f) => sequence('d', { feature: f }))).events;
+    const deliveries = routeEvents(five, [rule({ name: 'drift', fire_after: 1, channels: ['ops'] })]);
+    const report = await deliver(deliveries, [slow.notifier], { roundBudgetMs: 1500, now: () => t });
+    expect(slow.sent).toHaveLength(2);
+    expect(report.undelivered.map((f) => f.attempts)).toEqual([5, 5, 0]);
+    expect(report.undelivered[2].error).toMatch(/^not tried: the round's time budget for channel "ops" \(1500 ms\) was spent/);
+  });
+
   it('sends every delivery to its channel in order and reports all delivered', async () => {
     const ops = scripted('ops');
     const slack = scripted('slack');
@@ -86,9 +119,11 @@ describe('deliver', () => {
     expect(report.delivered.map((d) => d.channel)).toEqual(['slack', 'slack', 'slack', 'slack']);
     expect(after.entries.map((e) => e.channel)).toEqual(['ops', 'ops', 'ops', 'ops']);
     expect(after.entries.every((e) => e.rounds === 1)).toBe(true);
-    // A channel that stays down after all retries is tried once per round, not once per event.
-    expect(ops.sent).toHaveLength(1);
-    expect(after.entries[1].last_error).toMatch(/^skipped: channel "ops" failed earlier in this round/);
+    // Every alert is tried each round: the first with all its retries, the others (the channel
+    // looks down) once each; later events of an alert whose earlier event failed wait behind it.
+    expect(ops.sent).toEqual([EVENTS[0].id, EVENTS[1].id]);
+    expect(ops.maxAttempts).toEqual([undefined, 1]);
+    expect(after.entries.map((e) => e.last_error)).toEqual(['HTTP 503', 'HTTP 503', 'held: an earlier event of the same alert is undelivered', 'held: an earlier event of the same alert is undelivered']);
   });
 
   it('holds a later event of an alert whose earlier event was rejected, but sends other alerts', async () => {

@@ -19,7 +19,7 @@ describe('alert schemas', () => {
 
   it('fills channel defaults and requires an http(s) url for webhook and slack', () => {
     expect(ChannelConfig.parse({ name: 'hook', type: 'webhook', url: 'https://example.com/hook' })).toEqual({
-      name: 'hook', type: 'webhook', url: 'https://example.com/hook', timeout_ms: 5000, max_attempts: 5, backoff_ms: 500, max_backoff_ms: 30_000,
+      name: 'hook', type: 'webhook', url: 'https://example.com/hook', timeout_ms: 5000, max_attempts: 5, backoff_ms: 500, max_backoff_ms: 30_000, round_budget_ms: 60_000,
     });
     expect(ChannelConfig.parse({ name: 'console', type: 'log' })).toEqual({ name: 'console', type: 'log' });
     expect(ChannelConfig.safeParse({ name: 'hook', type: 'webhook' }).success).toBe(false);

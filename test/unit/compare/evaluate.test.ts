@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertCheckpointsKey, alertsReplayed, Config, evaluateModel, parseConfig, readAlertEvents, readEvaluations, runAlertStep, type EvaluationCodec } from '@/lib/compare';
 import type { EvaluationRow } from '@/lib/format';
+import type { AlertEvent } from '@/lib/alerts';
 import { DAY_MS, HOUR_MS, layout, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
@@ -192,6 +193,31 @@ describe('evaluateModel: late data', () => {
     expect(step.replay?.withdrawn.map((e) => e.id)).toEqual(firstEvents.filter((e) => !expected.some((x) => x.id === e.id)).map((e) => e.id));
     expect(step.replay?.after).toBe(replayAfter);
     expect(lines.filter((l) => l.startsWith('alert FIRING')).length).toBe(step.events.filter((e) => e.kind === 'firing').length);
+  });
+});
+
+describe('runAlertStep: a replay without a checkpoint before it (a store upgraded from 1.2)', () => {
+  it('leaves the alerts before the replayed windows as they were, and sends none of them again', async () => {
+    const s = await store();
+    const first = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
+    await runAlertStep(s, 'm', config, first.rows, () => {});
+    const before = await storedEvents(s);
+    expect(before.length).toBeGreaterThan(0);
+    await s.delete(alertCheckpointsKey('m'));
+    // The rule changed since (fire after 1, not 2): replaying all history would move the old firing.
+    const edited = parseConfig(`
+alerts:
+  rules: [{ name: r, verdicts: [drift, failing], fire_after: 1, resolve_after: 2, channels: [log] }]
+  channels: [{ name: log, type: log }]
+`);
+    await writeHour(s, 46, 1000, 999);
+    const r = await evaluateModel({ storage: s, model: 'm', config: edited, decode, evaluations });
+    expect(r.alertsReplayFrom).toBe(START + 47 * HOUR_MS);
+    const step = await runAlertStep(s, 'm', edited, r.rows, () => {}, { replayFrom: r.alertsReplayFrom, evaluations });
+    for (const e of step.events) expect(Date.parse(e.at)).toBeGreaterThanOrEqual(START + 47 * HOUR_MS);
+    expect(step.replay?.withdrawn ?? []).toEqual([]);
+    const early = (events: AlertEvent[]) => events.filter((e) => Date.parse(e.at) < START + 47 * HOUR_MS);
+    expect(early(await storedEvents(s))).toEqual(early(before));
   });
 });
 

@@ -7,7 +7,7 @@ describe('parseEventLine', () => {
   it('accepts a valid event and keeps an already normal line as it is', () => {
     const line = JSON.stringify(ok);
     const result = parseEventLine(line, 'fraud');
-    expect(result).toEqual({ ok: true, ms: Date.UTC(2026, 0, 1, 8), event: ok, text: line });
+    expect(result).toEqual({ ok: true, ms: Date.UTC(2026, 0, 1, 8), event: ok, text: line, invalidUtf8: [] });
   });
 
   it('normalises the timestamp to ISO UTC and drops unknown top-level fields', () => {

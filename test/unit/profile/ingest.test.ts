@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withConnection, withTempDir } from '@/lib/duckdb';
 import { HOUR_MS, hourLabel, hourOfKey, hourStart, layout, ModelMeta } from '@/lib/format';
 import { ingest, MAX_EVENT_BYTES } from '@/lib/profile';
+import { parseQuarantine } from '@/lib/profile/quarantine';
 import { mulberry32 } from '@/test/helpers/random';
 import { tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
 import { writeFile } from 'node:fs/promises';
@@ -90,12 +91,14 @@ describe('ingest of NDJSON events', () => {
     const ids = [...(await rawIds(storage, 'fraud')).values()].flat().sort();
     expect(ids).toEqual(good.map((l) => JSON.parse(l).id).sort());
     const [key] = await storage.list(`models/fraud/quarantine/`);
-    const entries = storage.text(key).trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string; raw: string });
+    const { header, entries } = parseQuarantine(key, (await storage.read(key))!);
+    expect(header).toMatchObject({ format: 'driftwatch-quarantine/1', file, kind: 'events' });
     entries.forEach((e, i) => {
       expect(e.line).toBe(21 + i);
       expect(e.reason).toMatch(bad[i][1]);
-      expect(e.raw.length).toBeLessThanOrEqual(64 * 1024);
     });
+    // Every rejected line is kept whole, the oversized one included (it is under the 8 MiB cap).
+    entries.forEach((e, i) => expect(e.raw).toBe(bad[i][0]));
     expect(entries[0].raw).toBe(bad[0][0]);
   });
 
@@ -124,9 +127,10 @@ describe('ingest of a wide table', () => {
     const keys = await storage.list(layout.rawPredictionsPrefix('table'));
     expect(keys.every((k) => k.endsWith('.parquet'))).toBe(true);
     expect(keys.map(hourOfKey)).toEqual(['2026-01-01T08', '2026-01-01T09', '2026-01-01T10', '2026-01-01T11']);
-    const quarantine = storage.text((await storage.list('models/table/quarantine/'))[0]).trim().split('\n').map((l) => JSON.parse(l));
+    const qKey = (await storage.list('models/table/quarantine/'))[0];
+    const quarantine = parseQuarantine(qKey, (await storage.read(qKey))!).entries;
     expect(quarantine.map((q) => [q.line, q.reason])).toEqual([[6, 'bad timestamp not a time'], [8, 'missing timestamp']]);
-    expect(JSON.parse(quarantine[0].raw)).toMatchObject({ amount: 5, country: 'DE' });
+    expect(JSON.parse(quarantine[0].raw!)).toMatchObject({ amount: 5, country: 'DE' });
 
     const stored = await withTempDir('test', async (tmp) => {
       const paths = await Promise.all(keys.map(async (k, i) => {

@@ -1,0 +1,82 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withTempDir } from '../duckdb';
+import { layout } from '../format';
+import type { QuarantineEntry } from '../format/quarantine';
+import type { Storage } from '../storage/storage';
+import { ingest } from './ingest';
+import { readModelMeta } from './model-store';
+import type { IngestResult } from './options';
+import { parseQuarantine, quarantinedBytes, readQuarantine, rewriteQuarantine } from './quarantine';
+import type { TimeLimitSettings } from './time-limits';
+
+export interface ReplayOptions {
+  storage: Storage;
+  model: string;
+  /** The quarantine object to replay. */
+  key: string;
+  timeLimits?: TimeLimitSettings;
+  nowMs?: number;
+}
+
+export interface ReplayResult {
+  key: string;
+  /** Entries whose original bytes were kept, and were ingested again. */
+  replayed: number;
+  /** … of which these landed (accepted) and were removed from the quarantine. */
+  landed: number;
+  /** … and these were rejected again (kept, with the new reason). */
+  rejected: number;
+  /** Entries over the cap (only a summary kept): they cannot be replayed and stay. */
+  unrecoverable: number;
+  /** The ingest of the replayed lines, when there were any. */
+  ingest?: IngestResult;
+}
+
+/**
+ * Ingest the kept lines of a quarantine object again (after a fix: a wider time limit, a model
+ * renamed in the config, …) through the same path as the original file; the ones that land leave
+ * the quarantine, the rest stay with their new reason. Replaying twice changes nothing more.
+ */
+export async function replayQuarantine(options: ReplayOptions): Promise<ReplayResult> {
+  const { storage, model, key } = options;
+  const file = await readQuarantine(storage, key);
+  if (!file) throw new Error(`no quarantine object ${key}`);
+  const kind = file.header?.kind ?? 'events';
+  const replayable: QuarantineEntry[] = [];
+  const kept: QuarantineEntry[] = [];
+  for (const entry of file.entries) (quarantinedBytes(entry) ? replayable : kept).push(entry);
+  const result: ReplayResult = { key, replayed: replayable.length, landed: 0, rejected: 0, unrecoverable: kept.length };
+  if (replayable.length === 0) return result;
+
+  const meta = await readModelMeta(storage, model);
+  const again = await withTempDir('quarantine-replay', async (dir) => {
+    // Line i of the replay file is entry i: the replay's own rejections map back by line number.
+    const path = join(dir, kind === 'events' ? 'replay.ndjson' : 'replay-table.ndjson');
+    await writeFile(path, Buffer.concat(replayable.flatMap((e) => [quarantinedBytes(e)!, Buffer.from('\n')])));
+    const columns = kind === 'table' && meta ? { idCol: meta.columns.id ?? undefined, timestampCol: meta.columns.timestamp ?? undefined, scoreCol: meta.columns.score ?? undefined, labelCol: meta.columns.label ?? undefined } : {};
+    return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, nowMs: options.nowMs, ...columns });
+  });
+  result.ingest = again;
+  const stillRejected = new Map<number, string>();
+  for (const k of again.quarantineKeys) {
+    const bytes = await storage.read(k);
+    if (bytes) for (const e of parseQuarantine(k, bytes).entries) stillRejected.set(e.line, e.reason);
+    if (k !== key) await storage.delete(k);
+  }
+  replayable.forEach((entry, i) => {
+    const reason = stillRejected.get(i + 1);
+    if (reason === undefined) return;
+    kept.push({ ...entry, reason });
+  });
+  result.rejected = [...stillRejected.keys()].filter((l) => l >= 1 && l <= replayable.length).length;
+  result.landed = replayable.length - result.rejected;
+  kept.sort((a, b) => a.line - b.line);
+  await rewriteQuarantine(storage, { ...file, entries: kept });
+  return result;
+}
+
+/** Quarantine objects of a model, oldest name first. */
+export async function listQuarantine(storage: Storage, model: string): Promise<string[]> {
+  return (await storage.list(layout.quarantinePrefix(model))).filter((k) => k.endsWith('.ndjson'));
+}
