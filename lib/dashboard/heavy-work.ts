@@ -40,7 +40,7 @@ const listed = (a: AvailableProfiles) => `${a.hours.size}/${a.blocks.size}/${a.d
 export class HeavyWork {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   readonly pool: WorkerPool | undefined;
-  readonly local: AdmissionQueue | undefined;
+  readonly local: AdmissionQueue;
   /** Computations started (not shared), by kind: what the load test counts. */
   readonly started: Record<TaskKind, number> = { window: 0, trend: 0 };
 
@@ -50,7 +50,9 @@ export class HeavyWork {
     maxQueued = queueLimit(),
   ) {
     if (workers > 0) this.pool = new WorkerPool(workers, maxQueued);
-    else this.local = new AdmissionQueue({ slots: Math.max(1, availableParallelism()), maxQueued });
+    // Without workers, and while the pool's workers still load their modules (~0.5 s after a
+    // start), computations run here: the first look after a start does not wait for a worker.
+    this.local = new AdmissionQueue({ slots: Math.max(1, workers > 0 ? 1 : availableParallelism()), maxQueued });
   }
 
   window(deps: ComputeDeps, task: WindowTask): Promise<WindowAnswer> {
@@ -73,9 +75,12 @@ export class HeavyWork {
     }
     noteOutcome('computed');
     this.started[kind]++;
-    const result = this.pool ? this.pool.run<T>(kind, this.location, deps.config, task) : (this.local as AdmissionQueue).run(here);
+    const result = this.pool && this.pool.readyCount > 0 ? this.pool.run<T>(kind, this.location, deps.config, task) : (this.local as AdmissionQueue).run(here);
     this.inFlight.set(id, result);
-    const done = () => this.inFlight.delete(id);
+    const done = () => {
+      this.inFlight.delete(id);
+      this.pool?.start();
+    };
     result.then(done, done);
     return result;
   }

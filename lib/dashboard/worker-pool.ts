@@ -113,6 +113,9 @@ export class WorkerPool {
   private readonly owner = new Map<number, Worker>();
   private started = 0;
   private nextId = 1;
+  private readonly ready = new WeakSet<Worker>();
+  /** Workers that have loaded their modules and answer tasks. */
+  readyCount = 0;
 
   constructor(
     private readonly size: number,
@@ -120,9 +123,16 @@ export class WorkerPool {
     private readonly entry = workerEntry(),
   ) {
     this.queue = new AdmissionQueue({ slots: size, maxQueued });
-    // Started with the server's first request, not its first computation: loading a worker's
-    // modules (DuckDB among them) then overlaps the request thread's own first work.
-    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+  }
+
+  /**
+   * Start the workers (once). HeavyWork does it after the server's first computation, which runs on
+   * the request thread: workers loading their modules (DuckDB among them) would compete with it
+   * for the cores, and the first look after a start would wait for them.
+   */
+  start(): void {
+    if (this.started > 0) return;
+    for (let i = 0; i < this.size; i++) this.idle.push(this.spawn());
   }
 
   run<T>(kind: TaskKind, location: string, config: Config, task: unknown): Promise<T> {
@@ -150,13 +160,21 @@ export class WorkerPool {
     // Heavy work must not keep a server (or a test) alive on its own.
     const worker = new Worker(this.entry, { env: process.env });
     worker.unref();
-    worker.on('message', (m: { id: number; value?: unknown; error?: TaskError }) => {
+    worker.on('message', (m: { id: number; value?: unknown; error?: TaskError; ready?: true }) => {
+      if (m.ready) {
+        if (!this.ready.has(worker)) {
+          this.ready.add(worker);
+          this.readyCount++;
+        }
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.error) p.reject(rebuild(m.error));
       else p.resolve(m.value);
     });
     const fail = (error: Error) => {
+      if (this.ready.has(worker) && !this.dead.has(worker)) this.readyCount--;
       this.dead.add(worker);
       for (const [id, w] of this.owner) if (w === worker) this.pending.get(id)?.reject(error);
     };
