@@ -47,7 +47,9 @@ describe('an hour dated 2999: evaluate anchors on plausible data and walks at mo
   it('evaluate --at 2999 walks at most evaluation.max_catch_up and says what it skipped', async () => {
     const { storage } = await openStore(store);
     const config = new TextDecoder().decode(await storage.read(CONFIG_KEY));
-    await writeFile(join(store, CONFIG_KEY), config.replace(/^evaluation:\n/m, 'evaluation:\n  max_catch_up: 6h\n'));
+    const edited = config.replace(/^  max_catch_up: .*$/m, '  max_catch_up: 6h');
+    expect(edited).not.toBe(config);
+    await writeFile(join(store, CONFIG_KEY), edited);
     const { stdout } = await cliOk(['evaluate', '--store', store, '--at', '2999-01-01T01:00:00Z']);
     const skipped = (FAR + HOUR_MS - 5 * HOUR_MS - (START + 25 * HOUR_MS)) / HOUR_MS;
     expect(stdout).toContain(`${MODEL}: skipped ${skipped.toLocaleString('en-US')} window ends before 2998-12-31T20:00Z: beyond the catch-up limit of 6h (evaluation.max_catch_up)`);
