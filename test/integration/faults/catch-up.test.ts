@@ -47,7 +47,7 @@ describe('an hour dated 2999: evaluate anchors on plausible data and walks at mo
   it('evaluate --at 2999 walks at most evaluation.max_catch_up and says what it skipped', async () => {
     const { storage } = await openStore(store);
     const config = new TextDecoder().decode(await storage.read(CONFIG_KEY));
-    const edited = config.replace(/^  max_catch_up: .*$/m, '  max_catch_up: 6h');
+    const edited = config.replace(/^ {2}max_catch_up: .*$/m, '  max_catch_up: 6h');
     expect(edited).not.toBe(config);
     await writeFile(join(store, CONFIG_KEY), edited);
     const { stdout } = await cliOk(['evaluate', '--store', store, '--at', '2999-01-01T01:00:00Z']);
