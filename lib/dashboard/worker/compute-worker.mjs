@@ -2,12 +2,12 @@
 // code, so a worker needs an entry of its own: this file loads lib/dashboard/worker/tasks.ts as one
 // esbuild bundle (packages external), cached in node_modules/.cache/driftwatch and rebuilt when a
 // source is newer, as bin/driftwatch.mjs does for the CLI; without esbuild, through tsx.
-import { mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parentPort, threadId } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
+import { bundledEntry } from '../../../bin/bundle-cache.mjs';
 
 // Yield the CPU to the request thread from the start: loading the modules below (DuckDB among them)
 // overlaps the server's first requests. tasks.ts sets the same nice again (DRIFTWATCH_WORKER_NICE).
@@ -19,48 +19,11 @@ try {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..');
-const require = createRequire(import.meta.url);
 const source = join(here, 'tasks.ts');
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-async function bundle() {
-  const out = join(root, 'node_modules', '.cache', 'driftwatch', 'compute-worker.mjs');
-  let built = -1;
-  try {
-    built = statSync(out).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  const sources = Math.max(newestSource(join(root, 'lib')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
-  if (built > sources) return out;
-  const started = new Date();
-  const { build } = require('esbuild');
-  mkdirSync(dirname(out), { recursive: true });
-  // Every worker of the pool may build at once: each writes its own file, the rename is atomic.
-  const tmp = `${out}.${process.pid}-${threadId}.tmp`;
-  try {
-    await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: tmp, logLevel: 'silent', tsconfig: join(root, 'tsconfig.json') });
-    utimesSync(tmp, started, started);
-    renameSync(tmp, out);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  return out;
-}
 
 let tasks;
 try {
-  tasks = await import(pathToFileURL(await bundle()).href);
+  tasks = await import(pathToFileURL(await bundledEntry(source, 'compute-worker.mjs', fileURLToPath(import.meta.url))).href);
 } catch (error) {
   if (process.env.DRIFTWATCH_DEBUG) console.error(`driftwatch worker: no bundle (${error instanceof Error ? error.message : String(error)}); loading through tsx`);
   const { tsImport } = await import('tsx/esm/api');
