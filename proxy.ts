@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { ApiError, featureParam, modelParam, pathSegments, resolveWindow, viewQuery } from '@/lib/dashboard/params';
-import { HOUR_MS } from '@/lib/format';
+import { HOUR_MS, parseTimestamp } from '@/lib/format';
 
 /**
  * Pages answer a bad parameter with 400, as the API does: a page cannot set its own status, so
@@ -12,7 +12,8 @@ const URL_HEADER = 'x-driftwatch-url';
 
 const CHOICES: Record<string, readonly string[]> = { tz: ['utc', 'local'], dir: ['asc', 'desc'], logx: ['0', '1'], refresh: ['0', '1'] };
 
-function pageProblem(pathname: string, search: URLSearchParams): string | undefined {
+/** The problem with a page URL's path or parameters (the API's message), or undefined. */
+export function pageProblem(pathname: string, search: URLSearchParams): string | undefined {
   try {
     const segments = pathSegments(pathname);
     if (segments[0] === 'models') {
@@ -22,7 +23,11 @@ function pageProblem(pathname: string, search: URLSearchParams): string | undefi
     const get = (name: string) => search.get(name);
     // The default reference and window only matter when none is given: any valid name will do here.
     viewQuery(get, 'reference');
-    resolveWindow({ from: get('from'), to: get('to'), window: get('window') }, Math.floor(Date.now() / HOUR_MS) * HOUR_MS, '12h');
+    // The anchor (the model's latest data) is not known here: `from` alone is checked against an
+    // anchor just after it, so only the view, which knows the data, can call it empty.
+    const from = get('from') === null ? undefined : parseTimestamp(get('from'));
+    const anchor = from !== undefined && get('to') === null ? Math.floor(from / HOUR_MS) * HOUR_MS + HOUR_MS : Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+    resolveWindow({ from: get('from'), to: get('to'), window: get('window') }, anchor, '12h');
     for (const [name, allowed] of Object.entries(CHOICES)) {
       const v = get(name);
       if (v !== null && !allowed.includes(v)) return `${name}: must be ${allowed.join(' or ')}; got "${v}"`;
