@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { params, request, restoreStoreEnv } from '@/test/helpers/route-calls';
 import { GET as alerts } from '@/app/api/alerts/route';
 import { GET as compare } from '@/app/api/models/[model]/compare/route';
 import { GET as models } from '@/app/api/models/route';
@@ -39,13 +40,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (previous === undefined) delete process.env.DRIFTWATCH_STORE;
-  else process.env.DRIFTWATCH_STORE = previous;
+  restoreStoreEnv(previous);
   await rm(dir, { recursive: true, force: true });
 });
 
-const request = (path: string) => new Request(`http://localhost${path}`);
-const params = <T>(p: T) => ({ params: Promise.resolve(p) });
 const answer = async (response: Promise<Response>) => {
   const r = await response;
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };

@@ -57,16 +57,21 @@ async function allEvents(storage: Storage): Promise<AlertEvent[]> {
   return out;
 }
 
-describe('late data reaches an already evaluated window, its trend and its alert', () => {
-  let dir: string;
-  let store: string;
-  const log: string[] = [];
-  const run = async (...args: string[]) => {
+/** Run the CLI, expect success, and return the lines this run printed (all of them collect in `log`). */
+function cliRunner(log: string[]): (...args: string[]) => Promise<string[]> {
+  return async (...args) => {
     const from = log.length;
     const code = await main(args, { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
     expect(code, log.join('\n')).toBe(0);
     return log.slice(from);
   };
+}
+
+describe('late data reaches an already evaluated window, its trend and its alert', () => {
+  let dir: string;
+  let store: string;
+  const log: string[] = [];
+  const run = cliRunner(log);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'driftwatch-late-'));
@@ -152,12 +157,7 @@ describe('late data reaches an already evaluated window, its trend and its alert
 describe('a new store alerts out of the box', () => {
   let dir: string;
   const log: string[] = [];
-  const run = async (...args: string[]) => {
-    const from = log.length;
-    const code = await main(args, { log: (l) => log.push(l), error: (l) => log.push(`ERROR ${l}`) });
-    expect(code, log.join('\n')).toBe(0);
-    return log.slice(from);
-  };
+  const run = cliRunner(log);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'driftwatch-init-rules-'));

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { params, request, restoreStoreEnv } from '@/test/helpers/route-calls';
 import { GET as alerts } from '@/app/api/alerts/route';
 import { GET as compare } from '@/app/api/models/[model]/compare/route';
 import { GET as feature } from '@/app/api/models/[model]/features/[feature]/route';
@@ -22,13 +23,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (previous === undefined) delete process.env.DRIFTWATCH_STORE;
-  else process.env.DRIFTWATCH_STORE = previous;
+  restoreStoreEnv(previous);
   await rm(dir, { recursive: true, force: true });
 });
 
-const request = (path: string) => new Request(`http://localhost${path}`);
-const params = <T>(p: T) => ({ params: Promise.resolve(p) });
 const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
 
 describe('route handlers', () => {
