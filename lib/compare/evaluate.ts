@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { affectedWindowEnds, changedHours, LATE_DATA_LOOKBACK_MS, lateDataReason, profileVersions, recordVersions } from './late-data';
 import { availableProfiles, type SummaryDecoder } from './load-window';
 import { ProfileCache } from './profile-cache';
-import { windowAnchor } from './window';
+import { futureSkewMs, windowAnchor } from './window';
 
 /** The JSON evaluation files of format 1.0–1.1. */
 const LEGACY_EVALUATIONS_FORMAT = 'driftwatch-evaluations/1';
@@ -74,7 +74,7 @@ export interface CatchUpSkip {
 export interface EvaluateResult {
   /** Set when the run skipped window ends beyond the catch-up limit. */
   skipped?: CatchUpSkip;
-  /** Profiled hours after now + FUTURE_SKEW_MS, left out of the evaluation (see windowAnchor). */
+  /** Profiled hours after now + ingest.max_future_skew, left out of the evaluation (see windowAnchor). */
   futureHours: number[];
   /** Window ends evaluated for the first time in this run (epoch ms), in order. */
   windowEnds: number[];
@@ -107,7 +107,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   const pendingReplay = state.alerts_replay_from ?? null;
   const alertsPendingFrom = state.alerts_pending_from ?? null;
   const nothing: Reevaluation = { windowEnds: [], windows: 0, hours: [], reason: '' };
-  const anchor = windowAnchor(available, options.nowMs ?? Date.now());
+  const anchor = windowAnchor(available, options.nowMs ?? Date.now(), futureSkewMs(config));
   const futureHours = anchor.futureHours;
   const future = new Set(futureHours);
   const hours = [...available.hours].filter((h) => !future.has(h)).sort((a, b) => a - b);

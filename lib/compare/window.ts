@@ -29,21 +29,29 @@ export interface WindowRequest {
   window?: string | null;
 }
 
-/** Profiled hours starting more than this after now are implausible (a clock or unit error), not data to anchor on. */
+/**
+ * Profiled hours starting more than this after now are implausible (a clock or unit error), not
+ * data to anchor on: the default of config `ingest.max_future_skew` (see futureSkewMs).
+ */
 export const FUTURE_SKEW_MS = HOUR_MS;
+
+/** The configured skew (`ingest.max_future_skew`, validated by the config schema) in ms. */
+export function futureSkewMs(config: { ingest: { max_future_skew: string } }): number {
+  return parseDuration(config.ingest.max_future_skew) ?? FUTURE_SKEW_MS;
+}
 
 /**
  * End of the model's latest *plausible* profiled hour: where a relative window ("the last 12 h")
- * ends, in the CLI and the dashboard alike. Hours starting after `nowMs + FUTURE_SKEW_MS` (one
- * event dated 2999) are ignored and counted in `futureHours`. A store whose data stopped still
+ * ends, in the CLI and the dashboard alike. Hours starting after `nowMs + skewMs` (config
+ * `ingest.max_future_skew`, default 1 h; one event dated 2999) are ignored and counted in `futureHours`. A store whose data stopped still
  * shows its last hours (the overview flags it as stale); a store without data anchors at the
  * current hour.
  */
-export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs = Date.now()): { anchorMs: number; latestDataMs: number | undefined; futureHours: number[] } {
+export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs = Date.now(), skewMs = FUTURE_SKEW_MS): { anchorMs: number; latestDataMs: number | undefined; futureHours: number[] } {
   let latest = -Infinity;
   const futureHours: number[] = [];
   for (const h of available.hours) {
-    if (h > nowMs + FUTURE_SKEW_MS) futureHours.push(h);
+    if (h > nowMs + skewMs) futureHours.push(h);
     else if (h > latest) latest = h;
   }
   const latestDataMs = Number.isFinite(latest) ? latest + HOUR_MS : undefined;
@@ -52,13 +60,15 @@ export function windowAnchor(available: Pick<AvailableProfiles, 'hours'>, nowMs 
 }
 
 /** "1 profiled hour after now + 1h ignored (2999-01-01T00:00Z)": what windowAnchor left out, for output. */
-export function futureHoursNote(futureHours: readonly number[]): string {
+export function futureHoursNote(futureHours: readonly number[], skewMs = FUTURE_SKEW_MS): string {
   if (futureHours.length === 0) return '';
   const named = futureHours.slice(0, 3).map((h) => `${new Date(h).toISOString().slice(0, 16)}Z`);
   const more = futureHours.length > 3 ? `, … (${futureHours.length - 3} more)` : '';
   const n = futureHours.length;
-  return `${n} profiled hour${n === 1 ? '' : 's'} after now + ${FUTURE_SKEW_MS / HOUR_MS}h ignored (${named.join(', ')}${more}): timestamps in the future are a clock or unit error, not data to evaluate`;
+  return `${n} profiled hour${n === 1 ? '' : 's'} after now + ${formatSkew(skewMs)} ignored (${named.join(', ')}${more}): timestamps in the future are a clock or unit error, not data to evaluate`;
 }
+
+const formatSkew = (ms: number) => (ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : ms % HOUR_MS === 0 ? `${ms / HOUR_MS}h` : `${ms / 60_000}m`);
 
 function timeOf(value: string, parameter: 'from' | 'to'): number {
   const ms = parseTimestamp(value);

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { AlertEvent, ChannelDelivery } from '../alerts';
-import { availableProfiles, compareModel, loadWindow, readDeliveryStatus, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
+import { availableProfiles, compareModel, futureSkewMs, loadWindow, readDeliveryStatus, windowAnchor, type AvailableProfiles, type CompareResult, type FeatureComparison, type MetricName } from '../compare';
 import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp, type EvaluationRow } from '../format';
 import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
@@ -119,7 +119,7 @@ export interface WindowInfo {
 }
 
 async function modelWindow(ctx: DashboardContext, model: string, query: Pick<ViewQuery, 'from' | 'to' | 'window'>, nowMs = Date.now(), available?: AvailableProfiles): Promise<{ resolved: ResolvedWindow; info: WindowInfo }> {
-  const { anchorMs, latestDataMs } = windowAnchor(available ?? (await availableProfiles(ctx.storage, model)), nowMs);
+  const { anchorMs, latestDataMs } = windowAnchor(available ?? (await availableProfiles(ctx.storage, model)), nowMs, futureSkewMs(ctx.config));
   const resolved = resolveWindow(query, anchorMs, ctx.config.evaluation.window);
   const to = new Date(resolved.toMs).toISOString();
   return {

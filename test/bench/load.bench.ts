@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { Agent, get, type IncomingHttpHeaders } from 'node:http';
 import { loadavg } from 'node:os';
 import { makeDemoStore, startServe } from '@/test/integration/dashboard/server';
 
@@ -16,12 +17,27 @@ interface Timed {
   computed: string | null;
 }
 
+/**
+ * The clients' HTTP: node:http with keep-alive, as a browser keeps its connections. `fetch`
+ * (undici) cost the bench ~2.5 ms of CPU a request, half of the two cores the server needs too.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+function httpGet(url: string): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
 async function timed(base: string, kind: Timed['kind'], path: string): Promise<Timed> {
   const t0 = performance.now();
-  const response = await fetch(`${base}${path}`);
-  await response.arrayBuffer();
-  if (!response.ok && response.status !== 503) throw new Error(`bench: ${path} answered ${response.status}`);
-  return { kind, ms: performance.now() - t0, status: response.status, computed: response.headers.get('x-driftwatch-computed') };
+  const response = await httpGet(`${base}${path}`);
+  if (response.status !== 200 && response.status !== 503) throw new Error(`bench: ${path} answered ${response.status}`);
+  return { kind, ms: performance.now() - t0, status: response.status, computed: (response.headers['x-driftwatch-computed'] as string | undefined) ?? null };
 }
 
 /**
@@ -83,13 +99,13 @@ async function run(store: string, model: string, users: number, requests: number
     const load0 = loadavg()[0];
     const port = new URL(server.url).port;
     const cpu0 = serverCpuS(port);
+    const client0 = process.cpuUsage();
     let running = true;
     const cheap: number[] = [];
     const poller = (async () => {
       while (running) {
         const t0 = performance.now();
-        const response = await fetch(`${server.url}/api/models`);
-        await response.arrayBuffer();
+        await httpGet(`${server.url}/api/models`);
         cheap.push(performance.now() - t0);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -106,6 +122,7 @@ async function run(store: string, model: string, users: number, requests: number
     ).flat();
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = serverCpuS(port) - cpu0;
+    const client = process.cpuUsage(client0);
     running = false;
     await poller;
     const ok = (kind: Timed['kind']) => results.filter((r) => r.kind === kind && r.status === 200).map((r) => r.ms);
@@ -115,6 +132,7 @@ async function run(store: string, model: string, users: number, requests: number
       requests: results.length,
       wall_s: wallS,
       server_cpu_s: cpuS,
+      client_cpu_s: (client.user + client.system) / 1e6,
       compare_p50_ms: percentile(ok('compare'), 0.5),
       compare_p95_ms: percentile(ok('compare'), 0.95),
       trend_recomputed_p50_ms: percentile(ok('trend'), 0.5),

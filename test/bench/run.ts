@@ -89,7 +89,7 @@ async function main(): Promise<void> {
           'compare p50 / p95 (ms)': `${fmt(x.compare_p50_ms)} / ${fmt(x.compare_p95_ms)}`,
           'recomputed trend p50 / p95 (ms)': `${fmt(x.trend_recomputed_p50_ms)} / ${fmt(x.trend_recomputed_p95_ms)}`,
           '/api/models p95 / max (ms)': `${fmt(x.models_p95_ms)} / ${fmt(x.models_max_ms)} (${x.models_requests})`,
-          'wall / server CPU (s)': `${fmt(x.wall_s)} / ${fmt(x.server_cpu_s)}`,
+          'wall / server CPU / bench client CPU (s)': `${fmt(x.wall_s)} / ${fmt(x.server_cpu_s)} / ${fmt(x.client_cpu_s)}`,
           '503': x.busy_503,
           'computed / shared / cached': `${x.computed} / ${x.shared} / ${x.cached}`,
           'load average (start, end)': x.load_average.map((a) => a.toFixed(2)).join(', '),

@@ -1,4 +1,4 @@
-import { availableProfiles, compareModel, NotFoundError, resolveWindow, windowAnchor, WindowError, type CompareResult, type ResolvedWindow, type MetricName } from '../../compare';
+import { availableProfiles, compareModel, futureSkewMs, NotFoundError, resolveWindow, windowAnchor, WindowError, type CompareResult, type ResolvedWindow, type MetricName } from '../../compare';
 import { HOUR_MS, parseTimestamp } from '../../format';
 import { listModels } from '../../profile/model-store';
 import { CliError } from '../cli-error';
@@ -33,7 +33,7 @@ export async function runCompare(ctx: StoreContext, flags: CompareFlags, decode:
   const known = await listModels(ctx.storage);
   if (!known.includes(flags.model)) throw new CliError(`no model "${flags.model}" in ${ctx.storage.url}${known.length ? ` (models: ${known.join(', ')})` : ': add a reference first (`driftwatch reference add`)'}`);
   const available = await availableProfiles(ctx.storage, flags.model);
-  const { anchorMs, latestDataMs } = windowAnchor(available, now);
+  const { anchorMs, latestDataMs } = windowAnchor(available, now, futureSkewMs(ctx.config));
   const window = windowOf(flags, anchorMs, ctx.config.evaluation.window);
   try {
     const result = await compareModel({ storage: ctx.storage, model: flags.model, fromMs: window.fromMs, toMs: window.toMs, reference: flags.reference, config: ctx.config, decode, metric: flags.metric, available });

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { alertConfig, alertsApplied, alertsReplayed, evaluateModel, futureHoursNote, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
+import { alertConfig, alertsApplied, alertsReplayed, evaluateModel, futureHoursNote, futureSkewMs, NumericMetric, CategoricalMetric, readAlertEvents, runAlertStep, type MetricName } from '../../compare';
 import { evaluationParquet, readSummaryParquetMany } from '../../duckdb';
 import { ModelName, parseDuration, parseTimestamp, ReferenceName } from '../../format';
 import { addReference, ingest, profileModel, type IngestResult } from '../../profile';
@@ -211,7 +211,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         await withJobLock(s.storage, model, 'evaluate', waitMs, ctx, async () => {
           const progress = new Progress(`evaluate ${model}`);
           const r = await evaluateModel({ storage: s.storage, model, config: s.config, decode: readSummaryParquetMany, evaluations: evaluationParquet, atMs, windowMs, onProgress: (d, t) => progress.update(d, t) });
-          if (r.futureHours.length > 0) ctx.log(`${model}: ${futureHoursNote(r.futureHours)}`);
+          if (r.futureHours.length > 0) ctx.log(`${model}: ${futureHoursNote(r.futureHours, futureSkewMs(s.config))}`);
           if (r.skipped) ctx.log(`${model}: ${catchUpNote(r.skipped)}`);
           const last = new Date(r.windowEnds[r.windowEnds.length - 1] ?? 0).toISOString();
           const now = new Map<string, string[]>();

@@ -36,10 +36,10 @@ export function serverStoreLocation(store: string): string {
   return store.startsWith('s3://') ? store : resolve(store);
 }
 
+/** Run a Node script (`args[0]`) in the app's root until it exits or we are stopped. */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const next = join(APP_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, [next, ...args], { cwd: APP_ROOT, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, args, { cwd: APP_ROOT, env, stdio: 'inherit' });
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => () => {
       stopping = true;
@@ -61,16 +61,17 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 /**
  * Serve the built dashboard for a store: checks the store first (so a wrong path fails here, in
- * one line), builds the app once if there is no build yet, then runs `next start` until stopped.
+ * one line), builds the app once if there is no build yet, then runs the dashboard server
+ * (bin/dashboard-server.mjs: Next.js behind the answer front) until stopped.
  */
 export async function serve(options: ServeOptions): Promise<number> {
   await openStore(options.store);
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', DRIFTWATCH_STORE: serverStoreLocation(options.store) };
   if (options.rebuild || !existsSync(join(APP_ROOT, '.next', 'BUILD_ID'))) {
     options.log('serve: building the dashboard (once; about a minute) …');
-    const code = await run(['build'], env);
+    const code = await run([join(APP_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], env);
     if (code !== 0) throw new CliError(`the dashboard build failed (exit ${code}); see the output above`);
   }
   options.log(`serve: dashboard for ${env.DRIFTWATCH_STORE} on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port} (Ctrl-C stops it)`);
-  return run(['start', '--port', String(options.port), '--hostname', options.host], env);
+  return run([join(APP_ROOT, 'bin', 'dashboard-server.mjs'), '--port', String(options.port), '--host', options.host], env);
 }

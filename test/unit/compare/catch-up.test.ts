@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Config, evaluateModel, parseConfig, windowAnchor, type EvaluationCodec } from '@/lib/compare';
+import { Config, evaluateModel, futureHoursNote, futureSkewMs, parseConfig, windowAnchor, type EvaluationCodec } from '@/lib/compare';
 import { HOUR_MS, layout, type EvaluationRow, type SummaryRow } from '@/lib/format';
 import { catchUpNote } from '@/lib/cli/commands/run-schedule';
 import { MemoryStorage } from '@/lib/storage';
@@ -43,6 +43,17 @@ describe('catch-up limit and implausible future hours', () => {
     expect(futureHours).toEqual([FAR]);
     // The next hour (within the 1 h skew) is plausible.
     expect(windowAnchor({ hours: new Set([START, Date.parse('2026-11-03T01:00:00Z')]) }, NOW).futureHours).toEqual([]);
+  });
+
+  it('windowAnchor takes the configured skew (ingest.max_future_skew), and the note names it', () => {
+    const later = NOW + 30 * HOUR_MS;
+    // 30 h ahead: implausible with the default 1 h, plausible with a 2-day skew.
+    expect(windowAnchor({ hours: new Set([START, later]) }, NOW).futureHours).toEqual([later]);
+    const wide = windowAnchor({ hours: new Set([START, later]) }, NOW, futureSkewMs(parseConfig('ingest:\n  max_future_skew: 2d\n')));
+    expect(wide.futureHours).toEqual([]);
+    expect(wide.anchorMs).toBe(later + HOUR_MS);
+    expect(futureHoursNote([later], 2 * 24 * HOUR_MS)).toMatch(/after now \+ 2d ignored/);
+    expect(futureHoursNote([later])).toMatch(/after now \+ 1h ignored/);
   });
 
   it('an hour dated 2999 is not the end of the evaluation: the latest plausible hour is', async () => {

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The dashboard server `driftwatch serve` starts: Next.js (production build) behind the answer
+// front (lib/dashboard/front/server.ts), loaded as one cached esbuild bundle like the CLI.
+// Usage: dashboard-server.mjs --port N --host H (DRIFTWATCH_STORE in the environment).
+import { bundledEntry } from './bundle-cache.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const entry = await bundledEntry(join(root, 'lib', 'dashboard', 'front', 'server.ts'), 'dashboard-server.mjs', fileURLToPath(import.meta.url));
+const { startDashboardServer } = await import(pathToFileURL(entry).href);
+const port = Number(arg('--port') ?? 3000);
+const host = arg('--host') ?? '127.0.0.1';
+await startDashboardServer({ dir: root, port, host });
+console.log(`▲ driftwatch dashboard ready on http://${host}:${port}`);
