@@ -345,8 +345,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   doctor: {
     summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',
-    usage: '[--store S] [--model M] [--repair] [--quiet]',
-    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, quiet: { type: 'boolean' } },
-    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, quiet: values.quiet === true }, ctx),
+    usage: '[--store S] [--model M] [--repair [--wait SECONDS (default 60: for a running profile or evaluate)]] [--quiet]',
+    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, wait: { type: 'string' }, quiet: { type: 'boolean' } },
+    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, wait: str(values, 'wait'), quiet: values.quiet === true }, ctx),
   },
 };
