@@ -1,16 +1,5 @@
-import { hostname } from 'node:os';
-import { describeHolder, LeaseEntry } from '../storage/lease';
+import { describeHolder, LeaseEntry, processAlive, staleness } from '../storage/lease';
 import type { StoreFile } from './doctor-checks';
-
-/** A process of this host with this pid exists (EPERM: it does, as another user's). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readEntry(bytes: Uint8Array): LeaseEntry | undefined {
   try {
@@ -22,8 +11,8 @@ function readEntry(bytes: Uint8Array): LeaseEntry | undefined {
 
 /**
  * Lease entries (`state/locks/<job>/<seq>.json`) that hold nothing: below the highest of their
- * folder, unreadable, or of a holder that is gone (a pid of this host that no longer runs) or
- * expired. The rule is lib/storage/lease.ts's, which takes such a lock over; a live one is no finding.
+ * folder, or stale by lib/storage/lease.ts's rule (unreadable, a holder of this host that is gone,
+ * or expired), which the next run takes over. A live lock is no finding.
  */
 export function staleLocks(locks: readonly { file: StoreFile; bytes: Uint8Array }[], nowMs = Date.now()): { file: StoreFile; problem: string }[] {
   const folder = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
@@ -31,13 +20,14 @@ export function staleLocks(locks: readonly { file: StoreFile; bytes: Uint8Array 
   for (const { file } of locks) if ((highest.get(folder(file.key)) ?? '') < file.key) highest.set(folder(file.key), file.key);
   const out: { file: StoreFile; problem: string }[] = [];
   for (const { file, bytes } of locks) {
+    const latest = highest.get(folder(file.key)) as string;
+    if (latest !== file.key) {
+      out.push({ file, problem: `lock entry left behind (a later one, ${latest.slice(folder(file.key).length)}, replaced it)` });
+      continue;
+    }
     const entry = readEntry(bytes);
-    let problem: string | undefined;
-    if (highest.get(folder(file.key)) !== file.key) problem = `lock entry left behind (a later one, ${highest.get(folder(file.key))?.slice(folder(file.key).length)}, replaced it)`;
-    else if (entry === undefined) problem = 'unreadable lock entry: it holds nothing, the next run takes it over';
-    else if (entry.host === hostname() && entry.pid !== process.pid && !processAlive(entry.pid)) problem = `stale lock of ${entry.job} (${describeHolder(entry)}): that process is gone`;
-    else if (!(Date.parse(entry.expires_at) >= nowMs)) problem = `stale lock of ${entry.job} (${describeHolder(entry)}): not renewed since ${entry.expires_at}`;
-    if (problem !== undefined) out.push({ file, problem });
+    const why = staleness(entry, nowMs, processAlive);
+    if (why !== undefined) out.push({ file, problem: entry ? `stale lock of ${entry.job} (${describeHolder(entry)}): ${why}` : `unreadable lock entry (${why}): the next run takes it over` });
   }
   return out;
 }
