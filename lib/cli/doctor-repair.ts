@@ -9,6 +9,7 @@ import { readProfileState, writeProfileState } from '../profile/profile-state';
 import { rollUpDays } from '../profile/rollup';
 import type { Storage } from '../storage';
 import { emptyDeliveryStatus } from '../alerts';
+import { damageReason } from '../storage/damaged-file';
 import { EvaluationStateFile, type Finding } from './doctor-checks';
 import { rawBatchOfIds, rebuildIdIndex } from './doctor-id-index';
 
@@ -180,7 +181,12 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
     const raw = await rawBatchOfIds(storage, f.key);
     if (raw === undefined) continue;
     await keepCopy(storage, f.key, stamp);
-    log(`repair: ${f.key}: ${await rebuildIdIndex(storage, f.key, raw)} ids written again from ${raw}`);
+    // A raw batch that cannot be read leaves its index damaged: the check after the repair lists it.
+    try {
+      log(`repair: ${f.key}: ${await rebuildIdIndex(storage, f.key, raw)} ids written again from ${raw}`);
+    } catch (error) {
+      log(`repair: ${f.key}: not rebuilt: its raw batch ${raw} cannot be read (${damageReason(error)})`);
+    }
   }
   for (const f of of('alert-delivery')) {
     await keepCopy(storage, f.key, stamp);

@@ -21,6 +21,8 @@ let dir: string;
 let store: string;
 const MODEL = 'table-model';
 const HOUR_1 = '2026-11-01T01';
+/** A healthy model, profiled in the same run after the damaged one. */
+const OTHER = 'zz-model';
 const hourDir = (h: number) => `models/${MODEL}/raw/predictions/hour=${new Date(START + h * HOUR_MS).toISOString().slice(0, 13)}`;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
@@ -51,7 +53,8 @@ beforeAll(async () => {
   const csv = ['id,ts,x,c'];
   for (let h = 0; h < 3; h++) for (let i = 0; i < 4000; i++) csv.push(`e${h}-${i},${new Date(START + h * HOUR_MS + i * 800).toISOString()},${(i * 7919) % 1000},${'abc'[i % 3]}`);
   await writeFile(join(dir, 'events.csv'), `${csv.join('\n')}\n`);
-  for (const args of [['init'], ['ingest', '--model', MODEL, '--file', join(dir, 'events.csv'), '--id-col', 'id', '--timestamp-col', 'ts']]) {
+  const ingest = (model: string) => ['ingest', '--model', model, '--file', join(dir, 'events.csv'), '--id-col', 'id', '--timestamp-col', 'ts'];
+  for (const args of [['init'], ingest(MODEL), ingest(OTHER)]) {
     const r = await cli(...args, '--store', store);
     expect(r.code, r.out).toBe(0);
   }
@@ -62,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('profile: a raw Parquet batch that reads short', () => {
-  it('fails naming the batch’s store key; the other hours are profiled; the hour is profiled once the batch is restored', async () => {
+  it('fails naming the batch’s store key; the other hours and models are profiled; the hour is profiled once the batch is restored', async () => {
     const batch = `${hourDir(1)}/${(await readdir(join(store, hourDir(1))))[0]}`;
     const path = join(store, batch);
     const original = await readFile(path);
@@ -90,9 +93,11 @@ describe('profile: a raw Parquet batch that reads short', () => {
       expect(damaged, 'no offset gave a silent partial read').toBeDefined();
       expect(short).toBeLessThan(total);
       await writeFile(path, damaged as Buffer);
-      const r = await cli('profile', '--store', store, '--model', MODEL, '--wait', '0');
+      const r = await cli('profile', '--store', store, '--wait', '0');
       expect(r.code, r.out).toBe(1);
-      expect(r.out).toContain(`driftwatch profile: ${batch} is damaged (`);
+      expect(r.out).toContain(`driftwatch profile: ${MODEL}: ${batch} is damaged (`);
+      expect(r.out).toContain(`${OTHER}: 3 hourly profiles written`);
+      expect(await readdir(join(store, hourly.replace(MODEL, OTHER)))).toHaveLength(3);
       expect(r.out).toContain(`driftwatch doctor --store ${store}`);
       expect(r.out).not.toMatch(/\/dev\/shm|driftwatch-(profile|[a-z]+-read)-/);
       expect(await readdir(join(store, hourly))).toEqual(['hour=2026-11-01T00.parquet', 'hour=2026-11-01T02.parquet']);
@@ -116,7 +121,7 @@ describe('profile: a raw Parquet batch that reads short', () => {
     try {
       const r = await cli('profile', '--store', store, '--model', MODEL, '--wait', '0');
       expect(r.code, r.out).toBe(1);
-      expect(r.out).toContain(`driftwatch profile: ${batch} is damaged (not a readable Parquet file: `);
+      expect(r.out).toContain(`driftwatch profile: ${MODEL}: ${batch} is damaged (not a readable Parquet file: `);
       expect(r.out).not.toMatch(/\/dev\/shm|driftwatch-(profile|[a-z]+-read)-/);
     } finally {
       await writeFile(join(store, batch), original);
