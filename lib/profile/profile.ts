@@ -196,7 +196,7 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   const pq = parquet.length > 0 ? parquetRelation(parquet.map((f) => f.path)) : null;
   const pqColumns = pq ? await namingDamage(connection, storage, parquet, () => describeRawParquet(connection, pq)) : null;
   if (pq && pqColumns) {
-    const { found, score } = await discoverParquet(connection, pq, meta, pqColumns, meta.columns.score);
+    const { found, score } = await namingDamage(connection, storage, parquet, () => discoverParquet(connection, pq, meta, pqColumns, meta.columns.score));
     learn(found, score);
   }
   if (json.length > 0 && (meta.features.length === 0 || (await sampleNdjson(connection, json, meta)))) {
