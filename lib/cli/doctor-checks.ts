@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AlertCheckpoints, AlertEvent, AlertStates, Outbox } from '../alerts';
+import { AlertCheckpoints, AlertEvent, AlertStates, DeliveryStatus, Outbox } from '../alerts';
 import { parseConfig } from '../compare';
 import { profileIdentity } from '../compare/calibration';
 import { evaluationParquet, readSummaryParquetMany } from '../duckdb';
@@ -7,6 +7,9 @@ import { CONFIG_KEY, DAY_MS, HOUR_MS, MANIFEST_KEY, ModelMeta, MODELS_PREFIX, Re
 import { ProfileState } from '../profile';
 import type { Storage } from '../storage';
 import { damageReason } from '../storage/damaged-file';
+import { decodeIds } from '../profile/id-index';
+import { parseQuarantine, QuarantineFormatError } from '../profile/quarantine';
+import { staleLocks } from './doctor-locks';
 
 /** What a store file is, for the checks and the repairs (docs/operations.md). */
 export type FileKind =
@@ -24,7 +27,11 @@ export type FileKind =
   | 'alert-outbox'
   | 'alert-checkpoints'
   | 'profile-state'
-  | 'evaluation-state';
+  | 'evaluation-state'
+  | 'id-index'
+  | 'quarantine'
+  | 'alert-delivery'
+  | 'lock';
 
 export interface StoreFile {
   key: string;
@@ -39,7 +46,7 @@ export interface StoreFile {
 
 export interface Finding extends StoreFile {
   problem: string;
-  /** `damaged`: unreadable; `stale`: readable but out of date (a calibration of another profile). */
+  /** `damaged`: unreadable; `stale`: readable but out of date (a calibration of another profile, a lock left by a gone run). */
   severity: 'damaged' | 'stale';
 }
 
@@ -53,7 +60,7 @@ export type EvaluationStateFile = z.infer<typeof EvaluationStateFile>;
 
 const dateMs = (label: string) => Date.parse(`${label}T00:00:00Z`);
 
-/** Every file of the store that doctor checks, classified by its key; raw data and quarantine are not among them. */
+/** Every file of the store that doctor checks, classified by its key; raw batches are read by `profile`, which checks them. */
 export async function storeFiles(storage: Storage, onlyModel?: string): Promise<StoreFile[]> {
   const out: StoreFile[] = [];
   if (onlyModel === undefined) out.push({ key: MANIFEST_KEY, kind: 'manifest' }, { key: CONFIG_KEY, kind: 'config' });
@@ -80,6 +87,13 @@ export async function storeFiles(storage: Storage, onlyModel?: string): Promise<
     else if (rest === 'state/alert-state.json') out.push({ key, kind: 'alert-state', model });
     else if (rest === 'state/alert-outbox.json') out.push({ key, kind: 'alert-outbox', model });
     else if (rest === 'state/alert-checkpoints.json') out.push({ key, kind: 'alert-checkpoints', model });
+    else if (rest === 'state/alert-delivery.json') out.push({ key, kind: 'alert-delivery', model });
+    else if (/^state\/locks\/(profile|evaluate)\/\d+\.json$/.test(rest)) out.push({ key, kind: 'lock', model });
+    else if (/^quarantine\/[^/]+\.ndjson$/.test(rest)) out.push({ key, kind: 'quarantine', model });
+    else if (/^ids\/hour=[^/]+\/[^/]+\.ids\.gz$/.test(rest)) {
+      const start = parseHourLabel(hourOfKey(key) ?? '');
+      if (start !== undefined) out.push({ key, kind: 'id-index', model, startMs: start, endMs: start + HOUR_MS });
+    }
   }
   return out;
 }
@@ -131,11 +145,20 @@ function checkSmall(file: StoreFile, bytes: Uint8Array, storeUrl: string): strin
       case 'evaluation-state':
         EvaluationStateFile.parse(json(bytes));
         return undefined;
+      case 'alert-delivery':
+        DeliveryStatus.parse(json(bytes));
+        return undefined;
+      case 'quarantine':
+        parseQuarantine(file.key, bytes);
+        return undefined;
+      case 'id-index':
+        return decodeIds(bytes).every((id) => typeof id === 'string') ? undefined : 'a line is not a JSON string';
       default:
         return undefined;
     }
   } catch (error) {
-    return damageReason(error);
+    if (error instanceof QuarantineFormatError) return error.message.slice(file.key.length + 2);
+    return file.kind === 'id-index' && !(error instanceof SyntaxError) ? `not a readable gzip file: ${damageReason(error)}` : damageReason(error);
   }
 }
 
@@ -191,6 +214,7 @@ export async function checkStore(storage: Storage, files: readonly StoreFile[], 
     profiles = [];
   };
   const calibrations: { file: StoreFile; bytes: Uint8Array }[] = [];
+  const locks: { file: StoreFile; bytes: Uint8Array }[] = [];
   const referenceProfiles = new Map<string, Uint8Array>();
   // Read 16 files at a time (an S3 store answers each read in tens of milliseconds), check them in order.
   const reads = new Map<number, Promise<Uint8Array | undefined>>();
@@ -220,12 +244,18 @@ export async function checkStore(storage: Storage, files: readonly StoreFile[], 
       tick();
       continue;
     }
+    if (file.kind === 'lock') {
+      locks.push({ file, bytes });
+      tick();
+      continue;
+    }
     const problem = checkSmall(file, bytes, storage.url);
     report(file, problem);
     if (file.kind === 'calibration' && problem === undefined) calibrations.push({ file, bytes });
     tick();
   }
   await flushProfiles();
+  for (const { file, problem } of staleLocks(locks)) report(file, problem, 'stale');
   const damagedKeys = new Set(findings.map((f) => f.key));
   for (const { file, bytes } of calibrations) {
     const profile = referenceProfiles.get(`${file.model}/${file.reference}`);

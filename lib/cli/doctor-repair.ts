@@ -8,7 +8,10 @@ import { kindsOf } from '../profile/model-store';
 import { readProfileState, writeProfileState } from '../profile/profile-state';
 import { rollUpDays } from '../profile/rollup';
 import type { Storage } from '../storage';
+import { emptyDeliveryStatus } from '../alerts';
+import { damageReason } from '../storage/damaged-file';
 import { EvaluationStateFile, type Finding } from './doctor-checks';
+import { rawBatchOfIds, rebuildIdIndex } from './doctor-id-index';
 
 /** How a damaged file is dealt with: rebuilt from what it derives from, or moved aside. */
 export interface RepairPlan {
@@ -59,6 +62,21 @@ export async function planRepairs(storage: Storage, findings: readonly Finding[]
         break;
       case 'evaluation-state':
         plan = { derivable: true, how: 'rebuilt from the stored evaluations and the current profile versions' };
+        break;
+      case 'id-index': {
+        const raw = await rawBatchOfIds(storage, f.key);
+        // Without its batch, the file would make ingest skip ids that no stored event has.
+        plan = raw ? { derivable: true, how: `rebuilt from the ids of its raw batch ${raw}` } : { derivable: false, how: 'moved aside: its raw batch is not in the store, so no stored event has these ids (ingesting them again stores them)' };
+        break;
+      }
+      case 'quarantine':
+        plan = { derivable: false, how: 'moved aside: the rejected lines it holds exist nowhere else, so its bytes are kept under damaged/ to fix and copy back' };
+        break;
+      case 'alert-delivery':
+        plan = { derivable: true, how: 'reset to an empty status: each channel’s last attempt, success and error are forgotten until the next delivery round; pending notifications stay in alert-outbox.json' };
+        break;
+      case 'lock':
+        plan = { derivable: true, how: 'removed: `doctor --repair` takes the lock over, as the next run would, and releases it' };
         break;
       default:
         plan = { derivable: false, how: 'moved aside: alert history cannot be derived exactly (the next `evaluate` continues from an empty state for what it held)' };
@@ -128,8 +146,7 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
   // week's rollup reads its days), and a missing file is skipped where a damaged one stops the rebuild.
   for (const f of findings) {
     if (f.kind !== 'hourly' && f.kind !== 'rollup') continue;
-    const bytes = await storage.read(f.key);
-    if (bytes !== undefined) await storage.write(`damaged/${stamp}/${f.key}`, bytes);
+    await keepCopy(storage, f.key, stamp);
     await storage.delete(f.key);
   }
   // Hours: forget them in the profile state (or the whole state), and profile again from raw data.
@@ -159,6 +176,22 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
     }
     await rollUpDays(storage, model, [...days].sort((a, b) => a - b), new Map(), kindsOf(meta));
     log(`repair: ${model}: ${days.size} day${days.size === 1 ? '' : 's'} rolled up again from hourly summaries`);
+  }
+  for (const f of of('id-index')) {
+    const raw = await rawBatchOfIds(storage, f.key);
+    if (raw === undefined) continue;
+    await keepCopy(storage, f.key, stamp);
+    // A raw batch that cannot be read leaves its index damaged: the check after the repair lists it.
+    try {
+      log(`repair: ${f.key}: ${await rebuildIdIndex(storage, f.key, raw)} ids written again from ${raw}`);
+    } catch (error) {
+      log(`repair: ${f.key}: not rebuilt: its raw batch ${raw} cannot be read (${damageReason(error)})`);
+    }
+  }
+  for (const f of of('alert-delivery')) {
+    await keepCopy(storage, f.key, stamp);
+    await storage.write(f.key, JSON.stringify(emptyDeliveryStatus()));
+    log(`repair: ${f.key} reset to an empty status (a copy is under damaged/${stamp}/): the channels' last attempts and errors show again after the next delivery round`);
   }
   for (const f of of('calibration')) {
     const reference = await loadReference(storage, model, f.reference as string, readSummaryParquetMany);
@@ -212,6 +245,12 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
     await storage.write(layout.evaluationState(model), JSON.stringify(state));
     log(`repair: ${model}: evaluation state rebuilt (last window end ${last === null ? 'none' : new Date(last).toISOString()})`);
   }
+}
+
+/** A copy of a damaged file under `damaged/<stamp>/` before it is rebuilt in place. */
+async function keepCopy(storage: Storage, key: string, stamp: string): Promise<void> {
+  const bytes = await storage.read(key);
+  if (bytes !== undefined) await storage.write(`damaged/${stamp}/${key}`, bytes);
 }
 
 async function readEvaluationState(storage: Storage, model: string): Promise<EvaluationStateFile | undefined> {

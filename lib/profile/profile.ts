@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TempSpace, withConnection, writeSummaryParquetGroups } from '../duckdb';
 import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type FeatureKind, type ModelMeta, type SummaryRow } from '../format';
+import { DamagedFileError } from '../storage/damaged-file';
 import type { Storage } from '../storage/storage';
 import { ProfileAccumulator } from './accumulator';
 import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
@@ -11,6 +12,7 @@ import { runProfilePass } from './profile-pass';
 import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
 import { localFileOf } from './local-file';
 import { describeRawParquet, discoverNdjson, discoverParquet, hourGroupSql, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
+import { findDamagedRawBatch, parquetFooterRows, type RawBatchFile } from './profile-raw-rows';
 import { rollUpDays } from './rollup';
 
 export interface ProfileModelOptions {
@@ -51,9 +53,21 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
   const pendingDays = new Set(state.pending_days);
   const fresh = new Map<number, SummaryRow[]>();
 
+  // An hour with a damaged raw batch is left out (and stays due); the others are profiled, then it is reported.
+  const damaged: DamagedFileError[] = [];
   let start = 0;
   while (start < changed.length) {
-    const { hours, summaries, meta: after } = await profileBatch(storage, model, meta, changed, start, rawByHour);
+    let batch: BatchResult;
+    try {
+      batch = await profileBatch(storage, model, meta, changed, start, rawByHour);
+    } catch (error) {
+      const hour = error instanceof DamagedFileError ? changed.indexOf(parseHourLabel(hourOfKey(error.key) ?? '') ?? NaN) : -1;
+      if (hour < start) throw error;
+      damaged.push(error as DamagedFileError);
+      changed.splice(hour, 1);
+      continue;
+    }
+    const { hours, summaries, meta: after } = batch;
     meta = after;
     const files = await writeSummaryParquetGroups(hours.map((h) => summaries.get(h)!));
     for (let i = 0; i < hours.length; i++) {
@@ -88,7 +102,15 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
     await saveState(storage, model, state, new Set());
   }
   result.days = result.dayStarts.length;
+  if (damaged.length > 0) throw damagedBatches(damaged, storage.url);
   return result;
+}
+
+/** One error for the damaged raw batches of a run: the first, naming the others. */
+function damagedBatches(damaged: readonly DamagedFileError[], storeUrl: string): DamagedFileError {
+  if (damaged.length === 1) return damaged[0];
+  const others = damaged.slice(1).map((e) => e.key).join(', ');
+  return new DamagedFileError(damaged[0].key, `${damaged[0].reason}; also damaged: ${others}; their hours were not profiled, the others were`, storeUrl);
 }
 
 const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -129,7 +151,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
   try {
     const hours: number[] = [];
     const json: string[] = [];
-    const parquet: string[] = [];
+    const parquet: RawBatchFile[] = [];
     let bytes = 0;
     for (let i = start; i < changed.length && hours.length < MAX_BATCH_HOURS && bytes < MAX_BATCH_BYTES; i++) {
       hours.push(changed[i]);
@@ -149,7 +171,8 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
           await writeFile(path, data);
           bytes += data.length;
         }
-        (isJson ? json : parquet).push(path);
+        if (isJson) json.push(path);
+        else parquet.push({ path, key });
       }
     }
     return await withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
@@ -162,7 +185,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
  * Profile one batch. New features (struct fields, map keys) are added to model.json first and
  * the batch is read again with them, so no hour is written without a feature its data has.
  */
-async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, hours: number[], json: string[], parquet: string[]): Promise<BatchResult> {
+async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, hours: number[], json: string[], parquet: RawBatchFile[]): Promise<BatchResult> {
   let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
   let dirty = !initial;
   const learn = (found: Map<string, FeatureKind>, score: string | null): void => {
@@ -170,10 +193,10 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
     meta = update.meta;
     dirty ||= update.changed;
   };
-  const pq = parquet.length > 0 ? parquetRelation(parquet) : null;
-  const pqColumns = pq ? await describeRawParquet(connection, pq) : null;
+  const pq = parquet.length > 0 ? parquetRelation(parquet.map((f) => f.path)) : null;
+  const pqColumns = pq ? await namingDamage(connection, storage, parquet, () => describeRawParquet(connection, pq)) : null;
   if (pq && pqColumns) {
-    const { found, score } = await discoverParquet(connection, pq, meta, pqColumns, meta.columns.score);
+    const { found, score } = await namingDamage(connection, storage, parquet, () => discoverParquet(connection, pq, meta, pqColumns, meta.columns.score));
     learn(found, score);
   }
   if (json.length > 0 && (meta.features.length === 0 || (await sampleNdjson(connection, json, meta)))) {
@@ -183,9 +206,25 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
   const acc = new ProfileAccumulator(modelFeatures(meta));
   const group = hourGroupSql(hours.map(hourLabel));
-  if (pq && pqColumns) await runProfilePass(connection, parquetPass(pq, group, meta, pqColumns), acc);
+  if (pq && pqColumns) {
+    const pass = parquetPass(pq, group, meta, pqColumns);
+    await namingDamage(connection, storage, parquet, async () => {
+      const expected = await parquetFooterRows(connection, parquet);
+      const read = await runProfilePass(connection, pass, acc);
+      if (read !== expected) throw new Error(`profile read ${read} of the ${expected} rows of hours ${hours.map(hourLabel).join(', ')}`);
+    });
+  }
   if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), group, meta), acc);
   const summaries = new Map<number, SummaryRow[]>();
   hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
   return { hours, summaries, meta };
+}
+
+/** Run a read of raw Parquet batches; when it fails, a DamagedFileError naming the batch that is damaged, if one is. */
+async function namingDamage<T>(connection: DuckDBConnection, storage: Storage, files: readonly RawBatchFile[], read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw (await findDamagedRawBatch(connection, files, storage.url)) ?? error;
+  }
 }

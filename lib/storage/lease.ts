@@ -62,7 +62,7 @@ export function describeHolder(holder: LeaseEntry): string {
   return `pid ${holder.pid} on host ${holder.host} since ${time} UTC`;
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -227,7 +227,7 @@ async function ownerOf(storage: Storage, key: string): Promise<string | undefine
 }
 
 /** Why an entry no longer holds the lease, or undefined while it does. */
-function staleness(entry: LeaseEntry | undefined, nowMs: number, isAlive: (pid: number) => boolean): string | undefined {
+export function staleness(entry: LeaseEntry | undefined, nowMs: number, isAlive: (pid: number) => boolean): string | undefined {
   if (entry === undefined) return 'released or unreadable';
   if (entry.host === hostname() && entry.pid !== process.pid && !isAlive(entry.pid)) return `process ${entry.pid} on this host is gone`;
   const expires = Date.parse(entry.expires_at);

@@ -19,6 +19,7 @@ import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
+import { isDamagedFileError } from '../../storage/damaged-file';
 
 export type { CommandContext } from '../command-context';
 
@@ -167,14 +168,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: async (values, ctx) => {
       const s = await context(values);
       const waitMs = lockWaitMs(str(values, 'wait'));
+      let damaged = 0;
       for (const model of await models(s, values)) {
+        // A damaged raw batch fails its model's run (its other hours are profiled), not the other models'.
         await withJobLock(s.storage, model, 'profile', waitMs, ctx, async () => {
           const progress = new Progress(`profile ${model}`);
           const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
           ctx.log(`${model}: ${r.hours} hourly profiles written; ${r.days} days rolled up (6-hourly, daily and weekly rollups)`);
+        }).catch((error: unknown) => {
+          if (!isDamagedFileError(error)) throw error;
+          ctx.error(`driftwatch profile: ${model}: ${error.message}`);
+          damaged++;
         });
       }
-      return 0;
+      return damaged > 0 ? 1 : 0;
     },
   },
   compare: {
@@ -345,8 +352,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   doctor: {
     summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',
-    usage: '[--store S] [--model M] [--repair] [--quiet]',
-    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, quiet: { type: 'boolean' } },
-    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, quiet: values.quiet === true }, ctx),
+    usage: '[--store S] [--model M] [--repair [--wait SECONDS (default 60: for a running profile or evaluate)]] [--quiet]',
+    options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, wait: { type: 'string' }, quiet: { type: 'boolean' } },
+    run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, wait: str(values, 'wait'), quiet: values.quiet === true }, ctx),
   },
 };
