@@ -16,6 +16,8 @@ export interface ReplayOptions {
   /** The quarantine object to replay. */
   key: string;
   timeLimits?: TimeLimitSettings;
+  /** Config `ingest.dedupe_window` (default 7d). */
+  dedupeWindow?: string;
   nowMs?: number;
 }
 
@@ -55,7 +57,7 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
     const path = join(dir, kind === 'events' ? 'replay.ndjson' : 'replay-table.ndjson');
     await writeFile(path, Buffer.concat(replayable.flatMap((e) => [quarantinedBytes(e)!, Buffer.from('\n')])));
     const columns = kind === 'table' && meta ? { idCol: meta.columns.id ?? undefined, timestampCol: meta.columns.timestamp ?? undefined, scoreCol: meta.columns.score ?? undefined, labelCol: meta.columns.label ?? undefined } : {};
-    return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, nowMs: options.nowMs, ...columns });
+    return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, dedupeWindow: options.dedupeWindow, nowMs: options.nowMs, ...columns });
   });
   result.ingest = again;
   const stillRejected = new Map<number, string>();
