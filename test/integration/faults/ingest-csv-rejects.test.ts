@@ -69,6 +69,12 @@ describe('fault injection: CSV rows DuckDB rejects', () => {
     const recovered = join(t.dir, 'line-803.csv');
     expect(await t.run('quarantine', 'show', '--model', 'm', '--line', '803', '--out', recovered)).toBe(0);
     expect(await readFile(recovered, 'utf8')).toBe(BAD.quote);
+
+    // Not rows: replay leaves them, with their reasons, until the file is fixed at the source.
+    t.clear();
+    expect(await t.run('quarantine', 'replay', '--model', 'm')).toBe(0);
+    expect(t.out.join('\n')).toMatch(/0 lines replayed: 0 landed and left the quarantine, 0 rejected again, 3 CSV lines that could not be split stay until fixed at the source \(3 stay\)/);
+    expect((await quarantined()).map((e) => e.reason.split(':')[0])).toEqual(['csv missing columns', 'csv too many columns', 'csv unquoted value']);
   });
 
   it('line numbers of later bad rows count the rejected lines before them (a bad timestamp after the rejects)', async () => {
