@@ -46,7 +46,10 @@ export async function rejectCsvLines(connection: DuckDBConnection, file: string,
   let current = file;
   let records = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const { rows, rejects } = await structuralScan(connection, current, header);
+    const scan = await structuralScan(connection, current, header).catch(() => undefined);
+    // DuckDB refusing even the structure (an odd dialect): the file is read whole, as before.
+    if (!scan && pass === 0) return { file, removed: [], records: 0 };
+    const { rows, rejects } = scan ?? { rows: 0, rejects: [] };
     if (rejects.length === 0) break;
     if (pass === 0 && rejects.length > MAX_REJECTED_SHARE * (rows + rejects.length)) return { file, removed: [], records: 0 };
     const last = pass === MAX_PASSES - 1;
@@ -62,12 +65,12 @@ export async function rejectCsvLines(connection: DuckDBConnection, file: string,
   return { file: current, removed, records };
 }
 
-/** Column names of the header line (quotes removed), and the delimiter it uses. */
-async function headerOf(file: string): Promise<{ columns: string[]; delimiter: string } | undefined> {
+/** Fields of the header line, and the delimiter it uses. */
+async function headerOf(file: string): Promise<{ fields: number; delimiter: string } | undefined> {
   for await (const line of new LineReader(file, COPY_LINE_BYTES).lines()) {
     const text = line.bytes.toString('utf8').replace(/^\uFEFF/, '');
     const delimiter = /\.tsv(\.gz)?$/i.test(file) ? '\t' : [',', ';', '\t', '|'].reduce((best, d) => (count(text, d) > count(text, best) ? d : best), ',');
-    return { columns: splitFields(text, delimiter), delimiter };
+    return { fields: count(text, delimiter), delimiter };
   }
   return undefined;
 }
@@ -106,7 +109,7 @@ interface Reject {
 
 let scans = 0;
 
-async function structuralScan(connection: DuckDBConnection, file: string, header: { columns: string[]; delimiter: string }): Promise<{ rows: number; rejects: Reject[] }> {
+async function structuralScan(connection: DuckDBConnection, file: string, header: { fields: number; delimiter: string }): Promise<{ rows: number; rejects: Reject[] }> {
   const id = `${process.pid}_${++scans}_${randomBytes(4).toString('hex')}`;
   const names = { rejectsTable: `driftwatch_rejects_${id}`, rejectsScan: `driftwatch_rejects_scan_${id}` };
   try {
