@@ -35,17 +35,16 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
     const space = new TempSpace('ingest');
     try {
       const dir = await space.dirFor((await stat(file)).size);
-      // CSV rows DuckDB cannot split are quarantined first; `source` is the file without them.
+      // CSV rows DuckDB cannot split are quarantined first; `rejected.file` is the file without them.
       const rejected = format === 'csv' ? await rejectCsvLines(connection, file, dir, quarantine, options.quarantineCapBytes ?? QUARANTINE_LINE_CAP) : { file, removed: [], records: 0 };
-      const source = rejected.file;
-      const columns = await describeDataFile(connection, source, format);
+      const columns = await describeDataFile(connection, rejected.file, format);
       const plan = planTableColumns(file, columns, options, existing?.columns);
       if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
       if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
       const lines = format === 'csv' ? { header: 1, shifts: await lineShifts(connection, rejected.removed) } : { header: 0, shifts: null };
-      const relation = parsedRelation(scanSql(source, format), plan, idStart, lines);
+      const relation = parsedRelation(scanSql(rejected.file, format), plan, idStart, lines);
       const limits = timeLimits(options.timeLimits, options.nowMs);
-      return await ingestRows(connection, options, { source, relation, plan, limits, quarantine, batchId, dir, rejected: rejected.records, judgeText: format !== 'parquet' });
+      return await ingestRows(connection, options, { relation, plan, limits, quarantine, batchId, dir, rejected: rejected.records, judgeText: format !== 'parquet' });
     } finally {
       await space.close();
     }
@@ -53,8 +52,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
 }
 
 interface TableRun {
-  /** The file DuckDB reads (the input, or a copy without rejected CSV lines). */
-  source: string;
+  /** The rows of the file DuckDB reads (the input, or a copy without rejected CSV lines). */
   relation: string;
   plan: TablePlan;
   limits: TimeLimits;
@@ -73,23 +71,23 @@ async function ingestRows(connection: DuckDBConnection, options: IngestOptions, 
   const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
   const result: IngestResult = { linesRead: Number(rows) + run.rejected, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
   result.accepted = result.linesRead - result.quarantined;
-    const index = new IdIndex(storage, model, batchId, dedupeWindowMs(options.dedupeWindow));
-    const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
-    result.duplicates.inFile = result.accepted - written;
-    const files = await hourFiles(connection, dir);
-    // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
-    const idsByHour = plan.id ? await Promise.all(files.map((f) => idsOf(connection, f.path))) : null;
-    const stored = idsByHour ? await index.storedAmong(new Map(files.flatMap((f, i) => idsByHour[i].map((id) => [id, f.hour] as const)))) : new Set<string>();
-    for (const [i, file] of files.entries()) {
-      result.hours.push(file.hour);
-      const { bytes, ids, skipped } = idsByHour ? await withoutStoredIds(connection, file, idsByHour[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
-      result.duplicates.stored += skipped;
-      if (ids !== null && ids.length === 0) continue;
-      const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
-      if (fresh) result.batches++;
-      else result.duplicateBatches++;
-      if (ids !== null) await index.record(file.hour, batchId, ids);
-    }
+  const index = new IdIndex(storage, model, batchId, dedupeWindowMs(options.dedupeWindow));
+  const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
+  result.duplicates.inFile = result.accepted - written;
+  const files = await hourFiles(connection, dir);
+  // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
+  const idsByHour = plan.id ? await idsOf(connection, files) : null;
+  const stored = idsByHour ? await index.storedAmong(new Map(files.flatMap((f, i) => idsByHour[i].map((id) => [id, f.hour] as const)))) : new Set<string>();
+  for (const [i, file] of files.entries()) {
+    result.hours.push(file.hour);
+    const { bytes, ids, skipped } = idsByHour ? await withoutStoredIds(connection, file, idsByHour[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+    result.duplicates.stored += skipped;
+    if (ids !== null && ids.length === 0) continue;
+    const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
+    if (fresh) result.batches++;
+    else result.duplicateBatches++;
+    if (ids !== null) await index.record(file.hour, batchId, ids);
+  }
   await quarantine.write();
   result.quarantineKeys = quarantine.keys;
   if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
@@ -112,9 +110,10 @@ function parsedRelation(scan: string, plan: TablePlan, idStart: number, lines: {
   const ts = plan.timestamp!;
   const id = plan.id ? `NULLIF(trim(CAST(${sqlIdent(plan.id.name)} AS VARCHAR)), '')` : `CAST(__row - 1 + ${idStart} AS VARCHAR)`;
   const rows = `(SELECT row_number() OVER () AS __row, * FROM ${scan})`;
-  const numbered = lines.shifts === null
-    ? `(SELECT __row + ${lines.header} AS __line, * FROM ${rows})`
-    : `(SELECT __row + ${lines.header} + coalesce(s.before, 0) AS __line, r.* FROM ${rows} AS r ASOF LEFT JOIN ${lines.shifts} AS s ON r.__row >= s.row)`;
+  const numbered =
+    lines.shifts === null
+      ? `(SELECT __row + ${lines.header} AS __line, * FROM ${rows})`
+      : `(SELECT __row + ${lines.header} + coalesce(s.before, 0) AS __line, r.* FROM ${rows} AS r ASOF LEFT JOIN ${lines.shifts} AS s ON r.__row >= s.row)`;
   return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM ${numbered}) AS src`;
 }
 
@@ -201,8 +200,11 @@ async function invalidUtf8Counts(connection: DuckDBConnection, relation: string,
   return out;
 }
 
-async function idsOf(connection: DuckDBConnection, path: string): Promise<string[]> {
-  return (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(path)})`)).map((r) => String(r.id));
+/** The ids of each hour file (one query at a time: the connection is shared). */
+async function idsOf(connection: DuckDBConnection, files: readonly { path: string }[]): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const f of files) out.push((await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(f.path)})`)).map((r) => String(r.id)));
+  return out;
 }
 
 /**

@@ -43,6 +43,8 @@ describe('time limits', () => {
     expect(parseConfig('ingest:\n  earliest: 2020-06-01\n  max_future_skew: 2d\n').ingest).toEqual({ earliest: '2020-06-01', max_future_skew: '2d', dedupe_window: '7d' });
     expect(() => parseConfig('ingest:\n  max_future_skew: soon\n')).toThrow(/ingest\.max_future_skew must be a whole number of hours/);
     expect(() => parseConfig('ingest:\n  earliest: yesterday\n')).toThrow(/ingest\.earliest must be a date/);
+    expect(parseConfig('ingest:\n  dedupe_window: 30d\n').ingest.dedupe_window).toBe('30d');
+    expect(() => parseConfig('ingest:\n  dedupe_window: soon\n')).toThrow(/ingest\.dedupe_window must be a whole number of hours/);
   });
 
   it('events before the earliest date or past the skew are quarantined line by line; the rest lands', async () => {
