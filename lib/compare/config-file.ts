@@ -10,6 +10,7 @@ export const CONFIG_TEMPLATE = `# driftwatch configuration (docs/format.md, docs
 ingest:
   earliest: 2000-01-01   # events before this date are quarantined as implausible
   max_future_skew: 1h    # … and so are events more than this after the time of ingest
+  dedupe_window: 7d      # an id already stored within this of an event's hour is a duplicate
 
 evaluation:
   window: 12h          # the window compared with the references at each evaluation

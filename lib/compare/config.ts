@@ -50,6 +50,8 @@ const EarliestDate = z.string().refine((s) => parseTimestamp(s) !== undefined &&
 export const IngestSettings = z.object({
   earliest: EarliestDate.default('2000-01-01'),
   max_future_skew: Duration.default('1h'),
+  /** Ids stored within this of an event's hour (by another file) make it a duplicate (docs/operations.md, "Duplicates"). */
+  dedupe_window: Duration.default('7d'),
 });
 export type IngestSettings = z.infer<typeof IngestSettings>;
 

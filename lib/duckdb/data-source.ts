@@ -26,6 +26,12 @@ export interface ScanOptions {
   hiveTypes?: Record<string, string>;
   /** Several files: match columns (and struct fields) by name, widening types where they differ. */
   unionByName?: boolean;
+  /**
+   * CSV: read the structure only, as RFC 4180 (quote and escape `"`), `fields` VARCHAR columns
+   * `c0, c1, …`, no sniffing; rows DuckDB cannot split (wrong number of fields, unterminated quote,
+   * line too long) are skipped and listed in `rejectsTable` (names unique per scan: each scan appends).
+   */
+  csvStructure?: { fields: number; delimiter: string; rejectsTable: string; rejectsScan: string };
 }
 
 /** Largest NDJSON line DuckDB accepts here; ingest quarantines lines over 1 MB long before. */
@@ -42,8 +48,13 @@ export function scanSql(paths: string | readonly string[], format: DataFormat, o
   if (options.hiveTypes) extra.push(`hive_types = {${Object.entries(options.hiveTypes).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`);
   if (options.unionByName) extra.push('union_by_name = true');
   switch (format) {
-    case 'csv':
-      return `read_csv(${[list, 'auto_detect = true', 'sample_size = -1', 'header = true', ...extra].join(', ')})`;
+    case 'csv': {
+      const strict = options.csvStructure;
+      if (!strict) return `read_csv(${[list, 'auto_detect = true', 'sample_size = -1', 'header = true', ...extra].join(', ')})`;
+      const columns = `{${Array.from({ length: strict.fields }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
+      const dialect = [`delim = ${sqlString(strict.delimiter)}`, `quote = '"'`, `escape = '"'`, 'header = true', 'auto_detect = false', `columns = ${columns}`];
+      return `read_csv(${[list, ...dialect, 'store_rejects = true', `rejects_table = ${sqlString(strict.rejectsTable)}`, `rejects_scan = ${sqlString(strict.rejectsScan)}`, ...extra].join(', ')})`;
+    }
     case 'parquet':
       return `read_parquet(${[list, ...extra].join(', ')})`;
     case 'ndjson': {

@@ -22,6 +22,7 @@ export const layout = {
   quarantine: (model: string, batchId: string) => `${m(model)}/quarantine/${batchId}.ndjson`,
   quarantinePrefix: (model: string) => `${m(model)}/quarantine/`,
   /** Event ids stored per prediction hour, one file per raw batch (format 1.4): the duplicate index. */
+  idsPrefix: (model: string) => `${m(model)}/ids/`,
   idsHourPrefix: (model: string, hourMs: number) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/`,
   ids: (model: string, hourMs: number, batchId: string) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/${batchId}.ids.gz`,
   referencesPrefix: (model: string) => `${m(model)}/references/`,

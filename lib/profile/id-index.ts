@@ -1,46 +1,102 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { layout } from '../format';
+import { layout, parseDuration, parseTimestamp } from '../format';
 import type { Storage } from '../storage/storage';
+
+/** Config `ingest.dedupe_window` default: an id repeated within a week of its hour is a duplicate. */
+export const DEFAULT_DEDUPE_WINDOW = '7d';
+/** Decoded id files kept between checks (one ingest, several flushes), in ids: about 100 MB. */
+const CACHE_IDS = 1_000_000;
+
+export function dedupeWindowMs(setting: string = DEFAULT_DEDUPE_WINDOW): number {
+  const ms = parseDuration(setting);
+  if (ms === undefined) throw new Error(`ingest.dedupe_window: "${setting}" is not a duration like 7d`);
+  return ms;
+}
 
 /**
  * The per-model duplicate index: `models/<model>/ids/hour=<H>/<raw batch>.ids.gz` lists the ids
- * (one JSON string a line) of one raw batch of that prediction hour. Ingest skips an id that a
- * batch of another file already stored in the same hour; the batches of the file being ingested
- * are left out, so re-running a crashed ingest writes the same batches again.
+ * (one JSON string a line) of one raw batch of prediction hour H. An id is a duplicate when a
+ * batch of another file stored it in an hour within ± the dedupe window of its own hour. The
+ * index is listed once per ingest and only hours in range are read; the batches of the file being
+ * ingested are left out, so re-running a crashed ingest writes the same batches again.
  */
 export class IdIndex {
-  private readonly hours = new Map<number, Set<string>>();
+  private byHour: Promise<Map<number, string[]>> | undefined;
+  private readonly cache = new Map<string, string[]>();
+  private cached = 0;
 
   constructor(
     private readonly storage: Storage,
     private readonly model: string,
     /** Batch ids of the file being ingested start with this. */
     private readonly ownBatch: string,
+    private readonly windowMs = dedupeWindowMs(),
   ) {}
 
-  /** The ids of an hour already loaded, without a promise per line. */
-  loaded(hour: number): Set<string> | undefined {
-    return this.hours.get(hour);
-  }
-
-  /** Ids stored in this hour by other files (loaded once per hour). */
-  async storedIn(hour: number): Promise<Set<string>> {
-    let ids = this.hours.get(hour);
-    if (ids) return ids;
-    ids = new Set<string>();
-    for (const key of await this.storage.list(layout.idsHourPrefix(this.model, hour))) {
-      if (key.slice(key.lastIndexOf('/') + 1).startsWith(this.ownBatch)) continue;
-      const bytes = await this.storage.read(key);
-      if (bytes) for (const id of decodeIds(bytes)) ids.add(id);
+  /**
+   * Of the candidates (id → its prediction hour), the ids another file already stored within the
+   * window of that hour. Memory: the candidates and one id file at a time (plus a bounded cache).
+   */
+  async storedAmong(candidates: ReadonlyMap<string, number>): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (candidates.size === 0) return found;
+    const hours = [...new Set(candidates.values())].sort((a, b) => a - b);
+    for (const [stored, keys] of await this.keysByHour()) {
+      if (!nearAny(hours, stored, this.windowMs)) continue;
+      for (const key of keys) {
+        for (const id of await this.idsOf(key)) {
+          const hour = candidates.get(id);
+          if (hour !== undefined && Math.abs(hour - stored) <= this.windowMs) found.add(id);
+        }
+      }
     }
-    this.hours.set(hour, ids);
-    return ids;
+    return found;
   }
 
   /** Record the ids of a raw batch just written (after the batch: a crash in between re-runs cleanly). */
   async record(hour: number, batch: string, ids: readonly string[]): Promise<void> {
     await this.storage.write(layout.ids(this.model, hour, batch), encodeIds(ids));
   }
+
+  /** One list of the whole index per ingest: keys of other files' batches by hour. */
+  private keysByHour(): Promise<Map<number, string[]>> {
+    this.byHour ??= (async () => {
+      const prefix = layout.idsPrefix(this.model);
+      const out = new Map<number, string[]>();
+      for (const key of await this.storage.list(prefix)) {
+        const [dir, name] = key.slice(prefix.length).split('/');
+        const hour = dir?.startsWith('hour=') ? parseTimestamp(`${dir.slice(5)}:00:00Z`) : undefined;
+        if (hour === undefined || name === undefined || name.startsWith(this.ownBatch)) continue;
+        out.set(hour, [...(out.get(hour) ?? []), key]);
+      }
+      return out;
+    })();
+    return this.byHour;
+  }
+
+  private async idsOf(key: string): Promise<string[]> {
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const bytes = await this.storage.read(key);
+    const ids = bytes ? decodeIds(bytes) : [];
+    if (this.cached + ids.length <= CACHE_IDS) {
+      this.cache.set(key, ids);
+      this.cached += ids.length;
+    }
+    return ids;
+  }
+}
+
+/** True when `hour` is within `windowMs` of one of the sorted `hours` (binary search). */
+function nearAny(hours: readonly number[], hour: number, windowMs: number): boolean {
+  let lo = 0;
+  let hi = hours.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hours[mid] < hour - windowMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < hours.length && hours[lo] <= hour + windowMs;
 }
 
 export function encodeIds(ids: readonly string[]): Uint8Array {
@@ -51,3 +107,4 @@ export function decodeIds(bytes: Uint8Array): string[] {
   const text = gunzipSync(bytes).toString('utf8');
   return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as string);
 }
+

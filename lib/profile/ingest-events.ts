@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { hourStart, layout, SCORE_FEATURE } from '../format';
 import { parseEventLine, type EventLineResult } from './event-line';
 import { batchIdOf } from './file-hash';
-import { IdIndex } from './id-index';
+import { dedupeWindowMs, IdIndex } from './id-index';
 import { ValueCounter } from './infer-kinds';
 import { LineReader } from './line-reader';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
@@ -22,6 +22,8 @@ const FLUSH_BYTES = 32 << 20;
 interface HourBuffer {
   lines: string[];
   ids: string[];
+  /** Per line: features whose value held invalid UTF-8 (counted once the line is known to be stored). */
+  invalidUtf8: (readonly string[])[];
   part: number;
 }
 
@@ -40,7 +42,7 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   const counter = new ValueCounter();
   const cap = options.quarantineCapBytes ?? QUARANTINE_LINE_CAP;
   const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'events' }, cap);
-  const index = new IdIndex(storage, model, batchId);
+  const index = new IdIndex(storage, model, batchId, dedupeWindowMs(options.dedupeWindow));
   const seen = new Set<string>();
   const buffers = new Map<number, HourBuffer>();
   const result: IngestResult = { linesRead: 0, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: 0, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
@@ -48,17 +50,29 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
   let buffered = 0;
   let sawScore = false;
 
+  // Ids stored by other files are looked up once per flush, for all buffered hours together.
   const flush = async (): Promise<void> => {
+    const candidates = new Map<string, number>();
+    for (const [hour, buffer] of buffers) for (const id of buffer.ids) candidates.set(id, hour);
+    const stored = await index.storedAmong(candidates);
     for (const [hour, buffer] of [...buffers].sort((a, b) => a[0] - b[0])) {
-      if (buffer.lines.length === 0) continue;
-      const batch = `${batchId}-${buffer.part++}`;
-      const key = layout.rawPredictions(model, hour, batch, 'ndjson.gz');
-      const written = await storage.writeIfAbsent(key, gzipSync(`${buffer.lines.join('\n')}\n`, { level: GZIP_LEVEL }));
-      if (written) result.batches++;
-      else result.duplicateBatches++;
-      await index.record(hour, batch, buffer.ids);
+      const keep = buffer.ids.map((id) => !stored.has(id));
+      result.duplicates.stored += keep.filter((k) => !k).length;
+      const lines = buffer.lines.filter((_, i) => keep[i]);
+      const ids = buffer.ids.filter((_, i) => keep[i]);
+      buffer.invalidUtf8.forEach((names, i) => {
+        if (keep[i]) for (const name of names) result.invalidUtf8[name] = (result.invalidUtf8[name] ?? 0) + 1;
+      });
       buffer.lines = [];
       buffer.ids = [];
+      buffer.invalidUtf8 = [];
+      if (lines.length === 0) continue;
+      const batch = `${batchId}-${buffer.part++}`;
+      const key = layout.rawPredictions(model, hour, batch, 'ndjson.gz');
+      const written = await storage.writeIfAbsent(key, gzipSync(`${lines.join('\n')}\n`, { level: GZIP_LEVEL }));
+      if (written) result.batches++;
+      else result.duplicateBatches++;
+      await index.record(hour, batch, ids);
     }
     buffered = 0;
   };
@@ -93,11 +107,6 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       continue;
     }
     seen.add(event.id);
-    if ((index.loaded(hour) ?? (await index.storedIn(hour))).has(event.id)) {
-      result.duplicates.stored++;
-      continue;
-    }
-    for (const name of parsed.invalidUtf8) result.invalidUtf8[name] = (result.invalidUtf8[name] ?? 0) + 1;
     let text = parsed.text;
     if (excluded.size > 0 && Object.keys(event.features).some((k) => excluded.has(k))) {
       for (const name of excluded) delete event.features[name];
@@ -109,9 +118,10 @@ export async function ingestEvents(options: IngestOptions): Promise<IngestResult
       counter.add(SCORE_FEATURE, event.score);
     }
     let buffer = buffers.get(hour);
-    if (!buffer) buffers.set(hour, (buffer = { lines: [], ids: [], part: 0 }));
+    if (!buffer) buffers.set(hour, (buffer = { lines: [], ids: [], invalidUtf8: [], part: 0 }));
     buffer.lines.push(text);
     buffer.ids.push(event.id);
+    buffer.invalidUtf8.push(parsed.invalidUtf8);
     buffered += text.length;
     if (buffered >= FLUSH_BYTES) await flush();
     if (result.linesRead % 100_000 === 0) onProgress?.({ stage: 'ingesting', done: result.linesRead });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -5,11 +6,12 @@ import { dataFormatOf, describeDataFile, queryRows, scanSql, sqlIdent, sqlString
 import { HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
-import { IdIndex } from './id-index';
+import { dedupeWindowMs, IdIndex } from './id-index';
 import type { IngestOptions, IngestResult } from './options';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError } from './options';
-import { Quarantine } from './quarantine';
+import { rejectCsvLines } from './ingest-csv-rejects';
+import { Quarantine, QUARANTINE_LINE_CAP } from './quarantine';
 import { resolveKinds } from './reference-source';
 import { kindOverrides, planTableColumns, type TablePlan } from './table-columns';
 import { implausibleTime, timeLimits, type TimeLimits } from './time-limits';
@@ -28,58 +30,103 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
   const idStart = options.idStart ?? 0;
   const batchId = await batchIdOf(file, { kind: 'table', model, flags: flagsKey(options), idStart });
   return withConnection(async (connection) => {
-    const columns = await describeDataFile(connection, file, format);
-    const plan = planTableColumns(file, columns, options, existing?.columns);
-    if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
-    if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
-    const relation = parsedRelation(scanSql(file, format), plan, idStart);
-    const limits = timeLimits(options.timeLimits, options.nowMs);
-
     const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'table' }, options.quarantineCapBytes);
-    await collectBadRows(connection, relation, plan, quarantine, limits);
-    const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
-    const result: IngestResult = { linesRead: Number(rows), accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
-    result.accepted = result.linesRead - result.quarantined;
-    const index = new IdIndex(storage, model, batchId);
     // The hour files together are about as large as the input: a small input's go to memory.
     const space = new TempSpace('ingest');
     try {
       const dir = await space.dirFor((await stat(file)).size);
-      const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
-      result.duplicates.inFile = result.accepted - written;
-      for (const file of await hourFiles(connection, dir)) {
-        result.hours.push(file.hour);
-        // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
-        const { bytes, ids, skipped } = plan.id ? await withoutStoredIds(connection, file, await index.storedIn(file.hour), dir) : { bytes: file.bytes, ids: null, skipped: 0 };
-        result.duplicates.stored += skipped;
-        if (ids !== null && ids.length === 0) continue;
-        const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
-        if (fresh) result.batches++;
-        else result.duplicateBatches++;
-        if (ids !== null) await index.record(file.hour, batchId, ids);
-      }
+      // CSV rows DuckDB cannot split are quarantined first; `rejected.file` is the file without them.
+      const rejected = format === 'csv' ? await rejectCsvLines(connection, file, dir, quarantine, options.quarantineCapBytes ?? QUARANTINE_LINE_CAP) : { file, removed: [], records: 0 };
+      const columns = await describeDataFile(connection, rejected.file, format);
+      const plan = planTableColumns(file, columns, options, existing?.columns);
+      if (!plan.timestamp) throw new ProfileInputError(`${file}: ingest needs the prediction time; pass --timestamp-col (columns: ${columns.map((c) => c.name).join(', ')})`);
+      if (plan.features.length === 0 && !plan.score) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
+      const lines = format === 'csv' ? { header: 1, shifts: await lineShifts(connection, rejected.removed) } : { header: 0, shifts: null };
+      const relation = parsedRelation(scanSql(rejected.file, format), plan, idStart, lines);
+      const limits = timeLimits(options.timeLimits, options.nowMs);
+      return await ingestRows(connection, options, { relation, plan, limits, quarantine, batchId, dir, rejected: rejected.records, judgeText: format !== 'parquet' });
     } finally {
       await space.close();
     }
-    await quarantine.write();
-    result.quarantineKeys = quarantine.keys;
-    if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
-    if (options.countInvalidUtf8) result.invalidUtf8 = await invalidUtf8Counts(connection, relation, plan, limits);
-    if (result.accepted > 0) await updateModel(connection, storage, options, file, format !== 'parquet', relation, plan);
-    options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
-    return result;
   });
+}
+
+interface TableRun {
+  /** The rows of the file DuckDB reads (the input, or a copy without rejected CSV lines). */
+  relation: string;
+  plan: TablePlan;
+  limits: TimeLimits;
+  quarantine: Quarantine;
+  batchId: string;
+  dir: string;
+  /** CSV records DuckDB rejected (already in the quarantine): read, but not in `relation`. */
+  rejected: number;
+  judgeText: boolean;
+}
+
+async function ingestRows(connection: DuckDBConnection, options: IngestOptions, run: TableRun): Promise<IngestResult> {
+  const { storage, model, file } = options;
+  const { relation, plan, limits, quarantine, batchId, dir } = run;
+  await collectBadRows(connection, relation, plan, quarantine, limits);
+  const [{ rows }] = await queryRows(connection, `SELECT CAST(count(*) AS DOUBLE) AS rows FROM ${relation}`);
+  const result: IngestResult = { linesRead: Number(rows) + run.rejected, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
+  result.accepted = result.linesRead - result.quarantined;
+  const index = new IdIndex(storage, model, batchId, dedupeWindowMs(options.dedupeWindow));
+  const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
+  result.duplicates.inFile = result.accepted - written;
+  const files = await hourFiles(connection, dir);
+  // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
+  const idsByHour = plan.id ? await idsOf(connection, files) : null;
+  const stored = idsByHour ? await index.storedAmong(new Map(files.flatMap((f, i) => idsByHour[i].map((id) => [id, f.hour] as const)))) : new Set<string>();
+  for (const [i, file] of files.entries()) {
+    result.hours.push(file.hour);
+    const { bytes, ids, skipped } = idsByHour ? await withoutStoredIds(connection, file, idsByHour[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+    result.duplicates.stored += skipped;
+    if (ids !== null && ids.length === 0) continue;
+    const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
+    if (fresh) result.batches++;
+    else result.duplicateBatches++;
+    if (ids !== null) await index.record(file.hour, batchId, ids);
+  }
+  await quarantine.write();
+  result.quarantineKeys = quarantine.keys;
+  if (result.linesRead === 0) result.warnings.push(`${options.sourceName ?? file} has no rows: nothing was ingested`);
+  if (options.countInvalidUtf8) result.invalidUtf8 = await invalidUtf8Counts(connection, relation, plan, limits);
+  if (result.accepted > 0) await updateModel(connection, storage, options, file, run.judgeText, relation, plan);
+  options.onProgress?.({ stage: 'done', done: result.accepted + result.quarantined });
+  return result;
 }
 
 function flagsKey(o: IngestOptions): unknown {
   return [o.idCol, o.timestampCol, o.scoreCol, o.labelCol, o.exclude ?? [], o.numeric ?? [], o.categorical ?? []];
 }
 
-/** The file with its 1-based row number, its parsed time (epoch ms) and id, NULL where missing. */
-function parsedRelation(scan: string, plan: TablePlan, idStart: number): string {
+/**
+ * The file with its line (`__line`: CSV, the physical line with the header as line 1, counting
+ * the rejected lines that are not in the scan; otherwise the 1-based row), its parsed time
+ * (epoch ms) and id, NULL where missing. Row-number ids stay `__row`-based: the same as before.
+ */
+function parsedRelation(scan: string, plan: TablePlan, idStart: number, lines: { header: number; shifts: string | null }): string {
   const ts = plan.timestamp!;
-  const id = plan.id ? `NULLIF(trim(CAST(${sqlIdent(plan.id.name)} AS VARCHAR)), '')` : `CAST(__line - 1 + ${idStart} AS VARCHAR)`;
-  return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM (SELECT row_number() OVER () AS __line, * FROM ${scan})) AS src`;
+  const id = plan.id ? `NULLIF(trim(CAST(${sqlIdent(plan.id.name)} AS VARCHAR)), '')` : `CAST(__row - 1 + ${idStart} AS VARCHAR)`;
+  const rows = `(SELECT row_number() OVER () AS __row, * FROM ${scan})`;
+  const numbered =
+    lines.shifts === null
+      ? `(SELECT __row + ${lines.header} AS __line, * FROM ${rows})`
+      : `(SELECT __row + ${lines.header} + coalesce(s.before, 0) AS __line, r.* FROM ${rows} AS r ASOF LEFT JOIN ${lines.shifts} AS s ON r.__row >= s.row)`;
+  return `(SELECT *, ${timestampMsSql(sqlIdent(ts.name), ts.typeClass)} AS __ts, ${id} AS __id FROM ${numbered}) AS src`;
+}
+
+/**
+ * CSV: a table of (row, before): from data row `row` on, `before` input lines left out precede it
+ * (the k-th removed line r_k is passed by the rows from r_k - k on); null when none were.
+ */
+async function lineShifts(connection: DuckDBConnection, removed: readonly number[]): Promise<string | null> {
+  if (removed.length === 0) return null;
+  const name = `driftwatch_line_shifts_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const values = `SELECT max(row) AS row, max(before) AS before FROM (VALUES ${removed.map((r, i) => `(${r - (i + 1)}, ${i + 1})`).join(', ')}) AS v(row, before) GROUP BY row`;
+  await connection.run(`CREATE TEMP TABLE ${sqlIdent(name)} AS ${values}`);
+  return sqlIdent(name);
 }
 
 /** Rows that land: an id and a plausible time (docs/operations.md, "Time limits and catch-up"). */
@@ -153,17 +200,23 @@ async function invalidUtf8Counts(connection: DuckDBConnection, relation: string,
   return out;
 }
 
+/** The ids of each hour file (one query at a time: the connection is shared). */
+async function idsOf(connection: DuckDBConnection, files: readonly { path: string }[]): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const f of files) out.push((await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(f.path)})`)).map((r) => String(r.id)));
+  return out;
+}
+
 /**
- * One hour's file without the ids other files already stored in that hour (the id index): the
- * bytes to store, the ids they hold and how many rows were dropped as duplicates.
+ * One hour's file without the ids other files already stored (the id index, within the dedupe
+ * window): the bytes to store, the ids they hold and how many rows were dropped as duplicates.
  */
-async function withoutStoredIds(connection: DuckDBConnection, file: { hour: number; bytes: Uint8Array; path: string }, stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
-  const ids = (await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(file.path)})`)).map((r) => String(r.id));
+async function withoutStoredIds(connection: DuckDBConnection, file: { hour: number; bytes: Uint8Array; path: string }, ids: string[], stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
   const keep = ids.filter((id) => !stored.has(id));
   if (keep.length === ids.length) return { bytes: file.bytes, ids, skipped: 0 };
   if (keep.length === 0) return { bytes: file.bytes, ids: [], skipped: ids.length };
   const list = join(dir, `stored-${file.hour}.ndjson`);
-  await writeFile(list, `${[...stored].map((id) => JSON.stringify({ id })).join('\n')}\n`);
+  await writeFile(list, `${ids.filter((id) => stored.has(id)).map((id) => JSON.stringify({ id })).join('\n')}\n`);
   const out = join(dir, `unique-${file.hour}.parquet`);
   await connection.run(
     `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}) WHERE id NOT IN (SELECT id FROM ${scanSql(list, 'ndjson', { jsonColumns: { id: 'VARCHAR' } })})) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,

@@ -39,6 +39,8 @@ export interface IngestOptions extends ColumnFlags {
   idStart?: number;
   /** Plausible prediction times (config `ingest`); default 2000-01-01 to 1 h after now. */
   timeLimits?: TimeLimitSettings;
+  /** Config `ingest.dedupe_window` as written (default 7d): how far apart in hours a repeated id is still a duplicate. */
+  dedupeWindow?: string;
   /** The time of ingest (epoch ms), for tests; default now. */
   nowMs?: number;
   /** Original bytes kept per quarantined line (default 8 MiB). */
@@ -64,7 +66,7 @@ export interface IngestResult {
   linesRead: number;
   /** Rows stored in raw (now or by an earlier run of the same file), duplicates included. */
   accepted: number;
-  /** Accepted rows whose id was already stored: earlier in this file, or by another batch of its hour. */
+  /** Accepted rows whose id was already stored: earlier in this file, or by another file's batch within the dedupe window of its hour. */
   duplicates: { inFile: number; stored: number };
   /** Feature → values that held invalid UTF-8 (counted as type errors by the profiler). */
   invalidUtf8: Record<string, number>;

@@ -16,6 +16,8 @@ export interface ReplayOptions {
   /** The quarantine object to replay. */
   key: string;
   timeLimits?: TimeLimitSettings;
+  /** Config `ingest.dedupe_window` (default 7d). */
+  dedupeWindow?: string;
   nowMs?: number;
 }
 
@@ -29,6 +31,8 @@ export interface ReplayResult {
   rejected: number;
   /** Entries over the cap (only a summary kept): they cannot be replayed and stay. */
   unrecoverable: number;
+  /** Table entries that are CSV lines DuckDB could not split (not rows): they stay until fixed at the source. */
+  unsplit: number;
   /** The ingest of the replayed lines, when there were any. */
   ingest?: IngestResult;
 }
@@ -45,8 +49,14 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
   const kind = file.header?.kind ?? 'events';
   const replayable: QuarantineEntry[] = [];
   const kept: QuarantineEntry[] = [];
-  for (const entry of file.entries) (quarantinedBytes(entry) ? replayable : kept).push(entry);
-  const result: ReplayResult = { key, replayed: replayable.length, landed: 0, rejected: 0, unrecoverable: kept.length };
+  let unsplit = 0;
+  for (const entry of file.entries) {
+    const bytes = quarantinedBytes(entry);
+    const csvLine = bytes !== undefined && kind === 'table' && !isJsonObject(bytes);
+    if (csvLine) unsplit++;
+    (bytes && !csvLine ? replayable : kept).push(entry);
+  }
+  const result: ReplayResult = { key, replayed: replayable.length, landed: 0, rejected: 0, unrecoverable: kept.length - unsplit, unsplit };
   if (replayable.length === 0) return result;
 
   const meta = await readModelMeta(storage, model);
@@ -55,7 +65,7 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
     const path = join(dir, kind === 'events' ? 'replay.ndjson' : 'replay-table.ndjson');
     await writeFile(path, Buffer.concat(replayable.flatMap((e) => [quarantinedBytes(e)!, Buffer.from('\n')])));
     const columns = kind === 'table' && meta ? { idCol: meta.columns.id ?? undefined, timestampCol: meta.columns.timestamp ?? undefined, scoreCol: meta.columns.score ?? undefined, labelCol: meta.columns.label ?? undefined } : {};
-    return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, nowMs: options.nowMs, ...columns });
+    return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, dedupeWindow: options.dedupeWindow, nowMs: options.nowMs, ...columns });
   });
   result.ingest = again;
   const stillRejected = new Map<number, string>();
@@ -74,6 +84,16 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplayRe
   kept.sort((a, b) => a.line - b.line);
   await rewriteQuarantine(storage, { ...file, entries: kept });
   return result;
+}
+
+/** Table rows are kept as JSON objects of their columns; a CSV line DuckDB rejected is kept as it was. */
+function isJsonObject(bytes: Buffer): boolean {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Quarantine objects of a model, oldest name first. */

@@ -151,7 +151,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const model = modelName(values);
       const file = required(values, 'file', 'the prediction log to import');
       const progress = new Progress('ingest');
-      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), timeLimits: s.config.ingest, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
       for (const line of ingestReport(model, file, r)) ctx.log(line);
       for (const warning of r.warnings) ctx.error(`warning: ${warning}`);
       if (r.damage) {

@@ -87,9 +87,10 @@ export async function quarantineReplay(s: StoreContext, model: string, batch: st
   const keys = await quarantineKeys(s, model, batch);
   if (keys.length === 0) ctx.log(`${model}: nothing in quarantine`);
   for (const key of keys) {
-    const r = await replayQuarantine({ storage: s.storage, model, key, timeLimits: s.config.ingest });
-    const stays = r.rejected + r.unrecoverable;
-    ctx.log(`${model}: ${key}: ${r.replayed} lines replayed: ${r.landed} landed and left the quarantine, ${r.rejected} rejected again${r.unrecoverable ? `, ${r.unrecoverable} over the cap cannot be replayed` : ''}${stays ? ` (${stays} stay)` : ' (file removed)'}`);
+    const r = await replayQuarantine({ storage: s.storage, model, key, timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window });
+    const stays = r.rejected + r.unrecoverable + r.unsplit;
+    const unsplit = r.unsplit ? `, ${r.unsplit} CSV lines that could not be split stay until fixed at the source` : '';
+    ctx.log(`${model}: ${key}: ${r.replayed} lines replayed: ${r.landed} landed and left the quarantine, ${r.rejected} rejected again${r.unrecoverable ? `, ${r.unrecoverable} over the cap cannot be replayed` : ''}${unsplit}${stays ? ` (${stays} stay)` : ' (file removed)'}`);
     if (r.ingest && r.ingest.duplicates.inFile + r.ingest.duplicates.stored > 0) ctx.log(`${model}: ${r.ingest.duplicates.inFile + r.ingest.duplicates.stored} of them were duplicates of ids already stored (stored once)`);
   }
   return 0;

@@ -39,10 +39,12 @@ describe('time limits', () => {
   });
 
   it('come from config.yaml `ingest:`, with defaults, and a bad value names the key', () => {
-    expect(parseConfig('').ingest).toEqual({ earliest: '2000-01-01', max_future_skew: '1h' });
-    expect(parseConfig('ingest:\n  earliest: 2020-06-01\n  max_future_skew: 2d\n').ingest).toEqual({ earliest: '2020-06-01', max_future_skew: '2d' });
+    expect(parseConfig('').ingest).toEqual({ earliest: '2000-01-01', max_future_skew: '1h', dedupe_window: '7d' });
+    expect(parseConfig('ingest:\n  earliest: 2020-06-01\n  max_future_skew: 2d\n').ingest).toEqual({ earliest: '2020-06-01', max_future_skew: '2d', dedupe_window: '7d' });
     expect(() => parseConfig('ingest:\n  max_future_skew: soon\n')).toThrow(/ingest\.max_future_skew must be a whole number of hours/);
     expect(() => parseConfig('ingest:\n  earliest: yesterday\n')).toThrow(/ingest\.earliest must be a date/);
+    expect(parseConfig('ingest:\n  dedupe_window: 30d\n').ingest.dedupe_window).toBe('30d');
+    expect(() => parseConfig('ingest:\n  dedupe_window: soon\n')).toThrow(/ingest\.dedupe_window must be a whole number of hours/);
   });
 
   it('events before the earliest date or past the skew are quarantined line by line; the rest lands', async () => {
@@ -70,7 +72,7 @@ describe('time limits', () => {
     expect(r).toMatchObject({ linesRead: 10, accepted: 8, quarantined: 2, duplicates: { inFile: 1, stored: 0 } });
     const q = await quarantineOf(storage, 't');
     expect(q.header?.kind).toBe('table');
-    expect(q.entries.map((e) => e.line)).toEqual([4, 6]);
+    expect(q.entries.map((e) => e.line)).toEqual([5, 7]); // file lines: the header is line 1
     expect(q.entries[0].reason).toMatch(/^timestamp 2999-01-01 00:00:00 is 972 years after the time of ingest/);
     expect(q.entries[1].reason).toMatch(/^timestamp 1e\+?16 is out of the range of dates|^timestamp 10000000000000000/);
     const idKeys = await storage.list('models/t/ids/');

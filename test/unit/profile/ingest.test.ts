@@ -129,7 +129,8 @@ describe('ingest of a wide table', () => {
     expect(keys.map(hourOfKey)).toEqual(['2026-01-01T08', '2026-01-01T09', '2026-01-01T10', '2026-01-01T11']);
     const qKey = (await storage.list('models/table/quarantine/'))[0];
     const quarantine = parseQuarantine(qKey, (await storage.read(qKey))!).entries;
-    expect(quarantine.map((q) => [q.line, q.reason])).toEqual([[6, 'bad timestamp not a time'], [8, 'missing timestamp']]);
+    // CSV lines are the file's lines: the header is line 1, rows[5] is line 7.
+    expect(quarantine.map((q) => [q.line, q.reason])).toEqual([[7, 'bad timestamp not a time'], [9, 'missing timestamp']]);
     expect(JSON.parse(quarantine[0].raw!)).toMatchObject({ amount: 5, country: 'DE' });
 
     const stored = await withTempDir('test', async (tmp) => {
