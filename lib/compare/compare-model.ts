@@ -1,6 +1,6 @@
 import type { Storage } from '../storage/storage';
 import type { ReferenceCalibration, SummaryRow } from '../format';
-import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, writeCalibration } from './calibration';
+import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, stationarityNotice, writeCalibration, type ColumnNotice } from './calibration';
 import { compareFeature, VERDICT_SEVERITY, type FeatureComparison } from './compare-feature';
 import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
@@ -18,6 +18,8 @@ export interface CompareResult {
   features: FeatureComparison[];
   /** Why this comparison's thresholds may not be trusted (e.g. a reference of too few chunks); empty when none. */
   warnings: string[];
+  /** What calibration found about the reference: "reference is not stationary over its rows: …"; empty when none. */
+  notices: string[];
 }
 
 
@@ -133,6 +135,17 @@ export class ReferenceThresholds {
     private readonly chunks?: ReadonlyMap<string, readonly SummaryRow[]>,
   ) {}
 
+  /** Why a feature is not monitored for drift by default (an identifier, a constant…), when calibration found so. */
+  column(feature: string): ColumnNotice | undefined {
+    return this.calibration?.features[feature]?.column;
+  }
+
+  /** The reference notices of this calibration under this config (see `stationarityNotice`). */
+  notices(config: Config, model: string): string[] {
+    const notice = this.calibration ? stationarityNotice(this.calibration, (feature, kind) => verdictMetric(config, model, feature, kind)) : null;
+    return notice ? [notice] : [];
+  }
+
   /** A metric not defined for the feature's kind (a config `metric: ks` on a category) has no chunk values: its floor. */
   get(feature: string, metric: MetricName): Threshold {
     const stored = this.calibration?.features[feature]?.thresholds[metric];
@@ -163,7 +176,7 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     const own = settings[name] ?? {};
     // An override that does not apply to this kind (ks for a category, linf for a number) is ignored.
     const override = options.metric !== undefined && metricApplies(options.metric, live.kind) ? options.metric : undefined;
-    const metric = (override ?? own.metric ?? (live.kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
+    const metric = override ?? verdictMetric(config, model, name, live.kind);
     const threshold: Threshold =
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
@@ -174,7 +187,12 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
   }
   // Verdicts first (failing, drift, ok, not monitored), then by how far past its threshold each feature is.
   features.sort((a, b) => VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
-  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings] };
+  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings], notices: thresholds.notices(config, model) };
+}
+
+/** The metric that drives a feature's verdict: its configured metric, else the default of its kind. */
+export function verdictMetric(config: Config, model: string, feature: string, kind: 'numeric' | 'categorical'): MetricName {
+  return (config.models[model]?.features[feature]?.metric ?? (kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
 }
 
 /** Metrics defined for a feature kind (docs/metrics.md). */

@@ -16,6 +16,11 @@ export interface Threshold {
   n_eff?: number;
   floor?: number;
   sigmas?: number;
+  /** Which chunking the statistics above come from: 'random' when the row-ordered one is inflated. */
+  chunking?: 'ordered' | 'random';
+  /** Statistics over row-ordered chunks and over chunks drawn at random from the reference. */
+  ordered?: ChunkStatistics;
+  random?: ChunkStatistics;
 }
 
 /**
@@ -97,6 +102,57 @@ export function thresholdFromStatistics(stats: ChunkStatistics | null, metric: M
   const statistical = stats.chunk_mean + defaults.sigmas * stats.chunk_sd;
   const calibration = { chunk_mean: stats.chunk_mean, chunk_sd: stats.chunk_sd, chunks: stats.chunks, n_eff: stats.n_eff, floor, sigmas: defaults.sigmas };
   return statistical >= floor ? { value: statistical, source: 'reference', ...calibration } : { value: floor, source: 'floor', ...calibration };
+}
+
+/**
+ * A row-ordered chunking is inflated when (1) its statistical threshold (mean + sigmas·sd, taken to
+ * the random chunks' effective size) is above INFLATION_RATIO times the random chunks' one, and
+ * (2) its chunk mean is above the random chunks' mean by more than INFLATION_Z standard errors.
+ * Random chunks are exchangeable; on references without a trend over their rows the ratio stayed
+ * within 0.4–1.9 and z within ±3 (test/experiments/stationarity-null.ts), never both past the bounds.
+ */
+export const INFLATION_RATIO = 1.5;
+export const INFLATION_Z = 4;
+/** Random chunks give too noisy a spread below this many chunk values to overrule the ordered ones. */
+export const MIN_RANDOM_CHUNKS = 5;
+
+/** The ordered statistical threshold over the random one (null when either is missing or too few). */
+export function inflationRatio(ordered: ChunkStatistics | null | undefined, random: ChunkStatistics | null | undefined, metric: MetricName, sigmas: number): number | null {
+  if (!ordered || !random || random.chunks < MIN_RANDOM_CHUNKS || ordered.chunks < MIN_RANDOM_CHUNKS) return null;
+  const r = random.chunk_mean + sigmas * random.chunk_sd;
+  if (!(r > 0)) return null;
+  return ((ordered.chunk_mean + sigmas * ordered.chunk_sd) * sizeScale(ordered, random, metric)) / r;
+}
+
+/** Ordered statistics at the random chunks' effective size (the chunkings have equal sizes, so ≈ 1). */
+function sizeScale(ordered: ChunkStatistics, random: ChunkStatistics, metric: MetricName): number {
+  return random.n_eff > 0 ? (ordered.n_eff / random.n_eff) ** noiseExponent(metric) : 1;
+}
+
+/** Both conditions of inflation (see INFLATION_RATIO). */
+export function isInflated(ordered: ChunkStatistics | null | undefined, random: ChunkStatistics | null | undefined, metric: MetricName, sigmas: number): boolean {
+  const ratio = inflationRatio(ordered, random, metric, sigmas);
+  if (ratio === null || ratio <= INFLATION_RATIO || !ordered || !random) return false;
+  const scale = sizeScale(ordered, random, metric);
+  const se = Math.sqrt((ordered.chunk_sd * scale) ** 2 / ordered.chunks + random.chunk_sd ** 2 / random.chunks);
+  const gap = ordered.chunk_mean * scale - random.chunk_mean;
+  return se > 0 ? gap / se > INFLATION_Z : gap > 0;
+}
+
+/**
+ * The default threshold from both chunkings: the row-ordered statistics, unless they are inflated
+ * (`isInflated`), then the random ones; at least the floor either way. Without
+ * random statistics (a calibration of format 1.0, or computed again from the stored chunks) it is
+ * exactly `thresholdFromStatistics(ordered)`.
+ */
+export function calibratedThreshold(ordered: ChunkStatistics | null, random: ChunkStatistics | null | undefined, metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
+  if (random === undefined) return thresholdFromStatistics(ordered, metric, defaults);
+  const inflated = isInflated(ordered, random, metric, defaults.sigmas);
+  const chosen = thresholdFromStatistics(inflated ? random : ordered, metric, defaults);
+  const out: Threshold = { ...chosen, chunking: inflated ? 'random' : 'ordered' };
+  if (ordered) out.ordered = ordered;
+  if (random) out.random = random;
+  return out;
 }
 
 /** The chunk statistics a reference or floor threshold was derived from (null: the floor alone). */

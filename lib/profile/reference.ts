@@ -1,4 +1,4 @@
-import { calibrateReference, profileIdentity, readConfig, referenceWarnings, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
+import { calibrateReference, profileIdentity, readConfig, referenceWarnings, splitReferenceRows, stationarityNotice, verdictMetric, writeCalibration, type Defaults } from '../compare';
 import { withConnection, writeSummaryParquet, queryRows, readSummaryParquetMany } from '../duckdb';
 import { layout, ModelName, ReferenceMeta, ReferenceName, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
@@ -29,6 +29,8 @@ export interface AddReferenceResult {
   rows: SummaryRow[];
   /** Why thresholds from this reference may not be trusted (too few chunks); empty when none. */
   warnings: string[];
+  /** What calibration found about the reference (rows not stationary; columns not monitored); empty when none. */
+  notices: string[];
 }
 
 /** Chunks for threshold calibration: about the size of an evaluation window, at least 500 rows. */
@@ -49,9 +51,10 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   const name = ReferenceName.parse(options.name);
   const { storage, file, onProgress } = options;
   const existing = await readModelMeta(storage, model);
-  const defaults = options.defaults ?? (await readConfig(storage)).defaults;
+  const config = await readConfig(storage);
+  const defaults = options.defaults ?? config.defaults;
   onProgress?.({ stage: 'reading', done: 0 });
-  const { source, stats, acc, chunks } = await withConnection(async (connection) => {
+  const { source, stats, acc, chunks, shuffled } = await withConnection(async (connection) => {
     const source = await openDataset(connection, file, options, existing);
     if (source.features.length === 0) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
     const stats = await datasetStats(connection, source);
@@ -61,7 +64,10 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     const acc = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
     onProgress?.({ stage: 'profiling', done: 0, total: stats.rows });
     await runProfilePass(connection, chunkedPass(source, stats.rows, chunks), acc);
-    return { source, stats, acc, chunks };
+    // The same chunk sizes drawn at random: calibration compares their spread with the ordered one's.
+    const shuffled = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
+    if (chunks >= 3) await runProfilePass(connection, randomChunkPass(source, stats.rows, chunks), shuffled);
+    return { source, stats, acc, chunks, shuffled };
   });
   onProgress?.({ stage: 'profiling', done: stats.rows, total: stats.rows });
 
@@ -92,7 +98,9 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   // Calibrated from the profile as readers decode it, so stored and recomputed thresholds are equal.
   const [decoded] = await readSummaryParquetMany([profileBytes]);
   const split = splitReferenceRows(decoded);
-  await writeCalibration(storage, calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now));
+  const randomChunks = chunks >= 3 ? splitReferenceRows(Array.from({ length: chunks }, (_, c) => shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: c })).flat()).chunks : undefined;
+  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { randomChunks });
+  await writeCalibration(storage, calibration);
   const { meta, changed } = updateModelMeta(existing, model, {
     found: new Map(source.features.map((f) => [f.name, f.kind])),
     overrides: source.overrides,
@@ -101,10 +109,13 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   }, now);
   if (changed) await writeModelMeta(storage, meta);
   onProgress?.({ stage: 'done', done: stats.rows, total: stats.rows });
-  return { reference, model: meta, rows, warnings: referenceWarnings(reference) };
+  const notice = stationarityNotice(calibration, (feature, kind) => verdictMetric(config, model, feature, kind));
+  return { reference, model: meta, rows, warnings: referenceWarnings(reference), notices: notice ? [notice] : [] };
 }
 
 const WHOLE = -1;
+/** Seed of the random chunks: the same reference file always gives the same chunks and thresholds. */
+const RANDOM_CHUNK_SEED = 20261202;
 
 interface DatasetStats {
   rows: number;
@@ -134,5 +145,16 @@ function chunkedPass(source: DatasetSource, rows: number, chunks: number) {
     orderBy: source.timeSql ? '__rn' : undefined,
     inputs: source.features.map((input, index) => ({ index, input })),
     whole: WHOLE,
+  };
+}
+
+/** Rows in a seeded pseudo-random order (a hash of the row number), cut into chunks of the ordered pass's sizes. */
+function randomChunkPass(source: DatasetSource, rows: number, chunks: number) {
+  const numbered = `(SELECT *, row_number() OVER (ORDER BY hash(__ord, ${RANDOM_CHUNK_SEED}), __ord) - 1 AS __rn FROM (SELECT *, row_number() OVER () AS __ord FROM ${source.relation})) AS src`;
+  return {
+    relation: numbered,
+    group: `(__rn * ${chunks}) // ${rows}`,
+    orderBy: '__rn',
+    inputs: source.features.map((input, index) => ({ index, input })),
   };
 }
