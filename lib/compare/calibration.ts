@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CALIBRATION_FORMAT, layout, ReferenceCalibration, type CalibratedThreshold, type ReferenceMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
-import { CategoricalMetric, NumericMetric, type Defaults } from './config';
+import { CategoricalMetric, NumericMetric, verdictMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { calibratedThreshold, chunkStatistics, inflationRatio, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
 
@@ -134,12 +134,14 @@ export function referenceWarnings(meta: Pick<ReferenceMeta, 'name' | 'rows' | 'c
 
 /**
  * What a reader must know about a calibration's reference: the features whose row-ordered chunks
- * were inflated (thresholds from random chunks instead), for their verdict metric.
+ * were inflated (thresholds from random chunks instead), for their verdict metric; columns that
+ * are not monitored (an identifier grows with the rows by nature) are left out.
  */
-export function stationarityNotice(calibration: ReferenceCalibration, verdictMetric: (feature: string, kind: 'numeric' | 'categorical') => MetricName): string | null {
+export function stationarityNotice(calibration: ReferenceCalibration, config: Config): string | null {
   const inflated: string[] = [];
   for (const [feature, entry] of Object.entries(calibration.features)) {
-    const metric = verdictMetric(feature, entry.kind);
+    if (entry.column && config.models[calibration.model]?.features[feature]?.drift !== true) continue;
+    const metric = verdictMetric(config, calibration.model, feature, entry.kind);
     const t = entry.thresholds[metric];
     if (t?.chunking !== 'random' || !t.ordered || !t.random) continue;
     const sigmas = t.sigmas ?? calibration.inputs.sigmas;
@@ -150,6 +152,20 @@ export function stationarityNotice(calibration: ReferenceCalibration, verdictMet
   if (inflated.length === 0) return null;
   const shown = inflated.slice(0, 5).join(', ') + (inflated.length > 5 ? ` and ${inflated.length - 5} more` : '');
   return `reference "${calibration.reference}" is not stationary over its rows: ${shown}; thresholds come from chunks drawn at random from the reference (is it sorted by something other than time?)`;
+}
+
+/** Columns of the reference not monitored for drift (identifiers, constants…) unless the config says `drift: true`. */
+export function columnNotice(calibration: ReferenceCalibration, config: Config): string | null {
+  const settings = config.models[calibration.model]?.features ?? {};
+  const off = Object.entries(calibration.features).filter(([feature, entry]) => entry.column && settings[feature]?.drift === undefined);
+  if (off.length === 0) return null;
+  const shown = off.slice(0, 8).map(([feature, entry]) => `${feature} (${entry.column!.kind.replace('_', ' ')})`);
+  return `not monitored for drift, as columns that cannot drift meaningfully: ${shown.join(', ')}${off.length > 8 ? ` and ${off.length - 8} more` : ''}; still checked for failed values (set drift: true for a feature in config.yaml to monitor it)`;
+}
+
+/** Every notice about a reference's calibration under this config, for `reference add`, compare and the model page. */
+export function referenceNotices(calibration: ReferenceCalibration, config: Config): string[] {
+  return [stationarityNotice(calibration, config), columnNotice(calibration, config)].filter((n): n is string => n !== null);
 }
 
 const fmt = (x: number): string => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));

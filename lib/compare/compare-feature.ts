@@ -19,6 +19,8 @@ export interface FeatureComparison extends Omit<EvaluationRow, 'model' | 'refere
   min_rows: number | null;
   /** Set when the window is too small for a drift verdict: "47 rows: a verdict needs at least 120". */
   insufficient?: string;
+  /** Why the feature is not monitored for drift by default: "identifier: 100% of its 9,000 values are distinct; …". */
+  notice?: string;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Storage } from '../storage/storage';
 import type { ReferenceCalibration, SummaryRow } from '../format';
-import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, stationarityNotice, writeCalibration, type ColumnNotice } from './calibration';
+import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, referenceNotices, writeCalibration, type ColumnNotice } from './calibration';
 import { compareFeature, VERDICT_SEVERITY, type FeatureComparison } from './compare-feature';
-import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
+import { CategoricalMetric, NumericMetric, verdictMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
 import { loadWindow, type AvailableProfiles, type LoadedWindow, type SummaryDecoder } from './load-window';
@@ -141,9 +141,8 @@ export class ReferenceThresholds {
   }
 
   /** The reference notices of this calibration under this config (see `stationarityNotice`). */
-  notices(config: Config, model: string): string[] {
-    const notice = this.calibration ? stationarityNotice(this.calibration, (feature, kind) => verdictMetric(config, model, feature, kind)) : null;
-    return notice ? [notice] : [];
+  notices(config: Config): string[] {
+    return this.calibration ? referenceNotices(this.calibration, config) : [];
   }
 
   /** A metric not defined for the feature's kind (a config `metric: ks` on a category) has no chunk values: its floor. */
@@ -181,18 +180,16 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
         : thresholds.get(name, metric);
-    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own);
+    const column = thresholds.column(name);
+    // A column that cannot drift (an identifier, a constant…) is not monitored unless the config says `drift: true`.
+    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own.drift === undefined && column ? { ...own, drift: false } : own);
+    if (column && own.drift === undefined) compared.notice = `${column.kind.replace('_', ' ')}: ${column.reason}; not monitored for drift (set drift: true for it in config.yaml to monitor it)`;
     if (options.metric !== undefined && override === undefined) compared.metric_note = `${options.metric} is not defined for ${live.kind} features: ${metric} (its configured metric) is shown`;
     features.push(compared);
   }
   // Verdicts first (failing, drift, ok, not monitored), then by how far past its threshold each feature is.
   features.sort((a, b) => VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
-  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings], notices: thresholds.notices(config, model) };
-}
-
-/** The metric that drives a feature's verdict: its configured metric, else the default of its kind. */
-export function verdictMetric(config: Config, model: string, feature: string, kind: 'numeric' | 'categorical'): MetricName {
-  return (config.models[model]?.features[feature]?.metric ?? (kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
+  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings], notices: thresholds.notices(config) };
 }
 
 /** Metrics defined for a feature kind (docs/metrics.md). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, parseTimestamp, ReferenceName } from '../format';
+import { parseDuration, parseTimestamp, ReferenceName, type MetricName } from '../format';
 
 export const NumericMetric = z.enum(['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger']);
 export type NumericMetric = z.infer<typeof NumericMetric>;
@@ -12,8 +12,11 @@ const Duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must 
 export const FeatureSettings = z.object({
   metric: z.union([NumericMetric, CategoricalMetric]).optional(),
   threshold: z.number().positive().optional(),
-  /** false for calendar features (hour of day, weekday): their mix is set by the window, not the data. */
-  drift: z.boolean().default(true),
+  /**
+   * false for calendar features (hour of day, weekday): their mix is set by the window, not the data.
+   * Unset: monitored unless `reference add` found a column that cannot drift (an identifier…); true monitors it anyway.
+   */
+  drift: z.boolean().optional(),
   failed_rate_min_increase: z.number().min(0).max(1).optional(),
 });
 export type FeatureSettings = z.infer<typeof FeatureSettings>;
@@ -74,5 +77,10 @@ export const Config = z.object({
     .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
+
+/** The metric that drives a feature's verdict: its configured metric, else the default of its kind. */
+export function verdictMetric(config: Config, model: string, feature: string, kind: 'numeric' | 'categorical'): MetricName {
+  return config.models[model]?.features[feature]?.metric ?? (kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric);
+}
 
 export const DEFAULT_CONFIG: Config = Config.parse({});

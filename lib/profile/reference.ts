@@ -1,4 +1,4 @@
-import { calibrateReference, profileIdentity, readConfig, referenceWarnings, splitReferenceRows, stationarityNotice, verdictMetric, writeCalibration, type Defaults } from '../compare';
+import { calibrateReference, profileIdentity, readConfig, referenceWarnings, referenceNotices, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
 import { withConnection, writeSummaryParquet, queryRows, readSummaryParquetMany } from '../duckdb';
 import { layout, ModelName, ReferenceMeta, ReferenceName, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
@@ -6,6 +6,7 @@ import { ProfileAccumulator } from './accumulator';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError, type ColumnFlags, type ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
+import { detectColumns } from './reference-columns';
 import { openDataset, type DatasetSource } from './reference-source';
 
 export interface AddReferenceOptions extends ColumnFlags {
@@ -54,7 +55,7 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   const config = await readConfig(storage);
   const defaults = options.defaults ?? config.defaults;
   onProgress?.({ stage: 'reading', done: 0 });
-  const { source, stats, acc, chunks, shuffled } = await withConnection(async (connection) => {
+  const { source, stats, acc, chunks, shuffled, columns } = await withConnection(async (connection) => {
     const source = await openDataset(connection, file, options, existing);
     if (source.features.length === 0) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
     const stats = await datasetStats(connection, source);
@@ -63,11 +64,13 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     if (!Number.isInteger(chunks) || chunks < 1 || chunks > stats.rows) throw new ProfileInputError(`${file}: chunks must be an integer from 1 to the row count (${stats.rows}), got ${chunks}`);
     const acc = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
     onProgress?.({ stage: 'profiling', done: 0, total: stats.rows });
-    await runProfilePass(connection, chunkedPass(source, stats.rows, chunks), acc);
+    const ordered = chunkedPass(source, stats.rows, chunks);
+    await runProfilePass(connection, ordered, acc);
+    const columns = await detectColumns(connection, ordered.relation, source.features);
     // The same chunk sizes drawn at random: calibration compares their spread with the ordered one's.
     const shuffled = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
     if (chunks >= 3) await runProfilePass(connection, randomChunkPass(source, stats.rows, chunks), shuffled);
-    return { source, stats, acc, chunks, shuffled };
+    return { source, stats, acc, chunks, shuffled, columns };
   });
   onProgress?.({ stage: 'profiling', done: stats.rows, total: stats.rows });
 
@@ -99,7 +102,7 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   const [decoded] = await readSummaryParquetMany([profileBytes]);
   const split = splitReferenceRows(decoded);
   const randomChunks = chunks >= 3 ? splitReferenceRows(Array.from({ length: chunks }, (_, c) => shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: c })).flat()).chunks : undefined;
-  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { randomChunks });
+  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { randomChunks, columns });
   await writeCalibration(storage, calibration);
   const { meta, changed } = updateModelMeta(existing, model, {
     found: new Map(source.features.map((f) => [f.name, f.kind])),
@@ -109,8 +112,7 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   }, now);
   if (changed) await writeModelMeta(storage, meta);
   onProgress?.({ stage: 'done', done: stats.rows, total: stats.rows });
-  const notice = stationarityNotice(calibration, (feature, kind) => verdictMetric(config, model, feature, kind));
-  return { reference, model: meta, rows, warnings: referenceWarnings(reference), notices: notice ? [notice] : [] };
+  return { reference, model: meta, rows, warnings: referenceWarnings(reference), notices: referenceNotices(calibration, config) };
 }
 
 const WHOLE = -1;
