@@ -43,6 +43,8 @@ export const Defaults = z.object({
     .prefault({}),
   failed_rate_min_increase: z.number().min(0).max(1).default(0.05),
   failed_rate_alpha: z.number().gt(0).lt(1).default(0.01),
+  /** A drift verdict also needs the test at the window's and the reference's sizes (KS; χ² for categories) to reject at this level. */
+  drift_alpha: z.number().gt(0).lt(1).default(0.01),
 });
 export type Defaults = z.infer<typeof Defaults>;
 

@@ -1,4 +1,5 @@
 import type { SummaryRow, ThresholdSource } from '../format';
+import { kolmogorovSf } from '../stats';
 import { mergeSummaries } from '../summary';
 import type { Defaults } from './config';
 import { metricValue, type MetricName } from './feature-metrics';
@@ -35,13 +36,48 @@ export function effectiveSize(n: number, m: number): number {
   return n > 0 && m > 0 ? (n * m) / (n + m) : 0;
 }
 
+/** Significance a drift verdict needs by default (`defaults.drift_alpha`; docs/metrics.md, "Small samples"). */
+export const DRIFT_ALPHA = 0.01;
+
+const criticalByAlpha = new Map<number, number>();
+
+/** λ with kolmogorovSf(λ) = alpha (1.6276 at 0.01), by bisection: kolmogorovSf falls from 1 to 0 on [0, 10]. */
+export function kolmogorovCritical(alpha: number): number {
+  let found = criticalByAlpha.get(alpha);
+  if (found === undefined) {
+    let lo = 0;
+    let hi = 10;
+    for (let i = 0; i < 100; i++) {
+      const mid = (lo + hi) / 2;
+      if (kolmogorovSf(mid) > alpha) lo = mid;
+      else hi = mid;
+    }
+    criticalByAlpha.set(alpha, (found = hi));
+  }
+  return found;
+}
+
+/** The smallest KS distance the asymptotic two-sample test at these sizes rejects at `alpha`: λ_α/√(n·m/(n+m)). */
+export function ksCriticalValue(nReference: number, nLive: number, alpha = DRIFT_ALPHA): number {
+  const n = effectiveSize(nReference, nLive);
+  return n > 0 ? kolmogorovCritical(alpha) / Math.sqrt(n) : Infinity;
+}
+
 /**
  * The threshold for a comparison of `nLive` against `nReference` values: the chunk statistics
  * rescaled from the calibration's effective size to this one (a quiet night hour with 200 rows is
- * noisier than a 2,000-row chunk), never below the materiality floor. Config thresholds are fixed.
+ * noisier than a 2,000-row chunk), never below the materiality floor and, for KS, never below the
+ * distance the test at these sizes needs to reject at `alpha` (the noise of these very sizes).
+ * Config thresholds are fixed.
  */
-export function thresholdAt(threshold: Threshold, metric: MetricName, nReference: number, nLive: number): number {
-  if (threshold.source === 'config' || threshold.chunk_mean === undefined || threshold.chunk_sd === undefined || !threshold.n_eff) return threshold.value;
+export function thresholdAt(threshold: Threshold, metric: MetricName, nReference: number, nLive: number, alpha = DRIFT_ALPHA): number {
+  if (threshold.source === 'config') return threshold.value;
+  const base = rescaled(threshold, metric, nReference, nLive);
+  return metric === 'ks' ? Math.max(base, ksCriticalValue(nReference, nLive, alpha)) : base;
+}
+
+function rescaled(threshold: Threshold, metric: MetricName, nReference: number, nLive: number): number {
+  if (threshold.chunk_mean === undefined || threshold.chunk_sd === undefined || !threshold.n_eff) return threshold.value;
   const n = effectiveSize(nReference, nLive);
   if (n <= 0) return threshold.value;
   const scale = (threshold.n_eff / n) ** noiseExponent(metric);
