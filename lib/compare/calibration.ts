@@ -63,7 +63,7 @@ export function calibrateReference(
     const stats = chunkStatistics(chunks.get(feature) ?? [], metrics);
     const random = extras.randomChunks ? chunkStatistics(extras.randomChunks.get(feature) ?? [], metrics) : undefined;
     const thresholds: Record<string, CalibratedThreshold> = {};
-    for (const metric of metrics) thresholds[metric] = stored(calibratedThreshold(stats.get(metric) ?? null, random ? (random.get(metric) ?? null) : undefined, metric, defaults));
+    for (const metric of metrics) thresholds[metric] = stored(calibratedThreshold(stats.get(metric) ?? null, random ? (random.get(metric) ?? null) : undefined, metric, defaults, row.kind));
     const column = extras.columns?.get(feature);
     features[feature] = column ? { kind: row.kind, thresholds, column } : { kind: row.kind, thresholds };
   }
@@ -79,7 +79,9 @@ export function recalibrate(calibration: ReferenceCalibration, defaults: Calibra
   for (const [feature, entry] of Object.entries(calibration.features)) {
     const out: Record<string, CalibratedThreshold> = {};
     for (const [metric, t] of Object.entries(entry.thresholds)) {
-      out[metric] = stored(t.chunking ? calibratedThreshold(t.ordered ?? null, t.random ?? null, metric as MetricName, defaults) : thresholdFromStatistics(statisticsOf(t), metric as MetricName, defaults));
+      out[metric] = stored(
+        t.chunking ? calibratedThreshold(t.ordered ?? null, t.random ?? null, metric as MetricName, defaults, entry.kind) : thresholdFromStatistics(statisticsOf(t), metric as MetricName, defaults, entry.kind),
+      );
     }
     features[feature] = { ...entry, thresholds: out };
   }

@@ -7,7 +7,7 @@ import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
 import { loadWindow, type AvailableProfiles, type LoadedWindow, type SummaryDecoder } from './load-window';
 import type { ProfileCache } from './profile-cache';
-import { referenceThreshold, type Threshold } from './thresholds';
+import { referenceThreshold, withFloor, type Threshold } from './thresholds';
 
 export interface CompareResult {
   model: string;
@@ -146,12 +146,12 @@ export class ReferenceThresholds {
   }
 
   /** A metric not defined for the feature's kind (a config `metric: ks` on a category) has no chunk values: its floor. */
-  get(feature: string, metric: MetricName): Threshold {
+  get(feature: string, metric: MetricName, kind: 'numeric' | 'categorical'): Threshold {
     const stored = this.calibration?.features[feature]?.thresholds[metric];
     if (stored) return stored;
     const key = `${feature}|${metric}`;
     let t = this.computed.get(key);
-    if (!t) this.computed.set(key, (t = referenceThreshold(this.chunks?.get(feature) ?? [], metric, this.defaults)));
+    if (!t) this.computed.set(key, (t = referenceThreshold(this.chunks?.get(feature) ?? [], metric, this.defaults, kind)));
     return t;
   }
 }
@@ -179,7 +179,9 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     const threshold: Threshold =
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
-        : thresholds.get(name, metric);
+        : own.floor !== undefined
+          ? withFloor(thresholds.get(name, metric, live.kind), metric, own.floor, config.defaults, live.kind)
+          : thresholds.get(name, metric, live.kind);
     const column = thresholds.column(name);
     // A column that cannot drift (an identifier, a constant…) is not monitored unless the config says `drift: true`.
     const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own.drift === undefined && column ? { ...own, drift: false } : own);

@@ -12,6 +12,8 @@ const Duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must 
 export const FeatureSettings = z.object({
   metric: z.union([NumericMetric, CategoricalMetric]).optional(),
   threshold: z.number().positive().optional(),
+  /** The materiality floor of this feature's verdict metric, instead of `defaults.materiality` (the calibration still applies above it). */
+  floor: z.number().min(0).optional(),
   /**
    * false for calendar features (hour of day, weekday): their mix is set by the window, not the data.
    * Unset: monitored unless `reference add` found a column that cannot drift (an identifier…); true monitors it anyway.
@@ -37,8 +39,10 @@ export const Defaults = z.object({
       wasserstein_norm: z.number().default(0.1),
       psi: z.number().default(0.1),
       js: z.number().default(0.05),
+      /** JS over categories: no binning noise, so a lower floor catches a 4-point shift in a proportion (docs/metrics.md). */
+      js_categorical: z.number().default(0.03),
       hellinger: z.number().default(0.05),
-      linf: z.number().default(0.05),
+      linf: z.number().default(0.03),
     })
     .prefault({}),
   failed_rate_min_increase: z.number().min(0).max(1).default(0.05),

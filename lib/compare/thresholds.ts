@@ -131,9 +131,19 @@ export function chunkStatistics(chunks: readonly SummaryRow[], metrics: readonly
   return out;
 }
 
+export type FeatureKindName = 'numeric' | 'categorical';
+
+/**
+ * The materiality floor of a metric for a feature kind: JS over categories has its own
+ * (`js_categorical`, lower: categories carry no binning noise; docs/metrics.md, "Materiality floors").
+ */
+export function floorOf(metric: MetricName, kind: FeatureKindName, materiality: Defaults['materiality']): number {
+  return kind === 'categorical' && metric === 'js' ? materiality.js_categorical : materiality[metric];
+}
+
 /** mean + sigmas·sd of the chunk statistics, at least the metric's materiality floor (the floor alone without statistics). */
-export function thresholdFromStatistics(stats: ChunkStatistics | null, metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
-  const floor = defaults.materiality[metric];
+export function thresholdFromStatistics(stats: ChunkStatistics | null, metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>, kind: FeatureKindName): Threshold {
+  const floor = floorOf(metric, kind, defaults.materiality);
   if (stats === null) return { value: floor, source: 'floor', floor };
   const statistical = stats.chunk_mean + defaults.sigmas * stats.chunk_sd;
   const calibration = { chunk_mean: stats.chunk_mean, chunk_sd: stats.chunk_sd, chunks: stats.chunks, n_eff: stats.n_eff, floor, sigmas: defaults.sigmas };
@@ -181,10 +191,16 @@ export function isInflated(ordered: ChunkStatistics | null | undefined, random: 
  * random statistics (a calibration of format 1.0, or computed again from the stored chunks) it is
  * exactly `thresholdFromStatistics(ordered)`.
  */
-export function calibratedThreshold(ordered: ChunkStatistics | null, random: ChunkStatistics | null | undefined, metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
-  if (random === undefined) return thresholdFromStatistics(ordered, metric, defaults);
+export function calibratedThreshold(
+  ordered: ChunkStatistics | null,
+  random: ChunkStatistics | null | undefined,
+  metric: MetricName,
+  defaults: Pick<Defaults, 'sigmas' | 'materiality'>,
+  kind: FeatureKindName,
+): Threshold {
+  if (random === undefined) return thresholdFromStatistics(ordered, metric, defaults, kind);
   const inflated = isInflated(ordered, random, metric, defaults.sigmas);
-  const chosen = thresholdFromStatistics(inflated ? random : ordered, metric, defaults);
+  const chosen = thresholdFromStatistics(inflated ? random : ordered, metric, defaults, kind);
   const out: Threshold = { ...chosen, chunking: inflated ? 'random' : 'ordered' };
   if (ordered) out.ordered = ordered;
   if (random) out.random = random;
@@ -202,8 +218,16 @@ export function statisticsOf(threshold: Threshold): ChunkStatistics | null {
  * compared with the merge of the other chunks; the threshold is mean + sigmas·sd of those values,
  * and at least the metric's materiality floor (a detectable but tiny difference pages nobody).
  */
-export function referenceThreshold(chunks: readonly SummaryRow[], metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>): Threshold {
-  return thresholdFromStatistics(chunkStatistics(chunks, [metric]).get(metric) ?? null, metric, defaults);
+export function referenceThreshold(chunks: readonly SummaryRow[], metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>, kind: FeatureKindName = chunks[0]?.kind ?? 'numeric'): Threshold {
+  return thresholdFromStatistics(chunkStatistics(chunks, [metric]).get(metric) ?? null, metric, defaults, kind);
+}
+
+/** A threshold under a feature's own floor (`floor` in config.yaml): the same statistics, another floor. */
+export function withFloor(threshold: Threshold, metric: MetricName, floor: number, defaults: Pick<Defaults, 'sigmas' | 'materiality'>, kind: FeatureKindName): Threshold {
+  if (threshold.source === 'config') return threshold;
+  const materiality = { ...defaults.materiality, [metric]: floor, ...(metric === 'js' ? { js_categorical: floor } : {}) };
+  const again = thresholdFromStatistics(statisticsOf(threshold), metric, { sigmas: threshold.sigmas ?? defaults.sigmas, materiality }, kind);
+  return { ...threshold, ...again };
 }
 
 /**
