@@ -3,7 +3,7 @@ import { CALIBRATION_FORMAT, layout, ReferenceCalibration, type CalibratedThresh
 import type { Storage } from '../storage/storage';
 import { CategoricalMetric, NumericMetric, verdictMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
-import { calibratedThreshold, chunkStatistics, inflationRatio, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
+import { calibratedThreshold, chunkStatistics, inflationRatio, separateChunks, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
 
 /** What a calibration was computed from: the reference profile's bytes and its chunking. */
 export interface ProfileIdentity {
@@ -33,10 +33,8 @@ function inputsOf(defaults: CalibrationInputs): ReferenceCalibration['inputs'] {
   return { sigmas: defaults.sigmas, materiality: { ...defaults.materiality }, fingerprint: calibrationFingerprint(defaults) };
 }
 
-/** What `reference add` knows beyond the row-ordered chunks: chunks drawn at random, columns that cannot drift. */
+/** What `reference add` knows beyond the profile: columns that cannot drift. */
 export interface CalibrationExtras {
-  /** Feature → chunks of rows drawn at random (seeded) from the reference. */
-  randomChunks?: ReadonlyMap<string, readonly SummaryRow[]>;
   /** Feature → why it is not monitored for drift by default (lib/profile/reference-columns.ts). */
   columns?: ReadonlyMap<string, ColumnNotice>;
 }
@@ -60,8 +58,10 @@ export function calibrateReference(
   const features: ReferenceCalibration['features'] = {};
   for (const [feature, row] of [...whole].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const metrics = metricsOfKind(row.kind);
-    const stats = chunkStatistics(chunks.get(feature) ?? [], metrics);
-    const random = extras.randomChunks ? chunkStatistics(extras.randomChunks.get(feature) ?? [], metrics) : undefined;
+    // The profile holds the row-ordered chunks and, since format 1.1, the chunks drawn at random.
+    const { ordered, random: randomRows } = separateChunks(chunks.get(feature) ?? []);
+    const stats = chunkStatistics(ordered, metrics);
+    const random = randomRows.length > 0 ? chunkStatistics(randomRows, metrics) : undefined;
     const thresholds: Record<string, CalibratedThreshold> = {};
     for (const metric of metrics) thresholds[metric] = stored(calibratedThreshold(stats.get(metric) ?? null, random ? (random.get(metric) ?? null) : undefined, metric, defaults, row.kind));
     const column = extras.columns?.get(feature);
@@ -142,7 +142,9 @@ export function referenceWarnings(meta: Pick<ReferenceMeta, 'name' | 'rows' | 'c
 export function stationarityNotice(calibration: ReferenceCalibration, config: Config): string | null {
   const inflated: string[] = [];
   for (const [feature, entry] of Object.entries(calibration.features)) {
-    if (entry.column && config.models[calibration.model]?.features[feature]?.drift !== true) continue;
+    const drift = config.models[calibration.model]?.features[feature]?.drift;
+    // Not monitored (a calendar feature set `drift: false`, an identifier): its row order is no news.
+    if (drift === false || (entry.column && drift !== true)) continue;
     const metric = verdictMetric(config, calibration.model, feature, entry.kind);
     const t = entry.thresholds[metric];
     if (t?.chunking !== 'random' || !t.ordered || !t.random) continue;

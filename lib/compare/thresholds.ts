@@ -214,12 +214,26 @@ export function statisticsOf(threshold: Threshold): ChunkStatistics | null {
 }
 
 /**
- * Default threshold of one metric for one feature: each time-ordered chunk of the reference is
+ * Chunk numbers of the chunks drawn at random, in a reference profile: RANDOM_CHUNK_BASE + i
+ * (docs/format.md, "Reference calibration"), so the profile alone re-derives the calibration.
+ */
+export const RANDOM_CHUNK_BASE = 1_000_000;
+
+/** A reference's chunk rows of one feature split into the row-ordered and the random ones. */
+export function separateChunks(chunks: readonly SummaryRow[]): { ordered: SummaryRow[]; random: SummaryRow[] } {
+  return { ordered: chunks.filter((c) => c.chunk < RANDOM_CHUNK_BASE), random: chunks.filter((c) => c.chunk >= RANDOM_CHUNK_BASE) };
+}
+
+/**
+ * Default threshold of one metric for one feature: each row-ordered chunk of the reference is
  * compared with the merge of the other chunks; the threshold is mean + sigmas·sd of those values,
  * and at least the metric's materiality floor (a detectable but tiny difference pages nobody).
+ * With random chunks among `chunks`, they replace the ordered ones when those are inflated.
  */
 export function referenceThreshold(chunks: readonly SummaryRow[], metric: MetricName, defaults: Pick<Defaults, 'sigmas' | 'materiality'>, kind: FeatureKindName = chunks[0]?.kind ?? 'numeric'): Threshold {
-  return thresholdFromStatistics(chunkStatistics(chunks, [metric]).get(metric) ?? null, metric, defaults, kind);
+  const { ordered, random } = separateChunks(chunks);
+  const stats = (list: readonly SummaryRow[]) => chunkStatistics(list, [metric]).get(metric) ?? null;
+  return calibratedThreshold(stats(ordered), random.length > 0 ? stats(random) : undefined, metric, defaults, kind);
 }
 
 /** A threshold under a feature's own floor (`floor` in config.yaml): the same statistics, another floor. */

@@ -1,4 +1,4 @@
-import { calibrateReference, profileIdentity, readConfig, referenceWarnings, referenceNotices, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
+import { calibrateReference, profileIdentity, RANDOM_CHUNK_BASE, readConfig, referenceWarnings, referenceNotices, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
 import { withConnection, writeSummaryParquet, queryRows, readSummaryParquetMany } from '../duckdb';
 import { layout, ModelName, ReferenceMeta, ReferenceName, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
@@ -26,7 +26,7 @@ export interface AddReferenceOptions extends ColumnFlags {
 export interface AddReferenceResult {
   reference: ReferenceMeta;
   model: ModelMeta;
-  /** One row per feature for the whole reference (chunk −1), then per chunk. */
+  /** One row per feature for the whole reference (chunk −1), then per row-ordered chunk, then per random chunk (RANDOM_CHUNK_BASE + i). */
   rows: SummaryRow[];
   /** Why thresholds from this reference may not be trusted (too few chunks); empty when none. */
   warnings: string[];
@@ -80,6 +80,8 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     const range = acc.timeRange(chunk);
     parts.push(...acc.summaries(chunk, { model, period_start: range ? range[0] : 0, period_end: range ? range[1] + 1 : 0, chunk }));
   }
+  // The chunks drawn at random go into the profile too (chunk RANDOM_CHUNK_BASE + i): calibration.json stays derivable from it.
+  if (chunks >= 3) for (let c = 0; c < chunks; c++) parts.push(...shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: RANDOM_CHUNK_BASE + c }));
   const rows = [...whole, ...parts];
   const profileBytes = await writeSummaryParquet(rows);
   await storage.write(layout.referenceProfile(model, name), profileBytes);
@@ -101,8 +103,7 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   // Calibrated from the profile as readers decode it, so stored and recomputed thresholds are equal.
   const [decoded] = await readSummaryParquetMany([profileBytes]);
   const split = splitReferenceRows(decoded);
-  const randomChunks = chunks >= 3 ? splitReferenceRows(Array.from({ length: chunks }, (_, c) => shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: c })).flat()).chunks : undefined;
-  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { randomChunks, columns });
+  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { columns });
   await writeCalibration(storage, calibration);
   const { meta, changed } = updateModelMeta(existing, model, {
     found: new Map(source.features.map((f) => [f.name, f.kind])),
