@@ -26,7 +26,7 @@ export interface AddReferenceOptions extends ColumnFlags {
 export interface AddReferenceResult {
   reference: ReferenceMeta;
   model: ModelMeta;
-  /** One row per feature for the whole reference (chunk −1), then per row-ordered chunk, then per random chunk (RANDOM_CHUNK_BASE + i). */
+  /** One row per feature for the whole reference (chunk −1), then per row-ordered chunk (the profile also holds the random chunks). */
   rows: SummaryRow[];
   /** Why thresholds from this reference may not be trusted (too few chunks); empty when none. */
   warnings: string[];
@@ -80,10 +80,11 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     const range = acc.timeRange(chunk);
     parts.push(...acc.summaries(chunk, { model, period_start: range ? range[0] : 0, period_end: range ? range[1] + 1 : 0, chunk }));
   }
-  // The chunks drawn at random go into the profile too (chunk RANDOM_CHUNK_BASE + i): calibration.json stays derivable from it.
-  if (chunks >= 3) for (let c = 0; c < chunks; c++) parts.push(...shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: RANDOM_CHUNK_BASE + c }));
   const rows = [...whole, ...parts];
-  const profileBytes = await writeSummaryParquet(rows);
+  // The chunks drawn at random go into the profile too (chunk RANDOM_CHUNK_BASE + i): calibration.json stays derivable from it.
+  const random: SummaryRow[] = [];
+  if (chunks >= 3) for (let c = 0; c < chunks; c++) random.push(...shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: RANDOM_CHUNK_BASE + c }));
+  const profileBytes = await writeSummaryParquet([...rows, ...random]);
   await storage.write(layout.referenceProfile(model, name), profileBytes);
 
   const now = new Date();
