@@ -28,6 +28,15 @@ export function ModelPageView({ model }: { model: string }) {
       </p>
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
       <WarningBox warnings={view.warnings} empty={view.rows === 0} />
+      {(view.notices ?? []).length > 0 && (
+        <div className="notice" data-testid="reference-notices">
+          <ul>
+            {view.notices.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} window={view.window} references={view.references} reference={view.reference} metric={args.metric} refresh={refresh} />
       <CoverageStrip coverage={view.coverage} />
       {view.rows === 0 ? (

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CALIBRATION_FORMAT, layout, ReferenceCalibration, type CalibratedThreshold, type ReferenceMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
-import { CategoricalMetric, NumericMetric, type Defaults } from './config';
+import { CategoricalMetric, NumericMetric, verdictMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
-import { chunkStatistics, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
+import { calibratedThreshold, chunkStatistics, inflationRatio, separateChunks, statisticsOf, thresholdFromStatistics, type Threshold } from './thresholds';
 
 /** What a calibration was computed from: the reference profile's bytes and its chunking. */
 export interface ProfileIdentity {
@@ -33,6 +33,14 @@ function inputsOf(defaults: CalibrationInputs): ReferenceCalibration['inputs'] {
   return { sigmas: defaults.sigmas, materiality: { ...defaults.materiality }, fingerprint: calibrationFingerprint(defaults) };
 }
 
+/** What `reference add` knows beyond the profile: columns that cannot drift. */
+export interface CalibrationExtras {
+  /** Feature → why it is not monitored for drift by default (lib/profile/reference-columns.ts). */
+  columns?: ReadonlyMap<string, ColumnNotice>;
+}
+
+export type ColumnNotice = NonNullable<ReferenceCalibration['features'][string]['column']>;
+
 /**
  * Default thresholds of every feature of a reference, for every metric of its kind: the chunk
  * comparisons (the costly part, ~1 s at 200 features) are done once here, when the reference is added.
@@ -45,14 +53,19 @@ export function calibrateReference(
   chunks: ReadonlyMap<string, readonly SummaryRow[]>,
   defaults: CalibrationInputs,
   now = new Date(),
+  extras: CalibrationExtras = {},
 ): ReferenceCalibration {
   const features: ReferenceCalibration['features'] = {};
   for (const [feature, row] of [...whole].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const metrics = metricsOfKind(row.kind);
-    const stats = chunkStatistics(chunks.get(feature) ?? [], metrics);
+    // The profile holds the row-ordered chunks and, since format 1.1, the chunks drawn at random.
+    const { ordered, random: randomRows } = separateChunks(chunks.get(feature) ?? []);
+    const stats = chunkStatistics(ordered, metrics);
+    const random = randomRows.length > 0 ? chunkStatistics(randomRows, metrics) : undefined;
     const thresholds: Record<string, CalibratedThreshold> = {};
-    for (const metric of metrics) thresholds[metric] = stored(thresholdFromStatistics(stats.get(metric) ?? null, metric, defaults));
-    features[feature] = { kind: row.kind, thresholds };
+    for (const metric of metrics) thresholds[metric] = stored(calibratedThreshold(stats.get(metric) ?? null, random ? (random.get(metric) ?? null) : undefined, metric, defaults, row.kind));
+    const column = extras.columns?.get(feature);
+    features[feature] = column ? { kind: row.kind, thresholds, column } : { kind: row.kind, thresholds };
   }
   return { format: CALIBRATION_FORMAT, model, reference: name, profile: identity, inputs: inputsOf(defaults), created_at: now.toISOString(), features };
 }
@@ -63,10 +76,14 @@ export function calibrateReference(
  */
 export function recalibrate(calibration: ReferenceCalibration, defaults: CalibrationInputs, now = new Date()): ReferenceCalibration {
   const features: ReferenceCalibration['features'] = {};
-  for (const [feature, { kind, thresholds }] of Object.entries(calibration.features)) {
+  for (const [feature, entry] of Object.entries(calibration.features)) {
     const out: Record<string, CalibratedThreshold> = {};
-    for (const [metric, t] of Object.entries(thresholds)) out[metric] = stored(thresholdFromStatistics(statisticsOf(t), metric as MetricName, defaults));
-    features[feature] = { kind, thresholds: out };
+    for (const [metric, t] of Object.entries(entry.thresholds)) {
+      out[metric] = stored(
+        t.chunking ? calibratedThreshold(t.ordered ?? null, t.random ?? null, metric as MetricName, defaults, entry.kind) : thresholdFromStatistics(statisticsOf(t), metric as MetricName, defaults, entry.kind),
+      );
+    }
+    features[feature] = { ...entry, thresholds: out };
   }
   return { ...calibration, inputs: inputsOf(defaults), created_at: now.toISOString(), features };
 }
@@ -116,3 +133,43 @@ export function referenceWarnings(meta: Pick<ReferenceMeta, 'name' | 'rows' | 'c
   }
   return warnings;
 }
+
+/**
+ * What a reader must know about a calibration's reference: the features whose row-ordered chunks
+ * were inflated (thresholds from random chunks instead), for their verdict metric; columns that
+ * are not monitored (an identifier grows with the rows by nature) are left out.
+ */
+export function stationarityNotice(calibration: ReferenceCalibration, config: Config): string | null {
+  const inflated: string[] = [];
+  for (const [feature, entry] of Object.entries(calibration.features)) {
+    const drift = config.models[calibration.model]?.features[feature]?.drift;
+    // Not monitored (a calendar feature set `drift: false`, an identifier): its row order is no news.
+    if (drift === false || (entry.column && drift !== true)) continue;
+    const metric = verdictMetric(config, calibration.model, feature, entry.kind);
+    const t = entry.thresholds[metric];
+    if (t?.chunking !== 'random' || !t.ordered || !t.random) continue;
+    const sigmas = t.sigmas ?? calibration.inputs.sigmas;
+    const ordered = Math.max(t.floor ?? 0, t.ordered.chunk_mean + sigmas * t.ordered.chunk_sd);
+    const ratio = inflationRatio(t.ordered, t.random, metric, sigmas);
+    inflated.push(`${feature} (${metric} ${fmt(ordered)} from row-ordered chunks, ${fmt(t.value)} from random ones${ratio === null ? '' : `, ${ratio.toFixed(1)}×`})`);
+  }
+  if (inflated.length === 0) return null;
+  const shown = inflated.slice(0, 5).join(', ') + (inflated.length > 5 ? ` and ${inflated.length - 5} more` : '');
+  return `reference "${calibration.reference}" is not stationary over its rows: ${shown}; thresholds come from chunks drawn at random from the reference (is it sorted by something other than time?)`;
+}
+
+/** Columns of the reference not monitored for drift (identifiers, constants…) unless the config says `drift: true`. */
+export function columnNotice(calibration: ReferenceCalibration, config: Config): string | null {
+  const settings = config.models[calibration.model]?.features ?? {};
+  const off = Object.entries(calibration.features).filter(([feature, entry]) => entry.column && settings[feature]?.drift === undefined);
+  if (off.length === 0) return null;
+  const shown = off.slice(0, 8).map(([feature, entry]) => `${feature} (${entry.column!.kind.replace('_', ' ')})`);
+  return `not monitored for drift, as columns that cannot drift meaningfully: ${shown.join(', ')}${off.length > 8 ? ` and ${off.length - 8} more` : ''}; still checked for failed values (set drift: true for a feature in config.yaml to monitor it)`;
+}
+
+/** Every notice about a reference's calibration under this config, for `reference add`, compare and the model page. */
+export function referenceNotices(calibration: ReferenceCalibration, config: Config): string[] {
+  return [stationarityNotice(calibration, config), columnNotice(calibration, config)].filter((n): n is string => n !== null);
+}
+
+const fmt = (x: number): string => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));

@@ -19,6 +19,13 @@ export interface FeatureComparison extends Omit<EvaluationRow, 'model' | 'refere
   min_rows: number | null;
   /** Set when the window is too small for a drift verdict: "47 rows: a verdict needs at least 120". */
   insufficient?: string;
+  /** The strength of the verdict: the test at these sizes (KS for numbers, χ² for categories) and its p-value (null where undefined). */
+  test: 'ks' | 'chi2';
+  p_value: number | null;
+  /** Set when the metric passed its threshold but the test found no difference, so no drift verdict was given. */
+  noise?: string;
+  /** Why the feature is not monitored for drift by default: "identifier: 100% of its 9,000 values are distinct; …". */
+  notice?: string;
 }
 
 /**
@@ -39,9 +46,14 @@ export function compareFeature(
   const minIncrease = settings.failed_rate_min_increase ?? defaults.failed_rate_min_increase;
   const failing = failed.significant && failed.difference >= minIncrease;
   const value = values[metric] ?? null;
-  const limit = thresholdAt(threshold, metric, reference.count, live.count);
+  const alpha = defaults.drift_alpha;
+  const limit = thresholdAt(threshold, metric, reference.count, live.count, alpha);
   const monitored = settings.drift !== false;
-  const drift = value !== null && value > limit && monitored;
+  // No drift verdict where the test at these sizes finds no difference: the distance is then sampling noise.
+  const test = live.kind === 'numeric' ? 'ks' : 'chi2';
+  const pValue = values[test === 'ks' ? 'ks_pvalue' : 'chi2_pvalue'] ?? null;
+  const significant = pValue === null || pValue <= alpha;
+  const drift = value !== null && value > limit && significant && monitored;
   const comparison: FeatureComparison = {
     name: live.feature,
     type: live.kind,
@@ -55,7 +67,12 @@ export function compareFeature(
     threshold_source: threshold.source,
     verdict: failing ? 'failing' : drift ? 'drift' : monitored ? 'ok' : 'not_monitored',
     min_rows: minRowsForVerdict(threshold, metric, reference.count),
+    test,
+    p_value: pValue,
   };
+  if (value !== null && value > limit && !significant && monitored) {
+    comparison.noise = `${metric} ${value.toFixed(3)} is above its threshold ${limit.toFixed(3)}, but the ${test === 'ks' ? 'KS' : 'χ²'} test at ${reference.count.toLocaleString('en-US')} vs ${live.count.toLocaleString('en-US')} values finds no difference (p = ${pValue?.toPrecision(2)} > ${alpha}): sampling noise, no drift verdict`;
+  }
   if (unseen_categories.length > 0) comparison.unseen_categories = unseen_categories;
   if (monitored) {
     if (comparison.min_rows === null) {

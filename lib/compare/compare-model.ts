@@ -1,13 +1,13 @@
 import type { Storage } from '../storage/storage';
 import type { ReferenceCalibration, SummaryRow } from '../format';
-import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, writeCalibration } from './calibration';
+import { calibrateReference, calibrationFingerprint, metricsOfKind, recalibrate, referenceNotices, writeCalibration, type ColumnNotice } from './calibration';
 import { compareFeature, VERDICT_SEVERITY, type FeatureComparison } from './compare-feature';
-import { CategoricalMetric, NumericMetric, type Config, type Defaults } from './config';
+import { CategoricalMetric, NumericMetric, verdictMetric, type Config, type Defaults } from './config';
 import type { MetricName } from './feature-metrics';
 import { loadReference, type LoadedReference } from './load-reference';
 import { loadWindow, type AvailableProfiles, type LoadedWindow, type SummaryDecoder } from './load-window';
 import type { ProfileCache } from './profile-cache';
-import { referenceThreshold, type Threshold } from './thresholds';
+import { referenceThreshold, withFloor, type Threshold } from './thresholds';
 
 export interface CompareResult {
   model: string;
@@ -18,6 +18,8 @@ export interface CompareResult {
   features: FeatureComparison[];
   /** Why this comparison's thresholds may not be trusted (e.g. a reference of too few chunks); empty when none. */
   warnings: string[];
+  /** What calibration found about the reference: "reference is not stationary over its rows: …"; empty when none. */
+  notices: string[];
 }
 
 
@@ -133,13 +135,23 @@ export class ReferenceThresholds {
     private readonly chunks?: ReadonlyMap<string, readonly SummaryRow[]>,
   ) {}
 
+  /** Why a feature is not monitored for drift by default (an identifier, a constant…), when calibration found so. */
+  column(feature: string): ColumnNotice | undefined {
+    return this.calibration?.features[feature]?.column;
+  }
+
+  /** The reference notices of this calibration under this config (see `stationarityNotice`). */
+  notices(config: Config): string[] {
+    return this.calibration ? referenceNotices(this.calibration, config) : [];
+  }
+
   /** A metric not defined for the feature's kind (a config `metric: ks` on a category) has no chunk values: its floor. */
-  get(feature: string, metric: MetricName): Threshold {
+  get(feature: string, metric: MetricName, kind: 'numeric' | 'categorical'): Threshold {
     const stored = this.calibration?.features[feature]?.thresholds[metric];
     if (stored) return stored;
     const key = `${feature}|${metric}`;
     let t = this.computed.get(key);
-    if (!t) this.computed.set(key, (t = referenceThreshold(this.chunks?.get(feature) ?? [], metric, this.defaults)));
+    if (!t) this.computed.set(key, (t = referenceThreshold(this.chunks?.get(feature) ?? [], metric, this.defaults, kind)));
     return t;
   }
 }
@@ -163,18 +175,23 @@ export async function compareModel(options: CompareOptions): Promise<CompareResu
     const own = settings[name] ?? {};
     // An override that does not apply to this kind (ks for a category, linf for a number) is ignored.
     const override = options.metric !== undefined && metricApplies(options.metric, live.kind) ? options.metric : undefined;
-    const metric = (override ?? own.metric ?? (live.kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric)) as MetricName;
+    const metric = override ?? verdictMetric(config, model, name, live.kind);
     const threshold: Threshold =
       own.threshold !== undefined && (override === undefined || override === own.metric)
         ? { value: own.threshold, source: 'config' }
-        : thresholds.get(name, metric);
-    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own);
+        : own.floor !== undefined
+          ? withFloor(thresholds.get(name, metric, live.kind), metric, own.floor, config.defaults, live.kind)
+          : thresholds.get(name, metric, live.kind);
+    const column = thresholds.column(name);
+    // A column that cannot drift (an identifier, a constant…) is not monitored unless the config says `drift: true`.
+    const compared = compareFeature(refRow, live, metric, threshold, config.defaults, own.drift === undefined && column ? { ...own, drift: false } : own);
+    if (column && own.drift === undefined) compared.notice = `${column.kind.replace('_', ' ')}: ${column.reason}; not monitored for drift (set drift: true for it in config.yaml to monitor it)`;
     if (options.metric !== undefined && override === undefined) compared.metric_note = `${options.metric} is not defined for ${live.kind} features: ${metric} (its configured metric) is shown`;
     features.push(compared);
   }
   // Verdicts first (failing, drift, ok, not monitored), then by how far past its threshold each feature is.
   features.sort((a, b) => VERDICT_SEVERITY[a.verdict] - VERDICT_SEVERITY[b.verdict] || excess(b) - excess(a) || a.name.localeCompare(b.name));
-  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings] };
+  return { model, from: new Date(window.plan.from).toISOString(), to: new Date(window.plan.to).toISOString(), reference, rows, features, warnings: [...ref.warnings], notices: thresholds.notices(config) };
 }
 
 /** Metrics defined for a feature kind (docs/metrics.md). */

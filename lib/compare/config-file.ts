@@ -27,9 +27,11 @@ defaults:
     ks: 0.05
     wasserstein_norm: 0.1
     psi: 0.1
-    js: 0.05
+    js: 0.05                 # JS over numeric bins …
+    js_categorical: 0.03     # … and over categories (docs/metrics.md, "Materiality floors")
     hellinger: 0.05
-    linf: 0.05
+    linf: 0.03
+  drift_alpha: 0.01          # "drift" also needs the KS / chi-square test at the window's size to reject
   failed_rate_min_increase: 0.05   # "failing" needs the failed rate ≥ 5 points above the reference's …
   failed_rate_alpha: 0.01          # … and significantly so (one-sided z-test)
 
@@ -40,7 +42,9 @@ models: {}
 #      time_to_order: { metric: area, threshold: 0.2 }
 #      payment_method: { metric: linf, threshold: 0.1 }
 #      device_score: { failed_rate_min_increase: 0.02 }
+#      country: { floor: 0.05 }         # this feature's own materiality floor
 #      hour_of_day: { drift: false }    # calendar features: their mix is set by the window
+#      order_seq: { drift: true }       # monitor a column \`reference add\` found unable to drift (an id…)
 
 alerts:
   # Written by \`driftwatch init\`: every feature of every model, against every reference in

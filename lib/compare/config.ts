@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, parseTimestamp, ReferenceName } from '../format';
+import { parseDuration, parseTimestamp, ReferenceName, type MetricName } from '../format';
 
 export const NumericMetric = z.enum(['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger']);
 export type NumericMetric = z.infer<typeof NumericMetric>;
@@ -12,8 +12,13 @@ const Duration = z.string().refine((s) => parseDuration(s) !== undefined, 'must 
 export const FeatureSettings = z.object({
   metric: z.union([NumericMetric, CategoricalMetric]).optional(),
   threshold: z.number().positive().optional(),
-  /** false for calendar features (hour of day, weekday): their mix is set by the window, not the data. */
-  drift: z.boolean().default(true),
+  /** The materiality floor of this feature's verdict metric, instead of `defaults.materiality` (the calibration still applies above it). */
+  floor: z.number().min(0).optional(),
+  /**
+   * false for calendar features (hour of day, weekday): their mix is set by the window, not the data.
+   * Unset: monitored unless `reference add` found a column that cannot drift (an identifier…); true monitors it anyway.
+   */
+  drift: z.boolean().optional(),
   failed_rate_min_increase: z.number().min(0).max(1).optional(),
 });
 export type FeatureSettings = z.infer<typeof FeatureSettings>;
@@ -34,12 +39,16 @@ export const Defaults = z.object({
       wasserstein_norm: z.number().default(0.1),
       psi: z.number().default(0.1),
       js: z.number().default(0.05),
+      /** JS over categories: no binning noise, so a lower floor catches a 4-point shift in a proportion (docs/metrics.md). */
+      js_categorical: z.number().default(0.03),
       hellinger: z.number().default(0.05),
-      linf: z.number().default(0.05),
+      linf: z.number().default(0.03),
     })
     .prefault({}),
   failed_rate_min_increase: z.number().min(0).max(1).default(0.05),
   failed_rate_alpha: z.number().gt(0).lt(1).default(0.01),
+  /** A drift verdict also needs the test at the window's and the reference's sizes (KS; χ² for categories) to reject at this level. */
+  drift_alpha: z.number().gt(0).lt(1).default(0.01),
 });
 export type Defaults = z.infer<typeof Defaults>;
 
@@ -76,5 +85,10 @@ export const Config = z.object({
     .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
+
+/** The metric that drives a feature's verdict: its configured metric, else the default of its kind. */
+export function verdictMetric(config: Config, model: string, feature: string, kind: 'numeric' | 'categorical'): MetricName {
+  return config.models[model]?.features[feature]?.metric ?? (kind === 'numeric' ? config.defaults.numeric_metric : config.defaults.categorical_metric);
+}
 
 export const DEFAULT_CONFIG: Config = Config.parse({});

@@ -226,7 +226,9 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   });
   const resultWarnings = (view as { warnings?: string[] }).warnings ?? [];
   // The window as asked (relative or absolute) and the references are this request's own.
-  return { ...view, window: info, references, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
+  // A reference notice ("reference is not stationary over its rows: …") is shown as the model page's notice.
+  const notices = (view as { notices?: string[] }).notices ?? [];
+  return { ...view, window: info, references, notices, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
 }
 
 export interface FeatureSource {

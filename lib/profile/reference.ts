@@ -1,4 +1,4 @@
-import { calibrateReference, profileIdentity, readConfig, referenceWarnings, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
+import { calibrateReference, profileIdentity, RANDOM_CHUNK_BASE, readConfig, referenceWarnings, referenceNotices, splitReferenceRows, writeCalibration, type Defaults } from '../compare';
 import { withConnection, writeSummaryParquet, queryRows, readSummaryParquetMany } from '../duckdb';
 import { layout, ModelName, ReferenceMeta, ReferenceName, type ModelMeta, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
@@ -6,6 +6,7 @@ import { ProfileAccumulator } from './accumulator';
 import { readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import { ProfileInputError, type ColumnFlags, type ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
+import { detectColumns } from './reference-columns';
 import { openDataset, type DatasetSource } from './reference-source';
 
 export interface AddReferenceOptions extends ColumnFlags {
@@ -25,10 +26,12 @@ export interface AddReferenceOptions extends ColumnFlags {
 export interface AddReferenceResult {
   reference: ReferenceMeta;
   model: ModelMeta;
-  /** One row per feature for the whole reference (chunk −1), then per chunk. */
+  /** One row per feature for the whole reference (chunk −1), then per row-ordered chunk (the profile also holds the random chunks). */
   rows: SummaryRow[];
   /** Why thresholds from this reference may not be trusted (too few chunks); empty when none. */
   warnings: string[];
+  /** What calibration found about the reference (rows not stationary; columns not monitored); empty when none. */
+  notices: string[];
 }
 
 /** Chunks for threshold calibration: about the size of an evaluation window, at least 500 rows. */
@@ -49,9 +52,10 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   const name = ReferenceName.parse(options.name);
   const { storage, file, onProgress } = options;
   const existing = await readModelMeta(storage, model);
-  const defaults = options.defaults ?? (await readConfig(storage)).defaults;
+  const config = await readConfig(storage);
+  const defaults = options.defaults ?? config.defaults;
   onProgress?.({ stage: 'reading', done: 0 });
-  const { source, stats, acc, chunks } = await withConnection(async (connection) => {
+  const { source, stats, acc, chunks, shuffled, columns } = await withConnection(async (connection) => {
     const source = await openDataset(connection, file, options, existing);
     if (source.features.length === 0) throw new ProfileInputError(`${file}: no feature columns left after id, timestamp, label and excluded columns`);
     const stats = await datasetStats(connection, source);
@@ -60,8 +64,13 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     if (!Number.isInteger(chunks) || chunks < 1 || chunks > stats.rows) throw new ProfileInputError(`${file}: chunks must be an integer from 1 to the row count (${stats.rows}), got ${chunks}`);
     const acc = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
     onProgress?.({ stage: 'profiling', done: 0, total: stats.rows });
-    await runProfilePass(connection, chunkedPass(source, stats.rows, chunks), acc);
-    return { source, stats, acc, chunks };
+    const ordered = chunkedPass(source, stats.rows, chunks);
+    await runProfilePass(connection, ordered, acc);
+    const columns = await detectColumns(connection, ordered.relation, source.features);
+    // The same chunk sizes drawn at random: calibration compares their spread with the ordered one's.
+    const shuffled = new ProfileAccumulator(source.features.map((f) => ({ name: f.name, kind: f.kind })));
+    if (chunks >= 3) await runProfilePass(connection, randomChunkPass(source, stats.rows, chunks), shuffled);
+    return { source, stats, acc, chunks, shuffled, columns };
   });
   onProgress?.({ stage: 'profiling', done: stats.rows, total: stats.rows });
 
@@ -72,7 +81,10 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
     parts.push(...acc.summaries(chunk, { model, period_start: range ? range[0] : 0, period_end: range ? range[1] + 1 : 0, chunk }));
   }
   const rows = [...whole, ...parts];
-  const profileBytes = await writeSummaryParquet(rows);
+  // The chunks drawn at random go into the profile too (chunk RANDOM_CHUNK_BASE + i): calibration.json stays derivable from it.
+  const random: SummaryRow[] = [];
+  if (chunks >= 3) for (let c = 0; c < chunks; c++) random.push(...shuffled.summaries(c, { model, period_start: 0, period_end: 0, chunk: RANDOM_CHUNK_BASE + c }));
+  const profileBytes = await writeSummaryParquet([...rows, ...random]);
   await storage.write(layout.referenceProfile(model, name), profileBytes);
 
   const now = new Date();
@@ -92,7 +104,8 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   // Calibrated from the profile as readers decode it, so stored and recomputed thresholds are equal.
   const [decoded] = await readSummaryParquetMany([profileBytes]);
   const split = splitReferenceRows(decoded);
-  await writeCalibration(storage, calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now));
+  const calibration = calibrateReference(model, name, profileIdentity(profileBytes, reference), split.whole, split.chunks, defaults, now, { columns });
+  await writeCalibration(storage, calibration);
   const { meta, changed } = updateModelMeta(existing, model, {
     found: new Map(source.features.map((f) => [f.name, f.kind])),
     overrides: source.overrides,
@@ -101,10 +114,12 @@ export async function addReference(options: AddReferenceOptions): Promise<AddRef
   }, now);
   if (changed) await writeModelMeta(storage, meta);
   onProgress?.({ stage: 'done', done: stats.rows, total: stats.rows });
-  return { reference, model: meta, rows, warnings: referenceWarnings(reference) };
+  return { reference, model: meta, rows, warnings: referenceWarnings(reference), notices: referenceNotices(calibration, config) };
 }
 
 const WHOLE = -1;
+/** Seed of the random chunks: the same reference file always gives the same chunks and thresholds. */
+const RANDOM_CHUNK_SEED = 20261202;
 
 interface DatasetStats {
   rows: number;
@@ -134,5 +149,16 @@ function chunkedPass(source: DatasetSource, rows: number, chunks: number) {
     orderBy: source.timeSql ? '__rn' : undefined,
     inputs: source.features.map((input, index) => ({ index, input })),
     whole: WHOLE,
+  };
+}
+
+/** Rows in a seeded pseudo-random order (a hash of the row number), cut into chunks of the ordered pass's sizes. */
+function randomChunkPass(source: DatasetSource, rows: number, chunks: number) {
+  const numbered = `(SELECT *, row_number() OVER (ORDER BY hash(__ord, ${RANDOM_CHUNK_SEED}), __ord) - 1 AS __rn FROM (SELECT *, row_number() OVER () AS __ord FROM ${source.relation})) AS src`;
+  return {
+    relation: numbered,
+    group: `(__rn * ${chunks}) // ${rows}`,
+    orderBy: '__rn',
+    inputs: source.features.map((input, index) => ({ index, input })),
   };
 }

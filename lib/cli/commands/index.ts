@@ -139,6 +139,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const meta = result.reference;
       ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows, ${result.model.features.length} features profiled from ${file} (${meta.chunks} chunks for default thresholds, calibrated and stored)`);
       for (const warning of result.warnings) ctx.error(`warning: ${warning}`);
+      for (const notice of result.notices) ctx.log(`notice: ${notice}`);
       return 0;
     },
   },
