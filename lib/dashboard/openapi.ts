@@ -148,6 +148,10 @@ export const OPENAPI = {
           metric_note: { type: 'string', description: 'The metric override does not apply to this feature; says what is shown instead.' },
           min_rows: { type: ['integer', 'null'], description: 'Live rows a verdict needs at this reference’s size; null: no window size is enough.' },
           insufficient: { type: 'string', description: 'Set when the window has fewer rows than min_rows: the verdict cannot be trusted.' },
+          test: { type: 'string', enum: ['ks', 'chi2'], description: 'The significance test a drift verdict also needs at the window’s and the reference’s sizes: KS (numeric), χ² (categorical).' },
+          p_value: { type: ['number', 'null'], description: 'That test’s p-value; a drift verdict needs p ≤ drift_alpha (default 0.01).' },
+          noise: { type: 'string', description: 'Set when the distance passed its threshold but the test found no difference: sampling noise, no drift verdict.' },
+          notice: { type: 'string', description: 'Why the feature is not monitored for drift by default (an identifier, free text, a constant, a timestamp).' },
           sparkline: { type: 'array', items: { type: ['number', 'null'] } },
           alert: { type: ['string', 'null'], enum: ['firing', 'pending', null] },
         },
@@ -165,6 +169,7 @@ export const OPENAPI = {
           features: { type: 'array', items: { $ref: '#/components/schemas/FeatureComparison' } },
           coverage: { $ref: '#/components/schemas/Coverage' },
           warnings: { type: 'array', items: { type: 'string' } },
+          notices: { type: 'array', items: { type: 'string' }, description: 'About the reference itself, e.g. "reference is not stationary over its rows: …" (its random-chunk thresholds are used).' },
         },
       },
       FeatureView: {
