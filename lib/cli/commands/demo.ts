@@ -18,6 +18,9 @@ models:
       # Calendar features: their mix is set by the window, not by the data.
       hour_of_day: { drift: false }
       is_weekend: { drift: false }
+      # Weekend coupon campaigns lift usage by ~4 points (13% → 17%), which the default floor for
+      # categories (0.03, sized to catch a 4-point shift) would page on: the business expects it.
+      coupon_used: { floor: 0.05 }
 ingest:
   # The scenario has fixed dates (from 2026-11-01): \`--days 60\` reaches past today, which
   # would otherwise be quarantined as "in the future".
