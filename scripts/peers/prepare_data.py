@@ -206,8 +206,10 @@ def dense(out: str, smoke: bool) -> None:
 
 
 def sparse(out: str, smoke: bool) -> None:
-    """50 k rows spread over 24,000 hours (about 2 an hour); 10 windows of 2,400 hours."""
+    """50 k rows spread over 24,000 hours (about 2 an hour); 10 windows of 2,400 hours. Starts in
+    2023 so that the whole span is in the past (driftwatch rejects rows from the future)."""
     rng = np.random.default_rng(24)
+    T0 = datetime(2023, 1, 1, tzinfo=timezone.utc)
     rows, hours = (5_000, 2_400) if smoke else (50_000, 24_000)
     ref = synthetic_frame(rng, 10_000, 6, 2)
     ref["timestamp"] = T0 - timedelta(days=30) + pd.to_timedelta(np.sort(rng.random(10_000)) * 30 * 86400, unit="s")
