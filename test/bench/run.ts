@@ -4,19 +4,27 @@ import { benchDashboard, benchDemoFirstLook, setClients } from './dashboard.benc
 import { benchLoad } from './load.bench';
 import { benchDigest } from './digest.bench';
 import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
+import { benchPeers } from './peers/peers.bench';
+import { peersTable, writePeersDoc } from './peers/report';
 
 /**
  * `npm run bench -- <suite…> [--json] [--quick] [--large] [--clients N] [--load-only]`: suites
  * print a table, or one JSON object. `--large` adds the 2 GB NDJSON ingest and profile to
  * `pipeline` (several minutes). `--clients N` (dashboard) sets the concurrent clients of the
  * 200-feature figures (default 10) and adds "under load": the demo store's sessions by 1 user,
- * then by N at once; `--load-only` runs only that part.
+ * then by N at once; `--load-only` runs only that part. `peers` (not run by default: it needs a
+ * Python environment, made once by scripts/peers/setup-venv.sh) runs driftwatch beside NannyML,
+ * Evidently and whylogs; `--quick` is its smoke sample, `--datasets=a,b` picks datasets and
+ * `--write-docs` writes the table into docs/peers.md.
  */
-const SUITES = ['digest', 'pipeline', 'dashboard'] as const;
+const SUITES = ['digest', 'pipeline', 'dashboard', 'peers'] as const;
+const DEFAULT_SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
-function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean; clients: number | undefined; loadOnly: boolean } {
+function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean; clients: number | undefined; loadOnly: boolean; datasets: string[]; writeDocs: boolean } {
   const json = argv.includes('--json');
+  const datasets = (argv.find((a) => a.startsWith('--datasets='))?.slice('--datasets='.length) ?? '').split(',').filter(Boolean);
+  const writeDocs = argv.includes('--write-docs');
   const quick = argv.includes('--quick');
   const large = argv.includes('--large');
   const loadOnly = argv.includes('--load-only');
@@ -33,13 +41,13 @@ function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boo
       process.exit(2);
     }
   }
-  return { suites: names.length ? (names as Suite[]) : [...SUITES], json, quick, large, clients, loadOnly };
+  return { suites: names.length ? (names as Suite[]) : [...DEFAULT_SUITES], json, quick, large, clients, loadOnly, datasets, writeDocs };
 }
 
 const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
 
 async function main(): Promise<void> {
-  const { suites, json, quick, large, clients, loadOnly } = parseArgs(process.argv.slice(2));
+  const { suites, json, quick, large, clients, loadOnly, datasets, writeDocs } = parseArgs(process.argv.slice(2));
   if (clients !== undefined) setClients(clients);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -155,6 +163,15 @@ async function main(): Promise<void> {
             : {}),
         });
       }
+    }
+    if (suite === 'peers') {
+      const r = await benchPeers(log, { smoke: quick, datasets });
+      out.peers = r;
+      if (!json) {
+        console.log(`\npeers (${r.sample} sample; right = drift cells flagged of the truth's) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table(peersTable(r));
+      }
+      if (writeDocs) await writePeersDoc('docs/peers.md', r, `${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.date.slice(0, 10)}`);
     }
   }
   if (json) console.log(JSON.stringify(out));
