@@ -57,11 +57,11 @@ export function isHeavyRoute(url: string): boolean {
   return /^\/api\/models\/[^/?]+\/(compare|trend|features\/[^/?]+)(\?|$)/.test(url) || /^\/models\/[^/?]+(\/features\/[^/?]+)?\/?(\?|$)/.test(url);
 }
 
-export function answerKey(req: IncomingMessage): string | undefined {
-  if (req.method !== 'GET' || !req.url?.startsWith('/api/')) return undefined;
+export function answerKey(req: IncomingMessage, path = routedPath(req.url)): string | undefined {
+  if (req.method !== 'GET' || !path.startsWith('/api/')) return undefined;
   // Conditional and range requests answer differently for the same URL: not shared.
   if (req.headers.range || req.headers['if-none-match'] || req.headers['if-modified-since']) return undefined;
-  return [req.url, ...VARY.map((h) => String(req.headers[h] ?? ''))].join('\n');
+  return [path, ...VARY.map((h) => String(req.headers[h] ?? ''))].join('\n');
 }
 
 /**
@@ -119,40 +119,50 @@ function send(res: ServerResponse, answer: Answer, outcome: string, outcomeHeade
   res.end(answer.body);
 }
 
-/** A counting semaphore with a bounded line: `enter` resolves when a slot is free, or false when the line is full. */
+/**
+ * A counting semaphore with a bounded line. `enter(go)` runs `go` now or when a slot frees, and
+ * returns a cancel for a waiter that leaves (a client that hung up does not keep a place); or
+ * returns false when the line is full. Whoever ran `go` calls `leave` once.
+ */
 class Lane {
   private running = 0;
-  private readonly line: (() => void)[] = [];
+  private readonly line = new Set<() => void>();
 
   constructor(
     private readonly slots: number,
     private readonly maxWaiting: number,
   ) {}
 
-  enter(): Promise<boolean> | boolean {
+  enter(go: () => void): (() => void) | false {
     if (this.running < this.slots) {
       this.running++;
-      return true;
+      go();
+      return () => {};
     }
-    if (this.line.length >= this.maxWaiting) return false;
-    return new Promise((resolve) => this.line.push(() => resolve(true)));
+    if (this.line.size >= this.maxWaiting) return false;
+    this.line.add(go);
+    return () => this.line.delete(go);
   }
 
   leave(): void {
-    const next = this.line.shift();
-    if (next) next();
-    else this.running--;
+    const next = this.line.values().next();
+    if (next.done) {
+      this.running--;
+      return;
+    }
+    this.line.delete(next.value);
+    next.value();
   }
 
   get waiting(): number {
-    return this.line.length;
+    return this.line.size;
   }
 }
 
 /** 503 with Retry-After: the API's JSON error, or for a page a small HTML page saying the same. */
-function busy(req: IncomingMessage, res: ServerResponse, waiting: number): void {
+function busy(path: string, res: ServerResponse, waiting: number): void {
   const message = `the dashboard is busy: ${waiting} requests are waiting for a computation; retry in a second`;
-  const api = req.url?.startsWith('/api/');
+  const api = path.startsWith('/api/');
   const body = api
     ? JSON.stringify({ error: message, code: 'unavailable' })
     : `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Busy · driftwatch</title></head><body style="font-family:system-ui,sans-serif;margin:3rem"><h1>Busy</h1><p>${message}. This page reloads by itself.</p></body></html>`;
@@ -160,73 +170,109 @@ function busy(req: IncomingMessage, res: ServerResponse, waiting: number): void 
   res.end(body);
 }
 
+/**
+ * The request's path as Next routes it: leading slashes collapsed (Next does so) and an
+ * absolute-form target (`GET http://host/path`) reduced to its path.
+ */
+export function routedPath(url: string | undefined): string {
+  let path = url ?? '/';
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  if (absolute) path = path.slice(absolute[0].length) || '/';
+  return path.replace(/^\/+/, '/');
+}
+
+/** Run the handler, turning a throw or a rejection into a 500 instead of a crashed server; settles when it is done. */
+function run(handle: RequestHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return Promise.resolve()
+    .then(() => handle(req, res))
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        if (!res.writableEnded) res.end('Internal Server Error');
+      },
+    );
+}
+
+/** Answers kept for reuse (ttlMs > 0) are bounded by count and by bytes, oldest dropped first. */
+const MAX_REUSE_BYTES = 64 * 1024 * 1024;
+
 export function answerFront(handle: RequestHandler, options: AnswerFrontOptions = {}): RequestHandler & { size: () => number } {
   const ttlMs = options.ttlMs ?? 0;
   const lane = new Lane(options.heavySlots ?? 4, options.heavyWaiting ?? 256);
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const maxEntries = options.maxEntries ?? 1000;
   const outcomeHeader = options.outcomeHeader ?? 'x-driftwatch-computed';
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, Entry & { bytes: number }>();
+  let keptBytes = 0;
 
-  /** A heavy request that is not shared (a page): through the lane, holding a slot until its response ends. */
-  const admit = (req: IncomingMessage, res: ServerResponse) => {
-    const admitted = lane.enter();
-    if (admitted === false) return busy(req, res, lane.waiting);
-    let held = false;
-    let gone = false;
-    res.once('close', () => {
-      gone = true;
-      if (held) lane.leave();
-      held = false;
-    });
-    const go = () => {
-      if (gone) return lane.leave();
-      held = true;
-      return handle(req, res);
-    };
-    return admitted === true ? go() : void admitted.then(go);
+  const drop = (key: string) => {
+    const e = entries.get(key);
+    if (!e) return;
+    keptBytes -= e.bytes;
+    entries.delete(key);
   };
 
-  const front = (req: IncomingMessage, res: ServerResponse) => {
-    const heavy = isHeavyRoute(req.url ?? '');
-    const key = answerKey(req);
-    if (key === undefined) return heavy ? admit(req, res) : handle(req, res);
+  /**
+   * Into Next through the lane when the request may compute (a prefetch of a page does not take
+   * a slot): the slot is held until Next's handler has finished with the request, whether or not
+   * the client is still there, since the computation goes on regardless.
+   */
+  const enter = (path: string, req: IncomingMessage, res: ServerResponse): void => {
+    const prefetch = req.headers['next-router-prefetch'] !== undefined || req.headers['next-router-segment-prefetch'] !== undefined;
+    if (!isHeavyRoute(path) || prefetch) {
+      void run(handle, req, res);
+      return;
+    }
+    let started = false;
+    const cancel = lane.enter(() => {
+      started = true;
+      // The client left while waiting: nothing to compute for, the slot goes to the next one.
+      if (res.destroyed) return lane.leave();
+      void run(handle, req, res).finally(() => lane.leave());
+    });
+    if (cancel === false) return busy(path, res, lane.waiting);
+    res.once('close', () => {
+      if (!started) cancel();
+    });
+  };
+
+  const front = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = routedPath(req.url);
+    const key = answerKey(req, path);
+    if (key === undefined) return enter(path, req, res);
     const known = entries.get(key);
     if (known && (!known.done || Date.now() - known.at < ttlMs)) {
       const outcome = known.done ? 'cached' : 'shared';
       void known.answer.then((answer) => {
         if (res.destroyed) return;
         if (answer) send(res, answer, outcome, outcomeHeader);
-        else handle(req, res);
+        // The first request's answer could not be shared (its client left, it was too large):
+        // this one asks again, as a new first request or sharing another's.
+        else front(req, res);
       });
       return;
     }
-    const admitted = heavy ? lane.enter() : true;
-    if (admitted === false) return busy(req, res, lane.waiting);
-    // A slot is held from admission until the answer is finished (or the client has gone).
-    let held = admitted === true && heavy;
-    let finished = false;
-    const entry: Entry = { answer: capture(res, maxBytes), done: false, at: Date.now() };
+    drop(key);
+    const entry = { answer: capture(res, maxBytes), done: false, at: Date.now(), bytes: 0 };
     entries.set(key, entry);
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     void entry.answer.then((answer) => {
       entry.done = true;
       entry.at = Date.now();
-      finished = true;
-      if (held) lane.leave();
-      held = false;
+      if (entries.get(key) !== entry) return;
       // Reuse only complete 200s (their no-store is for browsers and proxies, not for the origin
       // itself); errors are shared only while in flight.
-      const reusable = answer !== null && answer.status === 200 && ttlMs > 0;
-      if (!reusable && entries.get(key) === entry) entries.delete(key);
+      if (answer === null || answer.status !== 200 || ttlMs <= 0) return drop(key);
+      entry.bytes = answer.body.length;
+      keptBytes += entry.bytes;
+      const now = Date.now();
+      for (const [k, e] of entries) {
+        if (entries.size <= maxEntries && keptBytes <= MAX_REUSE_BYTES && !(e.done && now - e.at >= ttlMs)) break;
+        if (e.done) drop(k);
+      }
     });
-    if (admitted === true) return handle(req, res);
-    void admitted.then(() => {
-      // The client left while waiting: give the slot back.
-      if (finished || res.destroyed) return lane.leave();
-      held = true;
-      return handle(req, res);
-    });
+    enter(path, req, res);
   };
   return Object.assign(front, { size: () => entries.size });
 }

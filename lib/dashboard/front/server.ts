@@ -31,12 +31,16 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer(answerFront((req, res) => handle(req, res), { ttlMs: answerTtlMs(), heavySlots: heavySlots() }));
-  // As `next start`: idle keep-alive connections outlive a browser's polling interval.
+  // Idle keep-alive connections outlive the dashboard's polling (Node's default is 5 s).
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  server.on('error', (error) => console.error(`driftwatch dashboard: ${error.message}`));
   const stop = () => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
