@@ -47,14 +47,17 @@ describe('alert delivery: a webhook receiver down for three rounds, then up', ()
     await cliOk(['init', '--store', store]);
     await writeFile(
       join(store, CONFIG_KEY),
-      `alerts:
+      `evaluation:
+  references: [test, train]
+alerts:
   rules:
     - { name: drift, verdicts: [drift, failing], fire_after: 1, resolve_after: 2, channels: [ops-webhook] }
   channels:
     - { name: ops-webhook, type: webhook, url: "http://127.0.0.1:${port}/hook", max_attempts: 2, backoff_ms: 10, max_backoff_ms: 20, timeout_ms: 2000 }
 `,
     );
-    await cliOk(['reference', 'add', '--store', store, '--model', MODEL, '--name', 'test', '--file', join(dir, 'test.csv'), '--id-col', 'id', '--timestamp-col', 'ts']);
+    // Two references, so the one fault raises two alerts (one per reference) that are pending at once.
+    for (const name of ['test', 'train']) await cliOk(['reference', 'add', '--store', store, '--model', MODEL, '--name', name, '--file', join(dir, 'test.csv'), '--id-col', 'id', '--timestamp-col', 'ts']);
     await cliOk(['ingest', '--store', store, '--model', MODEL, '--file', join(dir, 'events.ndjson')]);
     await cliOk(['profile', '--store', store]);
   }, 180_000);
