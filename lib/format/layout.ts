@@ -1,5 +1,5 @@
 import { ModelName, ReferenceName } from './names';
-import { dayLabel, hourLabel } from './timestamps';
+import { dayLabel } from './timestamps';
 
 /**
  * Every key of the store (docs/format.md). Names are validated here, so a model or reference name
@@ -14,26 +14,28 @@ const m = (model: string): string => `models/${ModelName.parse(model)}`;
 export const layout = {
   model: (model: string) => `${m(model)}/model.json`,
   rawPredictionsPrefix: (model: string) => `${m(model)}/raw/predictions/`,
-  rawPredictionsHourPrefix: (model: string, hourMs: number) => `${m(model)}/raw/predictions/hour=${hourLabel(hourMs)}/`,
-  rawPredictions: (model: string, hourMs: number, batchId: string, ext: 'ndjson.gz' | 'parquet') =>
-    `${m(model)}/raw/predictions/hour=${hourLabel(hourMs)}/${batchId}.${ext}`,
+  /** The raw batches of the UTC day holding `ms` (format 2.0: one file per batch and day, not per hour). */
+  rawPredictionsDayPrefix: (model: string, ms: number) => `${m(model)}/raw/predictions/day=${dayLabel(ms)}/`,
+  rawPredictions: (model: string, ms: number, batchId: string, ext: 'ndjson.gz' | 'parquet') =>
+    `${m(model)}/raw/predictions/day=${dayLabel(ms)}/${batchId}.${ext}`,
   rawLabelsPrefix: (model: string) => `${m(model)}/raw/labels/`,
-  rawLabels: (model: string, hourMs: number, batchId: string) => `${m(model)}/raw/labels/hour=${hourLabel(hourMs)}/${batchId}.ndjson.gz`,
+  rawLabels: (model: string, ms: number, batchId: string) => `${m(model)}/raw/labels/day=${dayLabel(ms)}/${batchId}.ndjson.gz`,
   quarantine: (model: string, batchId: string) => `${m(model)}/quarantine/${batchId}.ndjson`,
   quarantinePrefix: (model: string) => `${m(model)}/quarantine/`,
-  /** Event ids stored per prediction hour, one file per raw batch (format 1.4): the duplicate index. */
+  /** Event ids stored per prediction day, one file per raw batch: the duplicate index. */
   idsPrefix: (model: string) => `${m(model)}/ids/`,
-  idsHourPrefix: (model: string, hourMs: number) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/`,
-  ids: (model: string, hourMs: number, batchId: string) => `${m(model)}/ids/hour=${hourLabel(hourMs)}/${batchId}.ids.gz`,
+  ids: (model: string, ms: number, batchId: string) => `${m(model)}/ids/day=${dayLabel(ms)}/${batchId}.ids.gz`,
   referencesPrefix: (model: string) => `${m(model)}/references/`,
   referenceMeta: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/reference.json`,
   referenceProfile: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/profile.parquet`,
   /** Default thresholds computed from the reference's chunks (format 1.2 and later; optional). */
   referenceCalibration: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/calibration.json`,
   hourlyProfilesPrefix: (model: string) => `${m(model)}/profiles/hourly/`,
-  hourlyProfile: (model: string, hourMs: number) => `${m(model)}/profiles/hourly/day=${dayLabel(hourMs)}/hour=${hourLabel(hourMs)}.parquet`,
+  /** The day pack of hourly summaries holding the hour of `ms`: one file per UTC day (format 2.0). */
+  hourlyProfile: (model: string, ms: number) => `${m(model)}/profiles/hourly/day=${dayLabel(ms)}.parquet`,
   sixHourProfilesPrefix: (model: string) => `${m(model)}/profiles/6-hourly/`,
-  sixHourProfile: (model: string, blockMs: number) => `${m(model)}/profiles/6-hourly/day=${dayLabel(blockMs)}/hour=${hourLabel(blockMs)}.parquet`,
+  /** The day pack of the 6-hour block rollups of the UTC day holding `ms` (format 2.0). */
+  sixHourProfile: (model: string, ms: number) => `${m(model)}/profiles/6-hourly/day=${dayLabel(ms)}.parquet`,
   weeklyProfilesPrefix: (model: string) => `${m(model)}/profiles/weekly/`,
   weeklyProfile: (model: string, weekMs: number) => `${m(model)}/profiles/weekly/week=${dayLabel(weekMs)}.parquet`,
   dailyProfilesPrefix: (model: string) => `${m(model)}/profiles/daily/`,
@@ -50,7 +52,15 @@ export const layout = {
   alertOutbox: (model: string) => `${m(model)}/state/alert-outbox.json`,
 };
 
-/** The hour label inside a raw or hourly-profile key, e.g. `2026-11-29T08`. */
+/** The hour label inside a format 1.x key, e.g. `2026-11-29T08` (for `migrate` and old stores). */
 export function hourOfKey(key: string): string | undefined {
   return /hour=(\d{4}-\d{2}-\d{2}T\d{2})/.exec(key)?.[1];
+}
+
+/** The start (epoch ms) of the UTC day named in a `day=YYYY-MM-DD` key, e.g. a raw batch or a day pack. */
+export function dayOfKey(key: string): number | undefined {
+  const label = /day=(\d{4}-\d{2}-\d{2})(?:\/|\.parquet$)/.exec(key)?.[1];
+  if (label === undefined) return undefined;
+  const ms = Date.parse(`${label}T00:00:00Z`);
+  return Number.isFinite(ms) ? ms : undefined;
 }
