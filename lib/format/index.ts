@@ -7,3 +7,4 @@ export * from './names';
 export * from './summary';
 export * from './timestamps';
 export * from './version';
+export * from './profile-state';

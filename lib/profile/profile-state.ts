@@ -1,48 +1,17 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { layout, type SummaryRow } from '../format';
+import { layout, parseProfileState, ProfileStateError, type ProfileState } from '../format';
 import type { Storage } from '../storage/storage';
 import { ProfileInputError } from './options';
 
-/**
- * models/<model>/state/profile-state.json (format 2.0): per UTC day, the raw batch files its
- * hours were profiled from and, per profiled hour, a token of the hour's summaries (a hash of
- * their content: the same data gives the same token, so re-profiling a day changes the tokens of
- * only the hours whose data changed). It is also the index of the hours a model has: readers take
- * the set of hours from it instead of listing one file per hour. Days whose rollup is still due
- * survive a crash in `pending_days`.
- */
-export const DayState = z.object({
-  batches: z.array(z.string()),
-  hours: z.record(z.string(), z.string()),
-});
-export type DayState = z.infer<typeof DayState>;
+export { emptyProfileState, hourToken, profiledHours, ProfileState, type DayState } from '../format';
 
-export const ProfileState = z.object({
-  version: z.literal(2),
-  days: z.record(z.string(), DayState),
-  pending_days: z.array(z.number().int()).default([]),
-});
-export type ProfileState = z.infer<typeof ProfileState>;
-
-export const emptyProfileState = (): ProfileState => ({ version: 2, days: {}, pending_days: [] });
-
+/** The model's profile state (docs/format.md, lib/format/profile-state.ts); a damaged one is a ProfileInputError. */
 export async function readProfileState(storage: Storage, model: string): Promise<ProfileState> {
   const key = layout.profileState(model);
-  const bytes = await storage.read(key);
-  if (!bytes) return emptyProfileState();
-  let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new ProfileInputError(`${key} is not valid JSON; delete it to re-profile every day`);
+    return parseProfileState(await storage.read(key), key);
+  } catch (error) {
+    throw error instanceof ProfileStateError ? new ProfileInputError(error.message) : error;
   }
-  if (typeof json === 'object' && json !== null && (json as { version?: unknown }).version === 1) {
-    throw new ProfileInputError(`${key} is a format 1.x profile state (one entry per hour); run \`driftwatch migrate\``);
-  }
-  const parsed = ProfileState.safeParse(json);
-  if (!parsed.success) throw new ProfileInputError(`${key} is not a valid profile state (${parsed.error.issues[0]?.message}); delete it to re-profile every day`);
-  return parsed.data;
 }
 
 export async function writeProfileState(storage: Storage, model: string, state: ProfileState): Promise<void> {
@@ -54,30 +23,4 @@ export function sameKeys(a: readonly string[] | undefined, b: readonly string[])
   if (!a || a.length !== b.length) return false;
   const set = new Set(a);
   return b.every((k) => set.has(k));
-}
-
-/**
- * The token of one hour's summaries: a hash of their content, independent of row order. The
- * late-data check compares tokens, so an hour profiled again from the same data is unchanged.
- */
-export function hourToken(rows: readonly SummaryRow[]): string {
-  const hash = createHash('sha256');
-  for (const row of [...rows].sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))) {
-    const { means, weights, ...rest } = row;
-    // Centroids as bytes: stringifying a dense hour's ~40 k numbers cost more than profiling it.
-    hash.update(JSON.stringify(rest, Object.keys(rest).sort())).update(new Uint8Array(Float64Array.from(means).buffer)).update(new Uint8Array(Float64Array.from(weights).buffer));
-  }
-  return hash.digest('hex').slice(0, 20);
-}
-
-/** Hour start (epoch ms) → token, for every profiled hour of the state. */
-export function profiledHours(state: ProfileState): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const day of Object.values(state.days)) {
-    for (const [label, token] of Object.entries(day.hours)) {
-      const ms = Date.parse(`${label}:00:00Z`);
-      if (Number.isFinite(ms)) out.set(ms, token);
-    }
-  }
-  return out;
 }
