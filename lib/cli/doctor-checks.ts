@@ -74,10 +74,9 @@ export async function storeFiles(storage: Storage, onlyModel?: string): Promise<
     else if ((r = /^references\/([^/]+)\/(reference\.json|profile\.parquet|calibration\.json)$/.exec(rest))) {
       const kind = r[2] === 'reference.json' ? 'reference-meta' : r[2] === 'profile.parquet' ? 'reference-profile' : 'calibration';
       out.push({ key, kind, model, reference: r[1] });
-    } else if ((r = /^profiles\/(hourly|6-hourly)\/day=[^/]+\/hour=[^/]+\.parquet$/.exec(rest))) {
-      const start = parseHourLabel(hourOfKey(key) ?? '');
-      if (start === undefined) continue;
-      out.push({ key, kind: r[1] === 'hourly' ? 'hourly' : 'rollup', model, startMs: start, endMs: start + (r[1] === 'hourly' ? HOUR_MS : SIX_HOURS_MS) });
+    } else if ((r = /^profiles\/(hourly|6-hourly)\/day=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) {
+      // Day packs (format 2.0): the hours of a day, or its 6-hour blocks.
+      out.push({ key, kind: r[1] === 'hourly' ? 'hourly' : 'rollup', model, startMs: dateMs(r[2]), endMs: dateMs(r[2]) + DAY_MS });
     } else if ((r = /^profiles\/daily\/day=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) out.push({ key, kind: 'rollup', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + DAY_MS });
     else if ((r = /^profiles\/weekly\/week=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) out.push({ key, kind: 'rollup', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + WEEK_MS });
     else if ((r = /^evaluations\/day=(\d{4}-\d{2}-\d{2})\.(parquet|json)$/.exec(rest))) out.push({ key, kind: 'evaluations', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + DAY_MS });
@@ -90,10 +89,7 @@ export async function storeFiles(storage: Storage, onlyModel?: string): Promise<
     else if (rest === 'state/alert-delivery.json') out.push({ key, kind: 'alert-delivery', model });
     else if (/^state\/locks\/(profile|evaluate)\/\d+\.json$/.test(rest)) out.push({ key, kind: 'lock', model });
     else if (/^quarantine\/[^/]+\.ndjson$/.test(rest)) out.push({ key, kind: 'quarantine', model });
-    else if (/^ids\/hour=[^/]+\/[^/]+\.ids\.gz$/.test(rest)) {
-      const start = parseHourLabel(hourOfKey(key) ?? '');
-      if (start !== undefined) out.push({ key, kind: 'id-index', model, startMs: start, endMs: start + HOUR_MS });
-    }
+    else if ((r = /^ids\/day=(\d{4}-\d{2}-\d{2})\/[^/]+\.ids\.gz$/.exec(rest))) out.push({ key, kind: 'id-index', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + DAY_MS });
   }
   return out;
 }

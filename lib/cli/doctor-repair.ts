@@ -2,7 +2,7 @@ import { calibrateReference, compareModel, Config, ConfigError, loadReference, P
 import { availableProfiles } from '../compare/load-window';
 import { LATE_DATA_LOOKBACK_MS, profileVersions, recordVersions } from '../compare/late-data';
 import { evaluationParquet, readSummaryParquetMany } from '../duckdb';
-import { DAY_MS, FORMAT_NAME, FORMAT_VERSION, HOUR_MS, hourLabel, layout, MANIFEST_KEY, parseDuration, WEEK_MS, weekStart, type EvaluationRow } from '../format';
+import { DAY_MS, dayLabel, FORMAT_NAME, FORMAT_VERSION, HOUR_MS, layout, MANIFEST_KEY, parseDuration, WEEK_MS, weekStart, type EvaluationRow } from '../format';
 import { profileModel, readModelMeta } from '../profile';
 import { kindsOf } from '../profile/model-store';
 import { readProfileState, writeProfileState } from '../profile/profile-state';
@@ -47,8 +47,8 @@ export async function planRepairs(storage: Storage, findings: readonly Finding[]
           : { derivable: true, how: 'calibrated again from the reference’s chunks' };
         break;
       case 'hourly': {
-        const raw = await storage.list(layout.rawPredictionsHourPrefix(f.model as string, f.startMs as number));
-        plan = raw.length > 0 && !modelGone ? { derivable: true, how: `profiled again from ${raw.length} raw batch${raw.length === 1 ? '' : 'es'}` } : { derivable: false, how: 'moved aside: no raw data of that hour to profile it from' };
+        const raw = await storage.list(layout.rawPredictionsDayPrefix(f.model as string, f.startMs as number));
+        plan = raw.length > 0 && !modelGone ? { derivable: true, how: `profiled again from ${raw.length} raw batch${raw.length === 1 ? '' : 'es'}` } : { derivable: false, how: 'moved aside: no raw data of that day to profile it from' };
         break;
       }
       case 'rollup':
@@ -58,7 +58,7 @@ export async function planRepairs(storage: Storage, findings: readonly Finding[]
         plan = modelGone ? { derivable: false, how: 'moved aside: model.json is damaged' } : { derivable: true, how: 'windows ending that day evaluated again from the summaries (evaluation.window of config.yaml)' };
         break;
       case 'profile-state':
-        plan = { derivable: true, how: 'rebuilt by profiling every hour again from raw data' };
+        plan = { derivable: true, how: 'rebuilt by profiling every day again from raw data' };
         break;
       case 'evaluation-state':
         plan = { derivable: true, how: 'rebuilt from the stored evaluations and the current profile versions' };
@@ -149,12 +149,12 @@ async function repairModel(storage: Storage, model: string, findings: readonly F
     await keepCopy(storage, f.key, stamp);
     await storage.delete(f.key);
   }
-  // Hours: forget them in the profile state (or the whole state), and profile again from raw data.
+  // Days: forget them in the profile state (or the whole state), and profile again from raw data.
   if (of('profile-state').length > 0 || of('hourly').length > 0) {
     if (of('profile-state').length > 0) await storage.delete(layout.profileState(model));
     else {
       const state = await readProfileState(storage, model);
-      for (const f of of('hourly')) delete state.hours[hourLabel(f.startMs as number)];
+      for (const f of of('hourly')) delete state.days[dayLabel(f.startMs as number)];
       await writeProfileState(storage, model, state);
     }
     const r = await profileModel({ storage, model });

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, hourLabel, layout, parseHourLabel } from '../format';
+import { DAY_MS, HOUR_MS, hourLabel, layout, parseHourLabel, parseProfileState, profiledHours } from '../format';
 import type { Storage } from '../storage/storage';
 
 /**
@@ -40,17 +40,18 @@ export function changedHours(recorded: ProfileVersions, current: ReadonlyMap<num
   return [...hours].sort((a, b) => a - b);
 }
 
-/** The current storage version of each hour's profile; read before the profiles themselves, so a concurrent rewrite is seen next time. */
+/**
+ * The current version of each hour's profile: its token in the profile state (a hash of the
+ * hour's summaries, format 2.0), one read for all hours. Read before the profiles themselves, so
+ * a concurrent rewrite is seen next time.
+ */
 export async function profileVersions(storage: Storage, model: string, hours: readonly number[]): Promise<Map<number, string>> {
+  const key = layout.profileState(model);
+  const tokens = profiledHours(parseProfileState(await storage.read(key), key));
   const out = new Map<number, string>();
-  const batch = 64;
-  for (let i = 0; i < hours.length; i += batch) {
-    const part = hours.slice(i, i + batch);
-    const versions = await Promise.all(part.map((h) => storage.version(layout.hourlyProfile(model, h))));
-    part.forEach((h, j) => {
-      const v = versions[j];
-      if (v !== undefined) out.set(h, v);
-    });
+  for (const h of hours) {
+    const token = tokens.get(h);
+    if (token !== undefined) out.set(h, token);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, hourOfKey, layout, parseHourLabel, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
+import { DAY_MS, HOUR_MS, layout, parseProfileState, profiledHours, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
 import { ProfileCache, type SummaryDecoder } from './profile-cache';
@@ -53,35 +53,39 @@ export function planWindow(fromMs: number, toMs: number, available: AvailablePro
   return plan;
 }
 
-/** The storage keys of a plan's summaries. */
+/** The storage keys of a plan's summaries (a day pack once, however many of its hours or blocks the plan takes). */
 export function planKeys(model: string, plan: WindowPlan): string[] {
-  return planFiles(model, plan).map((f) => f.key);
+  return [...new Set(planFiles(model, plan).map((f) => f.key))];
 }
 
-/** The plan's files with their periods, oldest first. */
-export function planFiles(model: string, plan: WindowPlan): { key: string; startMs: number; endMs: number }[] {
+/**
+ * The plan's periods, oldest first, each with the file that holds it: weeks and days have a file
+ * each; hours and 6-hour blocks are rows of their day's pack (format 2.0), so several periods
+ * name the same key and are told apart by `startMs`.
+ */
+export function planFiles(model: string, plan: WindowPlan): { key: string; startMs: number; endMs: number; packed: boolean }[] {
   return [
-    ...plan.weeks.map((t) => ({ key: layout.weeklyProfile(model, t), startMs: t, endMs: t + WEEK_MS })),
-    ...plan.days.map((t) => ({ key: layout.dailyProfile(model, t), startMs: t, endMs: t + DAY_MS })),
-    ...plan.blocks.map((t) => ({ key: layout.sixHourProfile(model, t), startMs: t, endMs: t + SIX_HOURS_MS })),
-    ...plan.hours.map((t) => ({ key: layout.hourlyProfile(model, t), startMs: t, endMs: t + HOUR_MS })),
+    ...plan.weeks.map((t) => ({ key: layout.weeklyProfile(model, t), startMs: t, endMs: t + WEEK_MS, packed: false })),
+    ...plan.days.map((t) => ({ key: layout.dailyProfile(model, t), startMs: t, endMs: t + DAY_MS, packed: false })),
+    ...plan.blocks.map((t) => ({ key: layout.sixHourProfile(model, t), startMs: t, endMs: t + SIX_HOURS_MS, packed: true })),
+    ...plan.hours.map((t) => ({ key: layout.hourlyProfile(model, t), startMs: t, endMs: t + HOUR_MS, packed: true })),
   ].sort((a, b) => a.startMs - b.startMs);
 }
 
-/** Start times of the hourly profiles and rollups a model has. */
+/**
+ * Start times of the hourly profiles and rollups a model has. Hours come from the profile state
+ * (its index of profiled hours: one read, not one listing entry per hour); a 6-hour block is
+ * there when its day has a block pack and an hour in the block; days and weeks are listed.
+ */
 export async function availableProfiles(storage: Storage, model: string): Promise<AvailableProfiles & { hours: Set<number> }> {
-  const [hourly, blocks, daily, weekly] = await Promise.all(
-    [layout.hourlyProfilesPrefix(model), layout.sixHourProfilesPrefix(model), layout.dailyProfilesPrefix(model), layout.weeklyProfilesPrefix(model)].map((p) => storage.list(p)),
-  );
-  const byHourLabel = (keys: string[]): Set<number> => {
-    const out = new Set<number>();
-    for (const key of keys) {
-      const label = hourOfKey(key);
-      const ms = label === undefined ? undefined : parseHourLabel(label);
-      if (ms !== undefined) out.add(ms);
-    }
-    return out;
-  };
+  const stateKey = layout.profileState(model);
+  const [stateBytes, blockPacks, daily, weekly] = await Promise.all([
+    storage.read(stateKey),
+    storage.list(layout.sixHourProfilesPrefix(model)),
+    storage.list(layout.dailyProfilesPrefix(model)),
+    storage.list(layout.weeklyProfilesPrefix(model)),
+  ]);
+  const hours = new Set(profiledHours(parseProfileState(stateBytes, stateKey)).keys());
   const byDate = (keys: string[], field: 'day' | 'week'): Set<number> => {
     const out = new Set<number>();
     const pattern = new RegExp(`${field}=(\\d{4}-\\d{2}-\\d{2})\\.parquet$`);
@@ -91,7 +95,10 @@ export async function availableProfiles(storage: Storage, model: string): Promis
     }
     return out;
   };
-  return { hours: byHourLabel(hourly), blocks: byHourLabel(blocks), days: byDate(daily, 'day'), weeks: byDate(weekly, 'week') };
+  const blockDays = byDate(blockPacks, 'day');
+  const blocks = new Set<number>();
+  for (const h of hours) if (blockDays.has(Math.floor(h / DAY_MS) * DAY_MS)) blocks.add(Math.floor(h / SIX_HOURS_MS) * SIX_HOURS_MS);
+  return { hours, blocks, days: byDate(daily, 'day'), weeks: byDate(weekly, 'week') };
 }
 
 /** One stored summary file of a window: its period and the model's rows in it (the most of any feature). */
@@ -126,15 +133,16 @@ export async function loadWindow(
 ): Promise<LoadedWindow> {
   const plan = planWindow(fromMs, toMs, options.available ?? (await availableProfiles(storage, model)));
   const planned = planFiles(model, plan);
-  const files = await (cache ?? new ProfileCache()).load(
-    storage,
-    planned.map((f) => f.key),
-    decode,
-  );
+  const keys = [...new Set(planned.map((f) => f.key))];
+  const loaded = await (cache ?? new ProfileCache()).load(storage, keys, decode);
+  const byKey = new Map(keys.map((k, i) => [k, loaded[i]]));
   const byFeature = new Map<string, SummaryRow[]>();
   const parts: WindowPart[] = [];
-  for (const [i, rows] of files.entries()) {
+  for (const file of planned) {
     let most = 0;
+    const all = byKey.get(file.key) ?? [];
+    // A pack holds every hour (or block) of its day: take the rows of this period.
+    const rows = file.packed ? all.filter((r) => r.period_start === file.startMs && r.period_end === file.endMs) : all;
     for (const row of rows) {
       if (row.rows > most) most = row.rows;
       if (options.only && !options.only.has(row.feature)) continue;
@@ -142,7 +150,7 @@ export async function loadWindow(
       if (!list) byFeature.set(row.feature, (list = []));
       list.push(row);
     }
-    parts.push({ startMs: planned[i].startMs, endMs: planned[i].endMs, rows: most });
+    parts.push({ startMs: file.startMs, endMs: file.endMs, rows: most });
   }
   const features = new Map<string, SummaryRow>();
   for (const [feature, rows] of byFeature) {

@@ -44,7 +44,8 @@ const MAX_JSON_OBJECT_BYTES = 64 * 1024 * 1024;
 export function scanSql(paths: string | readonly string[], format: DataFormat, options: ScanOptions = {}): string {
   const list = typeof paths === 'string' ? sqlString(paths) : `[${paths.map(sqlString).join(', ')}]`;
   const extra: string[] = [];
-  if (options.hivePartitioning) extra.push('hive_partitioning = true');
+  // Left unsaid, DuckDB guesses from `key=value` directories: raw store files (`day=…/`) say false.
+  if (options.hivePartitioning !== undefined) extra.push(`hive_partitioning = ${options.hivePartitioning}`);
   if (options.hiveTypes) extra.push(`hive_types = {${Object.entries(options.hiveTypes).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`);
   if (options.unionByName) extra.push('union_by_name = true');
   switch (format) {

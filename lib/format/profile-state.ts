@@ -53,11 +53,23 @@ export function parseProfileState(bytes: Uint8Array | undefined, key: string): P
 export function hourToken(rows: readonly SummaryRow[]): string {
   const hash = createHash('sha256');
   for (const row of [...rows].sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0))) {
-    const { means, weights, ...rest } = row;
-    // Centroids as bytes: stringifying a dense hour's ~40 k numbers cost more than profiling it.
-    hash.update(JSON.stringify(rest, Object.keys(rest).sort())).update(new Uint8Array(Float64Array.from(means).buffer)).update(new Uint8Array(Float64Array.from(weights).buffer));
+    // Fixed fields as text, centroids as two position-weighted checksums: hashing every centroid
+    // (or stringifying the row) cost more than profiling a sparse hour.
+    const { feature, kind, period_start, period_end, chunk, rows: n, nulls, non_finite, type_errors, count, min, max, sum, compression } = row;
+    hash.update([feature, kind, period_start, period_end, chunk, n, nulls, non_finite, type_errors, count, min, max, sum, compression, row.means.length, checksum(row.means), checksum(row.weights)].join('|'));
+    hash.update(`|${row.categories.join('\u0001')}|${row.category_counts.join(',')}\n`);
   }
   return hash.digest('hex').slice(0, 20);
+}
+
+function checksum(values: readonly number[]): number {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < values.length; i++) {
+    a += values[i];
+    b += values[i] * (i + 1);
+  }
+  return a * 31 + b;
 }
 
 /** Hour start (epoch ms) → token, for every profiled hour of the state. */

@@ -113,6 +113,11 @@ export class ProfileAccumulator {
     return g;
   }
 
+  /** The groups that received rows. */
+  groupIds(): number[] {
+    return [...this.groups].filter(([, g]) => g.rows > 0).map(([id]) => id);
+  }
+
   addRows(id: number, rows: number): void {
     this.group(id).rows += rows;
   }

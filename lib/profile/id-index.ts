@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { layout, parseDuration, parseTimestamp } from '../format';
+import { DAY_MS, layout, parseDuration, parseTimestamp } from '../format';
 import type { Storage } from '../storage/storage';
 
 /** Config `ingest.dedupe_window` default: an id repeated within a week of its hour is a duplicate. */
@@ -14,14 +14,15 @@ export function dedupeWindowMs(setting: string = DEFAULT_DEDUPE_WINDOW): number 
 }
 
 /**
- * The per-model duplicate index: `models/<model>/ids/hour=<H>/<raw batch>.ids.gz` lists the ids
- * (one JSON string a line) of one raw batch of prediction hour H. An id is a duplicate when a
- * batch of another file stored it in an hour within ± the dedupe window of its own hour. The
- * index is listed once per ingest and only hours in range are read; the batches of the file being
+ * The per-model duplicate index: `models/<model>/ids/day=<D>/<raw batch>.ids.gz` lists the ids
+ * (one JSON string a line) of one raw batch of prediction day D. An id is a duplicate when a
+ * batch of another file stored it on a day that reaches within the dedupe window of its own hour
+ * (the index knows days, not hours: the window is effectively widened by up to a day). The index
+ * is listed once per ingest and only days in range are read; the batches of the file being
  * ingested are left out, so re-running a crashed ingest writes the same batches again.
  */
 export class IdIndex {
-  private byHour: Promise<Map<number, string[]>> | undefined;
+  private byDay: Promise<Map<number, string[]>> | undefined;
   private readonly cache = new Map<string, string[]>();
   private cached = 0;
 
@@ -41,12 +42,14 @@ export class IdIndex {
     const found = new Set<string>();
     if (candidates.size === 0) return found;
     const hours = [...new Set(candidates.values())].sort((a, b) => a - b);
-    for (const [stored, keys] of await this.keysByHour()) {
-      if (!nearAny(hours, stored, this.windowMs)) continue;
+    // A stored day covers [day, day + 24 h): it is in range of an hour within the window of any of its hours.
+    const near = (hour: number, day: number): boolean => hour >= day - this.windowMs && hour < day + DAY_MS + this.windowMs;
+    for (const [stored, keys] of await this.keysByDay()) {
+      if (!nearAny(hours, stored + DAY_MS / 2, this.windowMs + DAY_MS / 2)) continue;
       for (const key of keys) {
         for (const id of await this.idsOf(key)) {
           const hour = candidates.get(id);
-          if (hour !== undefined && Math.abs(hour - stored) <= this.windowMs) found.add(id);
+          if (hour !== undefined && near(hour, stored)) found.add(id);
         }
       }
     }
@@ -54,24 +57,24 @@ export class IdIndex {
   }
 
   /** Record the ids of a raw batch just written (after the batch: a crash in between re-runs cleanly). */
-  async record(hour: number, batch: string, ids: readonly string[]): Promise<void> {
-    await this.storage.write(layout.ids(this.model, hour, batch), encodeIds(ids));
+  async record(day: number, batch: string, ids: readonly string[]): Promise<void> {
+    await this.storage.write(layout.ids(this.model, day, batch), encodeIds(ids));
   }
 
-  /** One list of the whole index per ingest: keys of other files' batches by hour. */
-  private keysByHour(): Promise<Map<number, string[]>> {
-    this.byHour ??= (async () => {
+  /** One list of the whole index per ingest: keys of other files' batches by day. */
+  private keysByDay(): Promise<Map<number, string[]>> {
+    this.byDay ??= (async () => {
       const prefix = layout.idsPrefix(this.model);
       const out = new Map<number, string[]>();
       for (const key of await this.storage.list(prefix)) {
         const [dir, name] = key.slice(prefix.length).split('/');
-        const hour = dir?.startsWith('hour=') ? parseTimestamp(`${dir.slice(5)}:00:00Z`) : undefined;
-        if (hour === undefined || name === undefined || name.startsWith(this.ownBatch)) continue;
-        out.set(hour, [...(out.get(hour) ?? []), key]);
+        const day = dir?.startsWith('day=') ? parseTimestamp(`${dir.slice(4)}T00:00:00Z`) : undefined;
+        if (day === undefined || name === undefined || name.startsWith(this.ownBatch)) continue;
+        out.set(day, [...(out.get(day) ?? []), key]);
       }
       return out;
     })();
-    return this.byHour;
+    return this.byDay;
   }
 
   private async idsOf(key: string): Promise<string[]> {

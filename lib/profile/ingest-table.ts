@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dataFormatOf, describeDataFile, queryRows, scanSql, sqlIdent, sqlString, streamRowObjects, TempSpace, withConnection } from '../duckdb';
-import { HOUR_MS, layout } from '../format';
+import { DAY_MS, HOUR_MS, layout } from '../format';
 import type { Storage } from '../storage/storage';
 import { batchIdOf } from './file-hash';
 import { dedupeWindowMs, IdIndex } from './id-index';
@@ -18,7 +18,7 @@ import { implausibleTime, timeLimits, type TimeLimits } from './time-limits';
 import { timestampMsSql } from './timestamp-sql';
 
 /**
- * A wide table (CSV, Parquet, flat NDJSON) → raw Parquet per prediction hour, columns
+ * A wide table (CSV, Parquet, flat NDJSON) → raw Parquet per prediction day (format 2.0), columns
  * `model, id, ts (TIMESTAMPTZ), score, features STRUCT(<feature columns, types as in the file>)`:
  * the event shape, typed. Profiling reads these with read_parquet at full columnar speed; NDJSON
  * would cost a JSON parse per value. Without --id-col the id is the 0-based row number + idStart.
@@ -31,7 +31,7 @@ export async function ingestTable(options: IngestOptions): Promise<IngestResult>
   const batchId = await batchIdOf(file, { kind: 'table', model, flags: flagsKey(options), idStart });
   return withConnection(async (connection) => {
     const quarantine = new Quarantine(storage, model, batchId, { file: options.sourceName ?? file, kind: 'table' }, options.quarantineCapBytes);
-    // The hour files together are about as large as the input: a small input's go to memory.
+    // The day files together are about as large as the input: a small input's go to memory.
     const space = new TempSpace('ingest');
     try {
       const dir = await space.dirFor((await stat(file)).size);
@@ -72,21 +72,21 @@ async function ingestRows(connection: DuckDBConnection, options: IngestOptions, 
   const result: IngestResult = { linesRead: Number(rows) + run.rejected, accepted: 0, duplicates: { inFile: 0, stored: 0 }, invalidUtf8: {}, quarantined: quarantine.size, batches: 0, duplicateBatches: 0, hours: [], warnings: [], quarantineKeys: [] };
   result.accepted = result.linesRead - result.quarantined;
   const index = new IdIndex(storage, model, batchId, dedupeWindowMs(options.dedupeWindow));
-  const written = await writeHourFiles(connection, relation, plan, model, dir, limits);
+  const written = await writeDayFiles(connection, relation, plan, model, dir, limits);
   result.duplicates.inFile = result.accepted - written;
-  const files = await hourFiles(connection, dir);
+  const files = await dayFiles(connection, dir);
+  result.hours = await hoursOf(connection, files);
   // Row-number ids (no --id-col) are not ids of the predictions: they go into no index.
-  const idsByHour = plan.id ? await idsOf(connection, files) : null;
-  const stored = idsByHour ? await index.storedAmong(new Map(files.flatMap((f, i) => idsByHour[i].map((id) => [id, f.hour] as const)))) : new Set<string>();
+  const idsByDay = plan.id ? await idsOf(connection, files) : null;
+  const stored = idsByDay ? await index.storedAmong(await idHours(connection, files)) : new Set<string>();
   for (const [i, file] of files.entries()) {
-    result.hours.push(file.hour);
-    const { bytes, ids, skipped } = idsByHour ? await withoutStoredIds(connection, file, idsByHour[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+    const { bytes, ids, skipped } = idsByDay ? await withoutStoredIds(connection, file, idsByDay[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
     result.duplicates.stored += skipped;
     if (ids !== null && ids.length === 0) continue;
-    const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.hour, batchId, 'parquet'), bytes);
+    const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.day, batchId, 'parquet'), bytes);
     if (fresh) result.batches++;
     else result.duplicateBatches++;
-    if (ids !== null) await index.record(file.hour, batchId, ids);
+    if (ids !== null) await index.record(file.day, batchId, ids);
   }
   await quarantine.write();
   result.quarantineKeys = quarantine.keys;
@@ -144,8 +144,12 @@ async function collectBadRows(connection: DuckDBConnection, relation: string, pl
   }
 }
 
-/** One Parquet file per hour (PARTITION_BY); returns the number of rows written. */
-async function writeHourFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string, limits: TimeLimits): Promise<number> {
+/**
+ * One Parquet file per UTC day (PARTITION_BY), rows in time order; returns the number of rows
+ * written. A day, not an hour: sparse traffic (a few rows an hour) made one file per hour, and
+ * the store's size and the profile's time followed the hours spanned instead of the rows.
+ */
+async function writeDayFiles(connection: DuckDBConnection, relation: string, plan: TablePlan, model: string, dir: string, limits: TimeLimits): Promise<number> {
   const features = `{${plan.features.map((c) => `${sqlString(c.name)}: ${sqlIdent(c.name)}`).join(', ')}}`;
   const columns = [
     `${sqlString(model)} AS model`,
@@ -153,37 +157,61 @@ async function writeHourFiles(connection: DuckDBConnection, relation: string, pl
     'CAST(make_timestamp(__ts * 1000) AS TIMESTAMPTZ) AS ts',
     ...(plan.score ? [`${sqlIdent(plan.score.name)} AS score`] : []),
     ...(plan.features.length > 0 ? [`${features} AS features`] : []),
-    'CAST(__ts // 3600000 AS BIGINT) AS __hour',
+    `CAST(__ts // ${DAY_MS} AS BIGINT) AS __day`,
   ];
-  const out = join(dir, 'hours');
+  const out = join(dir, 'days');
   await mkdir(out);
   // An id repeated in the file is stored once: its first row (docs/format.md, "Duplicates").
   const source = plan.id
     ? // min(__line), not row_number() = 1: DuckDB's top-n window rewrite of the latter fails here (internal error).
       `(SELECT * FROM (SELECT *, min(__line) OVER (PARTITION BY __id) AS __first FROM ${relation} WHERE ${landsSql(limits)}) WHERE __line = __first) AS uniq`
     : `${relation} WHERE ${landsSql(limits)}`;
-  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__hour))`;
+  const sql = `COPY (SELECT ${columns.join(', ')} FROM ${source} ORDER BY __ts, __line) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__day))`;
   const result = await connection.run(sql);
   return Number(result.rowsChanged);
 }
 
+interface DayFile {
+  /** Start of the UTC day, epoch ms. */
+  day: number;
+  bytes: Uint8Array;
+  path: string;
+}
+
 /**
- * The hour files, one per hour: where DuckDB split an hour over several files (it limits open
+ * The day files, one per day: where DuckDB split a day over several files (it limits open
  * files), they are rewritten as one, so the same input always gives the same batches.
  */
-async function hourFiles(connection: DuckDBConnection, dir: string): Promise<{ hour: number; bytes: Uint8Array; path: string }[]> {
-  const out: { hour: number; bytes: Uint8Array; path: string }[] = [];
-  const root = join(dir, 'hours');
-  const parts = (await readdir(root)).filter((d) => d.startsWith('__hour=')).sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)));
+async function dayFiles(connection: DuckDBConnection, dir: string): Promise<DayFile[]> {
+  const out: DayFile[] = [];
+  const root = join(dir, 'days');
+  const prefix = '__day=';
+  const parts = (await readdir(root)).filter((d) => d.startsWith(prefix)).sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)));
   for (const part of parts) {
     const files = (await readdir(join(root, part))).filter((f) => f.endsWith('.parquet')).sort().map((f) => join(root, part, f));
     let path = files[0];
     if (files.length > 1) {
       path = join(dir, `${part}.parquet`);
-      await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet')}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+      await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet', { hivePartitioning: false })} ORDER BY ts) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
     }
-    out.push({ hour: Number(part.slice(7)) * HOUR_MS, bytes: new Uint8Array(await readFile(path)), path });
+    out.push({ day: Number(part.slice(prefix.length)) * DAY_MS, bytes: new Uint8Array(await readFile(path)), path });
   }
+  return out;
+}
+
+/** The prediction hours the day files hold (the ts column only). */
+async function hoursOf(connection: DuckDBConnection, files: readonly DayFile[]): Promise<number[]> {
+  if (files.length === 0) return [];
+  const rows = await queryRows(connection, `SELECT DISTINCT CAST(epoch_ms(ts) // ${HOUR_MS} AS DOUBLE) AS h FROM ${scanSql(files.map((f) => f.path), 'parquet', { hivePartitioning: false })} ORDER BY h`);
+  return rows.map((r) => Number(r.h) * HOUR_MS);
+}
+
+/** Every stored id of the day files with its prediction hour: the duplicate index's candidates. */
+async function idHours(connection: DuckDBConnection, files: readonly DayFile[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (files.length === 0) return out;
+  const sql = `SELECT id, CAST(epoch_ms(ts) // ${HOUR_MS} AS DOUBLE) AS h FROM ${scanSql(files.map((f) => f.path), 'parquet', { hivePartitioning: false })}`;
+  for await (const rows of streamRowObjects(connection, sql)) for (const r of rows) out.set(String(r.id), Number(r.h) * HOUR_MS);
   return out;
 }
 
@@ -200,26 +228,26 @@ async function invalidUtf8Counts(connection: DuckDBConnection, relation: string,
   return out;
 }
 
-/** The ids of each hour file (one query at a time: the connection is shared). */
+/** The ids of each day file (one query at a time: the connection is shared). */
 async function idsOf(connection: DuckDBConnection, files: readonly { path: string }[]): Promise<string[][]> {
   const out: string[][] = [];
-  for (const f of files) out.push((await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(f.path)})`)).map((r) => String(r.id)));
+  for (const f of files) out.push((await queryRows(connection, `SELECT id FROM read_parquet(${sqlString(f.path)}, hive_partitioning = false)`)).map((r) => String(r.id)));
   return out;
 }
 
 /**
- * One hour's file without the ids other files already stored (the id index, within the dedupe
+ * One day's file without the ids other files already stored (the id index, within the dedupe
  * window): the bytes to store, the ids they hold and how many rows were dropped as duplicates.
  */
-async function withoutStoredIds(connection: DuckDBConnection, file: { hour: number; bytes: Uint8Array; path: string }, ids: string[], stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
+async function withoutStoredIds(connection: DuckDBConnection, file: DayFile, ids: string[], stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
   const keep = ids.filter((id) => !stored.has(id));
   if (keep.length === ids.length) return { bytes: file.bytes, ids, skipped: 0 };
   if (keep.length === 0) return { bytes: file.bytes, ids: [], skipped: ids.length };
-  const list = join(dir, `stored-${file.hour}.ndjson`);
+  const list = join(dir, `stored-${file.day}.ndjson`);
   await writeFile(list, `${ids.filter((id) => stored.has(id)).map((id) => JSON.stringify({ id })).join('\n')}\n`);
-  const out = join(dir, `unique-${file.hour}.parquet`);
+  const out = join(dir, `unique-${file.day}.parquet`);
   await connection.run(
-    `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}) WHERE id NOT IN (SELECT id FROM ${scanSql(list, 'ndjson', { jsonColumns: { id: 'VARCHAR' } })})) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}, hive_partitioning = false) WHERE id NOT IN (SELECT id FROM ${scanSql(list, 'ndjson', { jsonColumns: { id: 'VARCHAR' } })})) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   return { bytes: new Uint8Array(await readFile(out)), ids: keep, skipped: ids.length - keep.length };
 }

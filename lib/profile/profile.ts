@@ -2,18 +2,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TempSpace, withConnection, writeSummaryParquetGroups } from '../duckdb';
-import { DAY_MS, HOUR_MS, hourLabel, hourOfKey, layout, ModelName, parseHourLabel, type FeatureKind, type ModelMeta, type SummaryRow } from '../format';
+import { DAY_MS, dayLabel, dayOfKey, HOUR_MS, hourLabel, layout, ModelName, type FeatureKind, type ModelMeta, type SummaryRow } from '../format';
 import { DamagedFileError } from '../storage/damaged-file';
 import type { Storage } from '../storage/storage';
 import { ProfileAccumulator } from './accumulator';
 import { kindsOf, readModelMeta, updateModelMeta, writeModelMeta } from './model-store';
 import type { ProgressFn } from './options';
 import { runProfilePass } from './profile-pass';
-import { readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
+import { hourToken, readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
 import { localFileOf } from './local-file';
 import { describeRawParquet, discoverNdjson, discoverParquet, hourGroupSql, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
 import { findDamagedRawBatch, parquetFooterRows, type RawBatchFile } from './profile-raw-rows';
-import { rollUpDays } from './rollup';
+import { rollUpDays, writeKeys } from './rollup';
 
 export interface ProfileModelOptions {
   storage: Storage;
@@ -22,7 +22,7 @@ export interface ProfileModelOptions {
 }
 
 export interface ProfileModelResult {
-  /** Hours recomputed (their hourly profile replaced). */
+  /** Hours recomputed (their summaries written again, in their day's pack). */
   hours: number;
   /** Days whose rollup was rewritten. */
   days: number;
@@ -31,58 +31,69 @@ export interface ProfileModelResult {
 }
 
 /**
- * A batch is profiled with one scan per raw format: at most this many hours (a week: its
- * summaries, up to ~40 KB per numeric feature-hour, are held until written) or raw bytes.
+ * A batch is profiled with one scan per raw format: at most this many days or raw bytes (their
+ * summaries, up to ~40 KB per numeric feature-hour, are held until written). Bytes bound a dense
+ * store's batch (~6 days of 1 M rows × 56 features a month); sparse days are small and go together.
  */
-const MAX_BATCH_HOURS = 168;
-const MAX_BATCH_BYTES = 256 << 20;
+const MAX_BATCH_DAYS = 366;
+const MAX_BATCH_BYTES = 64 << 20;
 
 /**
- * Raw predictions → hourly summaries and daily rollups, incrementally: an hour is recomputed,
- * from all of its raw batches, only when its set of raw batches changed since the last run
- * (profile-state.json); the days of recomputed hours are rolled up again.
+ * Raw predictions → hourly summaries (one pack per day) and rollups, incrementally: a day is
+ * recomputed, from all of its raw batches, only when its set of raw batches changed since the
+ * last run (profile-state.json); its rollups are made again. Work and files follow the days and
+ * rows the data has, not the hours it spans (format 2.0, docs/format.md).
  */
 export async function profileModel(options: ProfileModelOptions): Promise<ProfileModelResult> {
   const { storage, onProgress } = options;
   const model = ModelName.parse(options.model);
   const state = await readProfileState(storage, model);
-  const rawByHour = await listRaw(storage, model);
-  const changed = [...rawByHour.keys()].filter((h) => !sameKeys(state.hours[hourLabel(h)], rawByHour.get(h)!.map(baseName))).sort((a, b) => a - b);
+  const rawByDay = await listRaw(storage, model);
+  const changed = [...rawByDay.keys()].filter((d) => !sameKeys(state.days[dayLabel(d)]?.batches, rawByDay.get(d)!.map(baseName))).sort((a, b) => a - b);
   const result: ProfileModelResult = { hours: 0, days: 0, hourStarts: [], dayStarts: [] };
   let meta = await readModelMeta(storage, model);
   const pendingDays = new Set(state.pending_days);
   const fresh = new Map<number, SummaryRow[]>();
 
-  // An hour with a damaged raw batch is left out (and stays due); the others are profiled, then it is reported.
+  // A day with a damaged raw batch is left out (and stays due); the others are profiled, then it is reported.
   const damaged: DamagedFileError[] = [];
   let start = 0;
+  let doneDays = 0;
+  const total = changed.length;
   while (start < changed.length) {
     let batch: BatchResult;
     try {
-      batch = await profileBatch(storage, model, meta, changed, start, rawByHour);
+      batch = await profileBatch(storage, model, meta, changed, start, rawByDay);
     } catch (error) {
-      const hour = error instanceof DamagedFileError ? changed.indexOf(parseHourLabel(hourOfKey(error.key) ?? '') ?? NaN) : -1;
-      if (hour < start) throw error;
+      const day = error instanceof DamagedFileError ? changed.indexOf(dayOfKey(error.key) ?? NaN) : -1;
+      if (day < start) throw error;
       damaged.push(error as DamagedFileError);
-      changed.splice(hour, 1);
+      changed.splice(day, 1);
       continue;
     }
-    const { hours, summaries, meta: after } = batch;
+    const { days, hoursByDay, meta: after } = batch;
     meta = after;
-    const files = await writeSummaryParquetGroups(hours.map((h) => summaries.get(h)!));
-    for (let i = 0; i < hours.length; i++) {
-      await storage.write(layout.hourlyProfile(model, hours[i]), files[i]);
-      state.hours[hourLabel(hours[i])] = rawByHour.get(hours[i])!.map(baseName);
-      pendingDays.add(dayOf(hours[i]));
-      fresh.set(hours[i], summaries.get(hours[i])!);
+    const withRows = days.filter((d) => hoursByDay.get(d)!.size > 0);
+    const files = await writeSummaryParquetGroups(withRows.map((d) => [...hoursByDay.get(d)!.values()].flat()));
+    await writeKeys(storage, withRows.map((day) => layout.hourlyProfile(model, day)), files);
+    for (const day of days) {
+      const hours = hoursByDay.get(day)!;
+      if (hours.size === 0) await storage.delete(layout.hourlyProfile(model, day));
+      const tokens: Record<string, string> = {};
+      for (const [hour, rows] of hours) {
+        tokens[hourLabel(hour)] = hourToken(rows);
+        result.hourStarts.push(hour);
+      }
+      state.days[dayLabel(day)] = { batches: rawByDay.get(day)!.map(baseName), hours: tokens };
+      pendingDays.add(day);
+      fresh.set(day, [...hours.values()].flat());
     }
     await saveState(storage, model, state, pendingDays);
-    result.hours += hours.length;
-    result.hourStarts.push(...hours);
-    start += hours.length;
-    onProgress?.({ stage: 'hours', done: start, total: changed.length });
-    // Days before the next hour to profile are complete for this run: roll them up now.
-    const next = start < changed.length ? dayOf(changed[start]) : Infinity;
+    start += days.length;
+    doneDays += days.length;
+    onProgress?.({ stage: 'days', done: doneDays, total });
+    // Days before the next day to profile are complete for this run: roll them up now.
+    const next = start < changed.length ? changed[start] : Infinity;
     const due = [...pendingDays].filter((d) => d < next).sort((a, b) => a - b);
     if (due.length > 0 && meta) {
       await rollUpDays(storage, model, due, fresh, kindsOf(meta));
@@ -90,9 +101,8 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
         pendingDays.delete(d);
         result.dayStarts.push(d);
       }
-      for (const h of [...fresh.keys()]) if (dayOf(h) < next) fresh.delete(h);
+      for (const d of [...fresh.keys()]) if (d < next) fresh.delete(d);
       await saveState(storage, model, state, pendingDays);
-      onProgress?.({ stage: 'days', done: result.dayStarts.length });
     }
   }
   if (pendingDays.size > 0 && meta) {
@@ -101,6 +111,7 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
     result.dayStarts.push(...due);
     await saveState(storage, model, state, new Set());
   }
+  result.hours = result.hourStarts.length;
   result.days = result.dayStarts.length;
   if (damaged.length > 0) throw damagedBatches(damaged, storage.url);
   return result;
@@ -110,11 +121,10 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
 function damagedBatches(damaged: readonly DamagedFileError[], storeUrl: string): DamagedFileError {
   if (damaged.length === 1) return damaged[0];
   const others = damaged.slice(1).map((e) => e.key).join(', ');
-  return new DamagedFileError(damaged[0].key, `${damaged[0].reason}; also damaged: ${others}; their hours were not profiled, the others were`, storeUrl);
+  return new DamagedFileError(damaged[0].key, `${damaged[0].reason}; also damaged: ${others}; their days were not profiled, the others were`, storeUrl);
 }
 
-const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
-/** State keeps batch file names only: the hour is the state's key, the prefix is the model's. */
+/** State keeps batch file names only: the day is the state's key, the prefix is the model's. */
 const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 
 async function saveState(storage: Storage, model: string, state: ProfileState, pendingDays: Set<number>): Promise<void> {
@@ -122,40 +132,41 @@ async function saveState(storage: Storage, model: string, state: ProfileState, p
   await writeProfileState(storage, model, state);
 }
 
-/** Raw batch keys by prediction hour. */
+/** Raw batch keys by prediction day. */
 async function listRaw(storage: Storage, model: string): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   for (const key of await storage.list(layout.rawPredictionsPrefix(model))) {
     if (!key.endsWith('.ndjson.gz') && !key.endsWith('.parquet')) continue;
-    const hour = parseHourLabel(hourOfKey(key) ?? '');
-    if (hour === undefined) continue;
-    let list = out.get(hour);
-    if (!list) out.set(hour, (list = []));
+    const day = dayOfKey(key);
+    if (day === undefined) continue;
+    let list = out.get(day);
+    if (!list) out.set(day, (list = []));
     list.push(key);
   }
   return out;
 }
 
 interface BatchResult {
-  hours: number[];
-  summaries: Map<number, SummaryRow[]>;
+  days: number[];
+  /** Day → its hours (start → summary rows), in time order; empty for a day whose batches hold no rows. */
+  hoursByDay: Map<number, Map<number, SummaryRow[]>>;
   meta: ModelMeta | undefined;
 }
 
 /**
- * The raw files of the next hours (up to the batch limits), in place for a local store, else
- * copied to a temporary directory as `hour=<label>/<n>.<ext>`, and profiled.
+ * The raw files of the next days (up to the batch limits), in place for a local store, else
+ * copied to a temporary directory, and profiled.
  */
-async function profileBatch(storage: Storage, model: string, meta: ModelMeta | undefined, changed: readonly number[], start: number, rawByHour: Map<number, string[]>): Promise<BatchResult> {
+async function profileBatch(storage: Storage, model: string, meta: ModelMeta | undefined, changed: readonly number[], start: number, rawByDay: Map<number, string[]>): Promise<BatchResult> {
   const space = new TempSpace('profile');
   try {
-    const hours: number[] = [];
+    const days: number[] = [];
     const json: string[] = [];
     const parquet: RawBatchFile[] = [];
     let bytes = 0;
-    for (let i = start; i < changed.length && hours.length < MAX_BATCH_HOURS && bytes < MAX_BATCH_BYTES; i++) {
-      hours.push(changed[i]);
-      for (const [j, key] of rawByHour.get(changed[i])!.entries()) {
+    for (let i = start; i < changed.length && days.length < MAX_BATCH_DAYS && bytes < MAX_BATCH_BYTES; i++) {
+      days.push(changed[i]);
+      for (const [j, key] of rawByDay.get(changed[i])!.entries()) {
         const isJson = key.endsWith('.ndjson.gz');
         let path: string;
         const local = await localFileOf(storage, key);
@@ -165,7 +176,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
         } else {
           const data = await storage.read(key);
           if (!data) continue;
-          const sub = join(await space.dirFor(data.length), `hour=${hourLabel(changed[i])}`);
+          const sub = join(await space.dirFor(data.length), `day=${dayLabel(changed[i])}`);
           await mkdir(sub, { recursive: true });
           path = join(sub, `${j}${isJson ? '.ndjson.gz' : '.parquet'}`);
           await writeFile(path, data);
@@ -175,7 +186,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
         else parquet.push({ path, key });
       }
     }
-    return await withConnection((connection) => profileFiles(connection, storage, model, meta, hours, json, parquet));
+    return await withConnection((connection) => profileFiles(connection, storage, model, meta, days, json, parquet));
   } finally {
     await space.close();
   }
@@ -185,7 +196,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
  * Profile one batch. New features (struct fields, map keys) are added to model.json first and
  * the batch is read again with them, so no hour is written without a feature its data has.
  */
-async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, hours: number[], json: string[], parquet: RawBatchFile[]): Promise<BatchResult> {
+async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, days: number[], json: string[], parquet: RawBatchFile[]): Promise<BatchResult> {
   let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
   let dirty = !initial;
   const learn = (found: Map<string, FeatureKind>, score: string | null): void => {
@@ -205,19 +216,25 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
   }
   if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
   const acc = new ProfileAccumulator(modelFeatures(meta));
-  const group = hourGroupSql(hours.map(hourLabel));
+  // Groups are hours counted from the batch's first day: rows of a day file belong to its day.
+  const baseHour = Math.min(...days) / HOUR_MS;
   if (pq && pqColumns) {
-    const pass = parquetPass(pq, group, meta, pqColumns);
+    const pass = parquetPass(pq, hourGroupSql('ts', baseHour), meta, pqColumns);
     await namingDamage(connection, storage, parquet, async () => {
       const expected = await parquetFooterRows(connection, parquet);
       const read = await runProfilePass(connection, pass, acc);
-      if (read !== expected) throw new Error(`profile read ${read} of the ${expected} rows of hours ${hours.map(hourLabel).join(', ')}`);
+      if (read !== expected) throw new Error(`profile read ${read} of the ${expected} rows of days ${days.map(dayLabel).join(', ')}`);
     });
   }
-  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), group, meta), acc);
-  const summaries = new Map<number, SummaryRow[]>();
-  hours.forEach((hour, g) => summaries.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 })));
-  return { hours, summaries, meta };
+  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), `__hour - ${baseHour}`, meta), acc);
+  const hoursByDay = new Map<number, Map<number, SummaryRow[]>>(days.map((d) => [d, new Map()]));
+  for (const g of acc.groupIds().sort((a, b) => a - b)) {
+    const hour = (baseHour + g) * HOUR_MS;
+    // A row outside the days of its file (written by another producer) has no day pack here.
+    const day = hoursByDay.get(dayOf(hour));
+    if (day) day.set(hour, acc.summaries(g, { model, period_start: hour, period_end: hour + HOUR_MS, chunk: -1 }));
+  }
+  return { days, hoursByDay, meta };
 }
 
 /** Run a read of raw Parquet batches; when it fails, a DamagedFileError naming the batch that is damaged, if one is. */
@@ -228,3 +245,5 @@ async function namingDamage<T>(connection: DuckDBConnection, storage: Storage, f
     throw (await findDamagedRawBatch(connection, files, storage.url)) ?? error;
   }
 }
+
+const dayOf = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBStructType, DuckDBTypeId } from '@duckdb/node-api';
 import { columnInfo, describeRelation, queryRows, scanSql, sqlIdent, sqlString, sqlStringList, type ColumnInfo } from '../duckdb';
-import type { FeatureKind, ModelMeta } from '../format';
+import { HOUR_MS, type FeatureKind, type ModelMeta } from '../format';
 import type { FeatureInput } from './feature-sql';
 import type { PassSpec } from './profile-pass';
 import { resolveKinds } from './reference-source';
@@ -21,23 +21,22 @@ export function modelFeatures(meta: ModelMeta): { name: string; kind: FeatureKin
 export function ndjsonRelation(paths: readonly string[], meta: ModelMeta): string {
   const names = meta.features.map((f) => f.name).filter((n) => n !== meta.score);
   const struct: Record<string, string> = names.length > 0 ? { features: `STRUCT(${names.map((n) => `${sqlIdent(n)} JSON`).join(', ')})` } : {};
-  const scan = scanSql(paths, 'ndjson', { jsonColumns: { id: 'VARCHAR', ...struct, score: 'JSON' }, ...HIVE });
+  const scan = scanSql(paths, 'ndjson', { jsonColumns: { id: 'VARCHAR', ts: 'VARCHAR', ...struct, score: 'JSON' }, hivePartitioning: false });
+  // The hour comes from `ts` (ISO UTC in raw events); a row whose ts does not parse is left out.
+  const hours = `(SELECT *, epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) // ${HOUR_MS} AS __hour FROM ${scan})`;
   // An id is counted once per hour, whichever raw batches (ingest, collector, another producer)
   // hold it: ingest already skips repeats, this catches producers that do not (docs/format.md).
-  return `(SELECT * FROM ${scan} QUALIFY id IS NULL OR row_number() OVER (PARTITION BY hour, id) = 1) AS raw_events`;
+  return `(SELECT * FROM ${hours} WHERE __hour IS NOT NULL QUALIFY id IS NULL OR row_number() OVER (PARTITION BY __hour, id) = 1) AS raw_events`;
 }
 
 /** The same files with `features` as a MAP: every key, for exact discovery. */
 export function ndjsonMapRelation(paths: readonly string[]): string {
-  return scanSql(paths, 'ndjson', { jsonColumns: { features: 'MAP(VARCHAR, JSON)', score: 'JSON' }, ...HIVE });
+  return scanSql(paths, 'ndjson', { jsonColumns: { features: 'MAP(VARCHAR, JSON)', score: 'JSON' }, hivePartitioning: false });
 }
 
-/** Raw files sit in `hour=<label>/` directories (in the store or in a temporary copy): `hour` is a column. */
-const HIVE = { hivePartitioning: true, hiveTypes: { hour: 'VARCHAR' } };
-
-/** The group of a row: the index of its hour label in `labels` (constant per file, so cheap). */
-export function hourGroupSql(labels: readonly string[]): string {
-  return `list_position(${sqlStringList(labels)}, hour) - 1`;
+/** The group of a row of raw Parquet: its hour (from the TIMESTAMPTZ column `ts`) counted from `baseHour` (hours since the epoch). */
+export function hourGroupSql(ts: string, baseHour: number): string {
+  return `epoch_ms(${ts}) // ${HOUR_MS} - ${baseHour}`;
 }
 
 /** Files and rows per file that `sampleNdjson` reads. */
@@ -87,7 +86,7 @@ export async function discoverNdjson(connection: DuckDBConnection, relation: str
 }
 
 export function parquetRelation(paths: readonly string[]): string {
-  return scanSql(paths, 'parquet', { ...HIVE, unionByName: true });
+  return scanSql(paths, 'parquet', { unionByName: true, hivePartitioning: false });
 }
 
 interface ParquetColumns {

@@ -1,14 +1,15 @@
-import { DAY_MS, dayLabel, hourOfKey, layout, parseHourLabel, SIX_HOURS_MS, WEEK_MS, weekStart, type FeatureKind, type SummaryRow } from '../format';
+import { DAY_MS, layout, SIX_HOURS_MS, WEEK_MS, weekStart, type FeatureKind, type SummaryRow } from '../format';
 import { readSummaryParquetMany, writeSummaryParquetGroups } from '../duckdb';
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
 
 /**
  * Rollups (docs/format.md): per feature, the day's hourly summaries merged into the day and into
- * its four 6-hour blocks, and the week's daily rollups into the week. `fresh` holds hours
- * recomputed in this run (so they are not read back); the day's other hours, and the week's other
- * days, come from storage. A day or week whose data is still arriving gets a rollup of what is
- * there, replaced later. Work goes week by week: at most a week of hourly rows is in memory.
+ * its 6-hour blocks (one pack per day), and the week's daily rollups into the week. `fresh` holds
+ * the hourly rows of days recomputed in this run (so they are not read back); other days' hours,
+ * and the week's other days, come from storage. A day or week whose data is still arriving gets a
+ * rollup of what is there, replaced later. Work goes week by week: at most a week of hourly rows
+ * is in memory.
  */
 export async function rollUpDays(
   storage: Storage,
@@ -22,9 +23,17 @@ export async function rollUpDays(
     const week = weekStart(day);
     byWeek.set(week, [...(byWeek.get(week) ?? []), day]);
   }
+  // Files of many weeks go out together: one COPY and parallel writes instead of ~15 small ones a week.
+  let groups: SummaryRow[][] = [];
+  let keys: string[] = [];
+  let pendingRows = 0;
+  const flush = async (): Promise<void> => {
+    await writeKeys(storage, keys, await writeSummaryParquetGroups(groups));
+    groups = [];
+    keys = [];
+    pendingRows = 0;
+  };
   for (const [week, weekDays] of byWeek) {
-    const groups: SummaryRow[][] = [];
-    const keys: string[] = [];
     const dayRows = new Map<number, SummaryRow[]>();
     for (const day of weekDays) {
       const hours = await dayHours(storage, model, day, fresh);
@@ -32,18 +41,42 @@ export async function rollUpDays(
       dayRows.set(day, rolled);
       groups.push(rolled);
       keys.push(layout.dailyProfile(model, day));
+      const blocks: SummaryRow[] = [];
       for (let block = day; block < day + DAY_MS; block += SIX_HOURS_MS) {
         const inBlock = hours.filter((r) => r.period_start >= block && r.period_start < block + SIX_HOURS_MS);
-        if (inBlock.length === 0) continue;
-        groups.push(rollUp(model, block, SIX_HOURS_MS, inBlock, kinds));
-        keys.push(layout.sixHourProfile(model, block));
+        if (inBlock.length > 0) blocks.push(...rollUp(model, block, SIX_HOURS_MS, inBlock, kinds));
       }
+      if (blocks.length > 0) {
+        groups.push(blocks);
+        keys.push(layout.sixHourProfile(model, day));
+      } else await storage.delete(layout.sixHourProfile(model, day));
+      pendingRows += rolled.length + blocks.length;
     }
-    groups.push(rollUp(model, week, WEEK_MS, await weekDayRows(storage, model, week, dayRows), kinds));
+    const weekly = rollUp(model, week, WEEK_MS, await weekDayRows(storage, model, week, dayRows), kinds);
+    groups.push(weekly);
     keys.push(layout.weeklyProfile(model, week));
-    const files = await writeSummaryParquetGroups(groups);
-    for (let i = 0; i < keys.length; i++) await storage.write(keys[i], files[i]);
+    pendingRows += weekly.length;
+    if (pendingRows >= FLUSH_ROWS) await flush();
   }
+  if (groups.length > 0) await flush();
+}
+
+/** Summary rows of rollups held before they are written (a dense feature-day is ~14 KB). */
+const FLUSH_ROWS = 20_000;
+
+/** Storage writes in flight at once: one file at a time left the disk (or S3) idle between fsyncs. */
+const WRITE_CONCURRENCY = 8;
+
+/** Write `files[i]` to `keys[i]`, a few at a time. */
+export async function writeKeys(storage: Storage, keys: readonly string[], files: readonly Uint8Array[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const i = next++;
+      await storage.write(keys[i], files[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, keys.length) }, worker));
 }
 
 /** The week's daily rollups: the ones just made, the others read from storage. */
@@ -60,20 +93,14 @@ async function weekDayRows(storage: Storage, model: string, week: number, made: 
   return rows;
 }
 
+/** The day's hourly rows: just computed, or read from its pack. */
 async function dayHours(storage: Storage, model: string, day: number, fresh: ReadonlyMap<number, SummaryRow[]>): Promise<SummaryRow[]> {
-  const prefix = `${layout.hourlyProfilesPrefix(model)}day=${dayLabel(day)}/`;
-  const rows: SummaryRow[] = [];
-  const stored: string[] = [];
-  for (const key of await storage.list(prefix)) {
-    const hour = parseHourLabel(hourOfKey(key) ?? '');
-    if (hour === undefined || hour < day || hour >= day + DAY_MS) continue;
-    const mine = fresh.get(hour);
-    if (mine) rows.push(...mine);
-    else stored.push(key);
-  }
-  const bytes = await Promise.all(stored.map(async (key) => (await storage.read(key)) ?? new Uint8Array()));
-  for (const file of await readSummaryParquetMany(bytes.filter((b) => b.length > 0))) rows.push(...file);
-  return rows;
+  const mine = fresh.get(day);
+  if (mine) return mine;
+  const bytes = await storage.read(layout.hourlyProfile(model, day));
+  if (!bytes || bytes.length === 0) return [];
+  const [rows] = await readSummaryParquetMany([bytes]);
+  return rows.filter((r) => r.period_start >= day && r.period_start < day + DAY_MS);
 }
 
 /** One row per feature over [start, start + length); rows of a kind other than the model's current one are left out. */
