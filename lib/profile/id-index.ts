@@ -16,8 +16,8 @@ export function dedupeWindowMs(setting: string = DEFAULT_DEDUPE_WINDOW): number 
 /**
  * The per-model duplicate index: `models/<model>/ids/day=<D>/<raw batch>.ids.gz` lists the ids
  * (one JSON string a line) of one raw batch of prediction day D. An id is a duplicate when a
- * batch of another file stored it on a day that reaches within the dedupe window of its own hour
- * (the index knows days, not hours: the window is effectively widened by up to a day). The index
+ * batch of another file stored it on a day one of whose hours is within ± the dedupe window of its
+ * own hour (the index knows days, not hours: the window reaches up to 23 h further). The index
  * is listed once per ingest and only days in range are read; the batches of the file being
  * ingested are left out, so re-running a crashed ingest writes the same batches again.
  */

@@ -22,7 +22,10 @@ export interface ProfileModelOptions {
 }
 
 export interface ProfileModelResult {
-  /** Hours recomputed (their summaries written again, in their day's pack). */
+  /**
+   * Hours whose summaries changed (new, different, or gone). Their day was recomputed whole from
+   * its raw batches and its pack written again; hours of it whose data did not change are not counted.
+   */
   hours: number;
   /** Days whose rollup was rewritten. */
   days: number;
@@ -79,11 +82,14 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
     for (const day of days) {
       const hours = hoursByDay.get(day)!;
       if (hours.size === 0) await storage.delete(layout.hourlyProfile(model, day));
+      // Reported: the hours whose summaries changed (new, different, or gone), not every hour of the day read again.
+      const before = state.days[dayLabel(day)]?.hours ?? {};
       const tokens: Record<string, string> = {};
       for (const [hour, rows] of hours) {
         tokens[hourLabel(hour)] = hourToken(rows);
-        result.hourStarts.push(hour);
+        if (before[hourLabel(hour)] !== tokens[hourLabel(hour)]) result.hourStarts.push(hour);
       }
+      for (const label of Object.keys(before)) if (!(label in tokens)) result.hourStarts.push(Date.parse(`${label}:00:00Z`));
       state.days[dayLabel(day)] = { batches: rawByDay.get(day)!.map(baseName), hours: tokens };
       pendingDays.add(day);
       fresh.set(day, [...hours.values()].flat());
@@ -111,6 +117,7 @@ export async function profileModel(options: ProfileModelOptions): Promise<Profil
     result.dayStarts.push(...due);
     await saveState(storage, model, state, new Set());
   }
+  result.hourStarts.sort((a, b) => a - b);
   result.hours = result.hourStarts.length;
   result.days = result.dayStarts.length;
   if (damaged.length > 0) throw damagedBatches(damaged, storage.url);

@@ -105,9 +105,17 @@ describe('the driftwatch CLI', () => {
   it('refuses a store of a newer major format version', async () => {
     const store = join(dir, 's');
     await run('init', '--store', store);
-    await writeFile(join(store, 'driftwatch.json'), JSON.stringify({ format: 'driftwatch-store', version: '2.0', created_at: 'x' }));
+    await writeFile(join(store, 'driftwatch.json'), JSON.stringify({ format: 'driftwatch-store', version: '3.0', created_at: 'x' }));
     expect(await run('evaluate', '--store', store)).toBe(1);
-    expect(err.at(-1)).toContain(`this store is format 2.0, but this driftwatch reads format ${FORMAT_VERSION} (major 1)`);
+    expect(err.at(-1)).toContain(`this store is format 3.0, but this driftwatch reads format ${FORMAT_VERSION} (major 2)`);
+  });
+
+  it('refuses to read a 1.x store (one file per hour) and names the command that converts it', async () => {
+    const store = join(dir, 'old');
+    await run('init', '--store', store);
+    await writeFile(join(store, 'driftwatch.json'), JSON.stringify({ format: 'driftwatch-store', version: '1.3', created_at: 'x' }));
+    expect(await run('evaluate', '--store', store)).toBe(1);
+    expect(err.at(-1)).toContain('this store is format 1.3, but this driftwatch reads format 2.0: run `driftwatch migrate`');
   });
 
   it('schedules the next cycle at the next whole hour plus a grace minute', () => {

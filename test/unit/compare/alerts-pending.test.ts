@@ -4,6 +4,7 @@ import { DAY_MS, HOUR_MS, layout, type EvaluationRow, type SummaryRow } from '@/
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
+import { putHourProfile } from '@/test/helpers/hour-profiles';
 
 const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
 const evaluations: EvaluationCodec = { encode: async (rows) => new TextEncoder().encode(JSON.stringify(rows)), decode: async (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as EvaluationRow[] };
@@ -26,7 +27,7 @@ async function store(): Promise<MemoryStorage> {
   await s.write(layout.referenceMeta('m', 'test'), JSON.stringify({ model: 'm', name: 'test', source: 'test.csv', rows: 5000, period_start: null, period_end: null, chunks: 10, chunk_rows: 500, created_at: '2026-11-01T00:00:00Z' }));
   for (let h = 0; h < 48; h++) {
     const t = START + h * HOUR_MS;
-    await s.write(layout.hourlyProfile('m', t), JSON.stringify([numericSummary({ model: 'm', feature: 'x', period_start: t, period_end: t + HOUR_MS }, values(200, 100 + h, h >= 30 && h < 34 ? 1000 : 1), 0, 0)]));
+    await putHourProfile(s, 'm', t, [numericSummary({ model: 'm', feature: 'x', period_start: t, period_end: t + HOUR_MS }, values(200, 100 + h, h >= 30 && h < 34 ? 1000 : 1), 0, 0)]);
   }
   return s;
 }

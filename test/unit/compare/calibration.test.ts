@@ -22,6 +22,7 @@ import { MemoryStorage } from '@/lib/storage';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
 import { tempDir, writeCsv } from '../profile/helpers';
+import { putHourProfile } from '@/test/helpers/hour-profiles';
 
 // Profiles are stored as JSON in the in-memory suites: calibration is tested without DuckDB.
 const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
@@ -53,7 +54,7 @@ async function store(chunks = 10): Promise<MemoryStorage> {
   for (let h = 0; h < 12; h++) {
     const t = START + h * HOUR_MS;
     const key = (feature: string) => ({ model: 'm', feature, period_start: t, period_end: t + HOUR_MS });
-    await s.write(layout.hourlyProfile('m', t), JSON.stringify([numericSummary(key('amount'), values(200, 200 + h), 0, 0), numericSummary(key('wait'), values(200, 300 + h), 0, 0), categoricalSummary(key('country'), counts(400 + h), 0, 0)]));
+    await putHourProfile(s, 'm', t, [numericSummary(key('amount'), values(200, 200 + h), 0, 0), numericSummary(key('wait'), values(200, 300 + h), 0, 0), categoricalSummary(key('country'), counts(400 + h), 0, 0)]);
   }
   return s;
 }

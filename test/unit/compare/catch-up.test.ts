@@ -4,6 +4,7 @@ import { HOUR_MS, layout, type EvaluationRow, type SummaryRow } from '@/lib/form
 import { catchUpNote } from '@/lib/cli/commands/run-schedule';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
+import { putHourProfile } from '@/test/helpers/hour-profiles';
 
 const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
 const evaluations: EvaluationCodec = { encode: async (rows) => new TextEncoder().encode(JSON.stringify(rows)), decode: async (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as EvaluationRow[] };
@@ -13,7 +14,7 @@ const FAR = Date.parse('2999-01-01T00:00:00Z');
 
 async function writeHour(s: MemoryStorage, t: number): Promise<void> {
   const values = Float64Array.from({ length: 50 }, (_, i) => i);
-  await s.write(layout.hourlyProfile('m', t), JSON.stringify([numericSummary({ model: 'm', feature: 'x', period_start: t, period_end: t + HOUR_MS }, values, 0, 0)]));
+  await putHourProfile(s, 'm', t, [numericSummary({ model: 'm', feature: 'x', period_start: t, period_end: t + HOUR_MS }, values, 0, 0)]);
 }
 
 async function store(hours: number[]): Promise<MemoryStorage> {

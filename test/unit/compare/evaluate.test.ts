@@ -6,6 +6,7 @@ import { DAY_MS, HOUR_MS, layout, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 import { numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
+import { putHourProfile, deleteHourProfile } from '@/test/helpers/hour-profiles';
 
 // Profiles are stored as JSON here, so this suite tests evaluation without Parquet or DuckDB.
 const decode = async (files: readonly Uint8Array[]): Promise<SummaryRow[][]> => files.map((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as SummaryRow[]);
@@ -23,7 +24,7 @@ function seconds(n: number, seed: number, scale = 1): Float64Array {
 /** Hour `h`'s profile, as `profile` writes it; `scale` 1000 is the seconds-as-milliseconds fault. */
 async function writeHour(s: MemoryStorage, h: number, scale: number, seed = 100 + h): Promise<void> {
   const t = START + h * HOUR_MS;
-  await s.write(layout.hourlyProfile('m', t), encode([numericSummary({ model: 'm', feature: 'time_to_order', period_start: t, period_end: t + HOUR_MS }, seconds(200, seed, scale), 0, 0)]));
+  await putHourProfile(s, 'm', t, [numericSummary({ model: 'm', feature: 'time_to_order', period_start: t, period_end: t + HOUR_MS }, seconds(200, seed, scale), 0, 0)]);
 }
 
 const faultFrom = (h: number) => (h >= FAULT_HOUR ? 1000 : 1);
@@ -139,8 +140,8 @@ describe('evaluateModel: late data', () => {
 
   it('re-evaluates for an hour whose profile appears late, and only from the first whole window', async () => {
     const s = await store();
-    await s.delete(layout.hourlyProfile('m', START + 15 * HOUR_MS));
-    await s.delete(layout.hourlyProfile('m', START + 3 * HOUR_MS));
+    await deleteHourProfile(s, 'm', START + 15 * HOUR_MS);
+    await deleteHourProfile(s, 'm', START + 3 * HOUR_MS);
     await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
     await writeHour(s, 15, 1);
     await writeHour(s, 3, 1);

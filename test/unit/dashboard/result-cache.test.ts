@@ -3,13 +3,16 @@ import { availableProfiles } from '@/lib/compare';
 import { ResultCache } from '@/lib/dashboard';
 import { HOUR_MS, layout } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
+import { numericSummary } from '@/lib/summary';
+import { putHourProfile } from '@/test/helpers/hour-profiles';
 
 describe('ResultCache', () => {
   const t0 = Date.parse('2026-11-09T00:00:00Z');
 
   it('reuses a result until a file of its window or its reference is replaced', async () => {
     const storage = new MemoryStorage();
-    for (let h = 0; h < 3; h++) await storage.write(layout.hourlyProfile('m', t0 + h * HOUR_MS), `hour ${h}`);
+    const hour = (h: number, value: number) => putHourProfile(storage, 'm', t0 + h * HOUR_MS, [numericSummary({ model: 'm', feature: 'x', period_start: t0 + h * HOUR_MS, period_end: t0 + (h + 1) * HOUR_MS }, Float64Array.of(value), 0, 0)]);
+    for (let h = 0; h < 3; h++) await hour(h, h);
     await storage.write(layout.referenceProfile('m', 'test'), 'ref');
     const cache = new ResultCache();
     let computed = 0;
@@ -20,10 +23,11 @@ describe('ResultCache', () => {
     expect(await get(t0, t0 + 3 * HOUR_MS, 'b')).toBe(2);
     expect(await get(t0 + HOUR_MS)).toBe(3);
     // profile rewrote an hour of the window: the first result is stale.
-    await storage.write(layout.hourlyProfile('m', t0 + HOUR_MS), 'hour 1, more data');
+    await hour(1, 100);
     expect(await get()).toBe(4);
-    // A new hour outside the window changes nothing; a new reference version (part of the inputs) does.
-    await storage.write(layout.hourlyProfile('m', t0 + 5 * HOUR_MS), 'later');
+    // A new day outside the window changes nothing; a new reference version (part of the inputs) does.
+    // (A new hour of the same day rewrites the day's pack, which the window reads: computed anew.)
+    await putHourProfile(storage, 'm', t0 + 30 * HOUR_MS, []);
     expect(await get()).toBe(4);
     await storage.write(layout.referenceProfile('m', 'test'), 'ref v2');
     expect(await get()).toBe(5);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readSummaryParquet } from '@/lib/duckdb';
-import type { SummaryRow } from '@/lib/format';
+import { layout, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
 
 /** The in-memory store of lib/storage, under one name for the profile tests. */
@@ -43,6 +43,17 @@ export async function profileRows(storage: TestStorage, key: string): Promise<Su
   const bytes = await storage.read(key);
   if (!bytes) throw new Error(`no profile at ${key}`);
   return readSummaryParquet(bytes);
+}
+
+/** One hour's rows from its day's pack (format 2.0). */
+export async function hourRows(storage: TestStorage, model: string, hourMs: number): Promise<SummaryRow[]> {
+  return (await profileRows(storage, layout.hourlyProfile(model, hourMs))).filter((r) => r.period_start === hourMs);
+}
+
+/** One 6-hour block's rows from its day's block pack; empty when the block has none. */
+export async function blockRows(storage: TestStorage, model: string, blockMs: number): Promise<SummaryRow[]> {
+  const bytes = await storage.read(layout.sixHourProfile(model, blockMs));
+  return bytes ? (await readSummaryParquet(bytes)).filter((r) => r.period_start === blockMs) : [];
 }
 
 export function byFeature(rows: readonly SummaryRow[]): Map<string, SummaryRow> {

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, layout } from '@/lib/format';
+import { DAY_MS, HOUR_MS, layout } from '@/lib/format';
 import { dedupeWindowMs, IdIndex } from '@/lib/profile/id-index';
 import { TestStorage } from './helpers';
 
 const H = Date.parse('2026-11-20T00:00:00Z');
 
 describe('the id index', () => {
-  it('finds ids stored by other batches within ± the window of each candidate hour, edges included, and lists the index once', async () => {
+  it('finds ids stored by other batches on a day within ± the window of each candidate hour, edges included, and lists the index once', async () => {
     const storage = new TestStorage();
     const writer = new IdIndex(storage, 'm', 'other');
-    await writer.record(H, 'other-0', ['a', 'b']);
-    await writer.record(H + 5 * HOUR_MS, 'other-1', ['c']);
+    // The index knows days (format 2.0): a stored id covers its whole day, 2026-11-19.
+    const D = H - DAY_MS;
+    await writer.record(D, 'other-0', ['a', 'b']);
+    await writer.record(D + 5 * HOUR_MS, 'other-1', ['c']);
     await writer.record(H, 'mine-0', ['d']);
     let lists = 0;
     const list = storage.list.bind(storage);
@@ -20,10 +22,11 @@ describe('the id index', () => {
       return list(prefix);
     };
     const index = new IdIndex(storage, 'm', 'mine', dedupeWindowMs('2h'));
-    const found = await index.storedAmong(new Map([['a', H + 2 * HOUR_MS], ['b', H + 3 * HOUR_MS], ['c', H + 3 * HOUR_MS], ['d', H]]));
-    // a: 2 h from its stored hour (the edge); b: 3 h (beyond); c: 2 h; d: the file's own batch.
+    const found = await index.storedAmong(new Map([['a', H + HOUR_MS], ['b', H + 2 * HOUR_MS], ['c', H - DAY_MS - 2 * HOUR_MS], ['d', H]]));
+    // An id stored on day D may be of any hour of D: a is 2 h after D's last hour (the edge), b 3 h
+    // (beyond), c 2 h before D's first hour (the edge); d is in the file's own batch.
     expect([...found].sort()).toEqual(['a', 'c']);
-    expect([...(await index.storedAmong(new Map([['b', H - 2 * HOUR_MS]])))]).toEqual(['b']);
+    expect([...(await index.storedAmong(new Map([['b', D - 3 * HOUR_MS]])))]).toEqual([]);
     expect(lists).toBe(1);
   });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, withConnection, withTempDir } from '@/lib/duckdb';
-import { HOUR_MS, hourLabel, hourOfKey, hourStart, layout, ModelMeta } from '@/lib/format';
+import { HOUR_MS, hourLabel, hourStart, layout, ModelMeta } from '@/lib/format';
 import { ingest, MAX_EVENT_BYTES } from '@/lib/profile';
 import { parseQuarantine } from '@/lib/profile/quarantine';
 import { mulberry32 } from '@/test/helpers/random';
@@ -41,8 +41,13 @@ async function rawIds(storage: TestStorage, model: string): Promise<Map<string, 
   const out = new Map<string, string[]>();
   for (const key of await storage.list(layout.rawPredictionsPrefix(model))) {
     const text = gunzipSync((await storage.read(key))!).toString('utf8');
-    const ids = text.trim().split('\n').map((l) => JSON.parse(l).id as string);
-    out.set(hourOfKey(key)!, [...(out.get(hourOfKey(key)!) ?? []), ...ids]);
+    // One file per batch and day (format 2.0): each line's hour is its ts.
+    for (const line of text.trim().split('\n')) {
+      const { id, ts } = JSON.parse(line) as { id: string; ts: string };
+      const hour = hourLabel(hourStart(Date.parse(ts)));
+      expect(key).toContain(`/day=${hour.slice(0, 10)}/`);
+      out.set(hour, [...(out.get(hour) ?? []), id]);
+    }
   }
   return out;
 }
@@ -63,7 +68,7 @@ describe('ingest of NDJSON events', () => {
     const actual = await rawIds(storage, 'fraud');
     expect(new Map([...actual].map(([h, ids]) => [h, ids.sort()]))).toEqual(new Map([...expected].map(([h, ids]) => [h, ids.sort()])));
     expect(result.hours.map(hourLabel).sort()).toEqual([...expected.keys()].sort());
-    expect(result.batches).toBe(expected.size);
+    expect(result.batches).toBe(new Set([...expected.keys()].map((h) => h.slice(0, 10))).size);
     // Raw events are normalised: ts as ISO UTC.
     const first = gunzipSync((await storage.read((await storage.list(layout.rawPredictionsPrefix('fraud')))[0]))!).toString().split('\n')[0];
     expect(JSON.parse(first).ts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
@@ -123,10 +128,12 @@ describe('ingest of a wide table', () => {
     const file = await writeCsv(join(dir, 'wide.csv'), header, rows);
     const storage = new TestStorage();
     const result = await ingest({ storage, model: 'table', file, timestampCol: 'when', scoreCol: 'p', labelCol: 'y', idStart: 1000 });
-    expect(result).toMatchObject({ accepted: 198, quarantined: 2, batches: 4, duplicateBatches: 0 });
+    // Four hours of one day: one raw file (format 2.0 packs a batch's rows per day).
+    expect(result).toMatchObject({ accepted: 198, quarantined: 2, batches: 1, duplicateBatches: 0 });
+    expect(result.hours.map(hourLabel)).toEqual(['2026-01-01T08', '2026-01-01T09', '2026-01-01T10', '2026-01-01T11']);
     const keys = await storage.list(layout.rawPredictionsPrefix('table'));
     expect(keys.every((k) => k.endsWith('.parquet'))).toBe(true);
-    expect(keys.map(hourOfKey)).toEqual(['2026-01-01T08', '2026-01-01T09', '2026-01-01T10', '2026-01-01T11']);
+    expect(keys.map((k) => /day=([\d-]+)\//.exec(k)?.[1])).toEqual(['2026-01-01']);
     const qKey = (await storage.list('models/table/quarantine/'))[0];
     const quarantine = parseQuarantine(qKey, (await storage.read(qKey))!).entries;
     // CSV lines are the file's lines: the header is line 1, rows[5] is line 7.

@@ -65,13 +65,15 @@ describe('reference add, ingest and profile on small files we can count by hand'
     const again = await ingest({ storage, model: 'm', file });
     expect(again.batches).toBe(0);
     expect(again.duplicateBatches).toBe(first.batches);
-    const raw = await storage.list(layout.rawPredictionsHourPrefix('m', t0));
+    // One raw file per batch and day (format 2.0), holding the day's three hours.
+    const raw = await storage.list(layout.rawPredictionsDayPrefix('m', t0));
     const lines = (await Promise.all(raw.map(async (k) => gunzipSync((await storage.read(k))!).toString('utf8')))).flatMap((t) => t.split('\n').filter(Boolean));
-    expect(lines).toHaveLength(100);
+    expect(lines).toHaveLength(300);
+    expect(lines.filter((l) => Date.parse(JSON.parse(l).ts) < t0 + HOUR_MS)).toHaveLength(100);
 
     const profiled = await profileModel({ storage, model: 'm' });
     expect(profiled.hours).toBe(3);
-    const hour = byFeature(await readSummaryParquet((await storage.read(layout.hourlyProfile('m', t0)))!));
+    const hour = byFeature((await readSummaryParquet((await storage.read(layout.hourlyProfile('m', t0)))!)).filter((r) => r.period_start === t0));
     expect(hour.x.count).toBe(100);
     expect(hour.x.min).toBe(0);
     expect(hour.x.max).toBe(297);
@@ -92,7 +94,7 @@ describe('reference add, ingest and profile on small files we can count by hand'
     await ingest({ storage, model: 'm', file: join(dir, 'b.ndjson') });
     const second = await profileModel({ storage, model: 'm' });
     expect(second.hourStarts).toEqual([t0]);
-    const hour = byFeature(await readSummaryParquet((await storage.read(layout.hourlyProfile('m', t0)))!));
+    const hour = byFeature((await readSummaryParquet((await storage.read(layout.hourlyProfile('m', t0)))!)).filter((r) => r.period_start === t0));
     expect(hour.x.count).toBe(150);
     expect(hour.x.max).toBe(1049);
     const daily = byFeature(await readSummaryParquet((await storage.read(layout.dailyProfile('m', t0)))!));

@@ -8,7 +8,7 @@ import { ingest, profileModel } from '@/lib/profile';
 import { mergeSummaries, summaryDigest } from '@/lib/summary';
 import { maxCdfError, sortedCopy } from '@/test/helpers/exact';
 import { mulberry32, sample } from '@/test/helpers/random';
-import { byFeature, profileRows, tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
+import { blockRows, byFeature, hourRows, profileRows, tempDir, TestStorage, writeCsv, writeNdjson } from './helpers';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -29,26 +29,20 @@ function events(hours: readonly number[], count: number, seed: number, extra: Re
   });
 }
 
-async function hourly(storage: TestStorage, model = 'shop'): Promise<Map<string, Uint8Array>> {
-  const keys = await storage.list(layout.hourlyProfilesPrefix(model));
-  return new Map(await Promise.all(keys.map(async (k) => [k, (await storage.read(k))!] as const)));
-}
-
 describe('profileModel', () => {
   it('recomputes only the hours that received new raw batches', async () => {
     const storage = new TestStorage();
     await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'a.ndjson'), events([H(8), H(9), H(10)], 900, 1)) });
     const first = await profileModel({ storage, model: 'shop' });
     expect(first).toEqual({ hours: 3, days: 1, hourStarts: [H(8), H(9), H(10)], dayStarts: [DAY] });
-    const before = await hourly(storage);
+    const before = await Promise.all([H(8), H(10)].map((h) => hourRows(storage, 'shop', h)));
 
     await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'b.ndjson'), events([H(9)], 120, 2)) });
     const second = await profileModel({ storage, model: 'shop' });
     expect(second).toEqual({ hours: 1, days: 1, hourStarts: [H(9)], dayStarts: [DAY] });
-    const after = await hourly(storage);
-    expect(after.get(layout.hourlyProfile('shop', H(8)))).toEqual(before.get(layout.hourlyProfile('shop', H(8))));
-    expect(after.get(layout.hourlyProfile('shop', H(10)))).toEqual(before.get(layout.hourlyProfile('shop', H(10))));
-    const h9 = byFeature(await profileRows(storage, layout.hourlyProfile('shop', H(9))));
+    // The day is read again whole; hours 8 and 10 come out identical, so only hour 9 is reported.
+    expect(await Promise.all([H(8), H(10)].map((h) => hourRows(storage, 'shop', h)))).toEqual(before);
+    const h9 = byFeature(await hourRows(storage, 'shop', H(9)));
     expect(h9.get('amount')!.rows).toBe(300 + 120);
     expect(h9.get('amount')!.period_start).toBe(H(9));
     expect(h9.get('amount')!.period_end).toBe(H(10));
@@ -64,7 +58,7 @@ describe('profileModel', () => {
       await ingest({ storage, model: 'shop', file });
       await profileModel({ storage, model: 'shop' });
     }
-    const rows = async (s: Storage) => readSummaryParquet((await s.read(layout.hourlyProfile('shop', H(2))))!);
+    const rows = async (s: Storage) => (await readSummaryParquet((await s.read(layout.hourlyProfile('shop', H(2))))!)).filter((r) => r.period_start === H(2));
     expect(await rows(local)).toEqual(await rows(memory));
     expect((await rows(local)).find((r) => r.feature === 'amount')!.rows).toBe(400);
   });
@@ -78,8 +72,8 @@ describe('profileModel', () => {
       return new Map(await Promise.all(keys.map(async (k) => [k, await profileRows(storage, k)] as const)));
     };
     const [a, b] = [await run(), await run()];
-    // 3 hours, 2 days, 2 six-hour blocks and 1 week (2026-01-01 and -02 are in the same week).
-    expect(a.size).toBe(8);
+    // 3 hours in 2 day packs, 2 days, 2 six-hour block packs and 1 week (2026-01-01 and -02 are in the same week).
+    expect(a.size).toBe(7);
     expect(b).toEqual(a);
   });
 
@@ -87,7 +81,7 @@ describe('profileModel', () => {
     const storage = new TestStorage();
     await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'day.ndjson'), events([H(0), H(5), H(23), H(24)], 2000, 4)) });
     await profileModel({ storage, model: 'shop' });
-    const hours = await Promise.all([H(0), H(5), H(23)].map((h) => profileRows(storage, layout.hourlyProfile('shop', h))));
+    const hours = await Promise.all([H(0), H(5), H(23)].map((h) => hourRows(storage, 'shop', h)));
     const daily = byFeature(await profileRows(storage, layout.dailyProfile('shop', DAY)));
     expect([...daily.keys()].sort()).toEqual(['amount', 'country', 'score']);
     for (const [feature, row] of daily) {
@@ -110,11 +104,14 @@ describe('profileModel', () => {
     const merged = (start: number, length: number, parts: SummaryRow[][]) =>
       [...byFeature(parts.flat()).keys()].sort().map((feature) => mergeSummaries({ model: 'shop', feature, period_start: start, period_end: start + length }, parts.flat().filter((r) => r.feature === feature)));
     const rows = async (key: string) => [...byFeature(await profileRows(storage, key)).values()].sort((a, b) => (a.feature < b.feature ? -1 : 1));
-    const hourly = async (...hs: number[]) => Promise.all(hs.map((h) => profileRows(storage, layout.hourlyProfile('shop', h))));
+    const hourly = async (...hs: number[]) => Promise.all(hs.map((h) => hourRows(storage, 'shop', h)));
     // Block 00–06 of day 0 is the merge of hours 1 and 4; block 06–12 has hour 7 only.
-    expect(await rows(layout.sixHourProfile('shop', hour(0, 0)))).toEqual(merged(hour(0, 0), 6 * HOUR_MS, await hourly(hour(0, 1), hour(0, 4))));
-    expect(await rows(layout.sixHourProfile('shop', hour(0, 6)))).toEqual(merged(hour(0, 6), 6 * HOUR_MS, await hourly(hour(0, 7))));
-    expect(await storage.read(layout.sixHourProfile('shop', hour(0, 12)))).toBeUndefined();
+    const block = async (t: number) => [...byFeature(await blockRows(storage, 'shop', t)).values()].sort((a, b) => (a.feature < b.feature ? -1 : 1));
+    expect(await block(hour(0, 0))).toEqual(merged(hour(0, 0), 6 * HOUR_MS, await hourly(hour(0, 1), hour(0, 4))));
+    expect(await block(hour(0, 6))).toEqual(merged(hour(0, 6), 6 * HOUR_MS, await hourly(hour(0, 7))));
+    expect(await block(hour(0, 12))).toEqual([]);
+    // One block pack per day, none for a day without data.
+    expect((await storage.list(layout.sixHourProfilesPrefix('shop'))).length).toBe(2);
     const days = async () => Promise.all([0, 2, 5].map(async (d) => (await storage.read(layout.dailyProfile('shop', week + d * DAY_MS))) ? profileRows(storage, layout.dailyProfile('shop', week + d * DAY_MS)) : []));
     expect(await rows(layout.weeklyProfile('shop', week))).toEqual(merged(week, 7 * DAY_MS, await days()));
     // A later day of the same week arrives: the week is the merge of all three days.
@@ -130,7 +127,7 @@ describe('profileModel', () => {
     const storage = new TestStorage();
     await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'counts.ndjson'), input) });
     await profileModel({ storage, model: 'shop' });
-    const h = byFeature(await profileRows(storage, layout.hourlyProfile('shop', H(7))));
+    const h = byFeature(await hourRows(storage, 'shop', H(7)));
     const amounts = input.map((e) => e.features.amount);
     const numbers = amounts.filter((a): a is number => typeof a === 'number');
     expect(h.get('amount')).toMatchObject({
@@ -153,7 +150,7 @@ describe('profileModel', () => {
     const storage = new TestStorage();
     await ingest({ storage, model: 'big', file: await writeCsv(join(dir, 'big.csv'), ['ts', 'x'], rows) });
     await profileModel({ storage, model: 'big' });
-    const x = byFeature(await profileRows(storage, layout.hourlyProfile('big', H(3)))).get('x')!;
+    const x = byFeature(await hourRows(storage, 'big', H(3))).get('x')!;
     const kept = values.filter((_, i) => i % 50 !== 0);
     const sorted = sortedCopy(kept);
     expect([x.rows, x.nulls, x.count, x.min, x.max]).toEqual([n, n / 50, kept.length, sorted[0], sorted[sorted.length - 1]]);
@@ -172,7 +169,7 @@ describe('profileModel', () => {
     const meta = ModelMeta.parse(JSON.parse(storage.text(layout.model('shop'))));
     expect(meta.features.map((f) => `${f.name}:${f.kind}`).sort()).toEqual(['amount:numeric', 'country:categorical', 'device:categorical', 'score:numeric']);
     expect(meta.score).toBe('score');
-    const device = byFeature(await profileRows(storage, layout.hourlyProfile('shop', H(6)))).get('device')!;
+    const device = byFeature(await hourRows(storage, 'shop', H(6))).get('device')!;
     expect([device.rows, device.nulls, device.categories, device.category_counts]).toEqual([50, 49, ['ios'], [1]]);
   });
 
@@ -184,7 +181,7 @@ describe('profileModel', () => {
     const meta = ModelMeta.parse(JSON.parse(storage.text(layout.model('shop'))));
     expect(meta.score).toBe('p');
     await profileModel({ storage, model: 'shop' });
-    const h = byFeature(await profileRows(storage, layout.hourlyProfile('shop', H(12))));
+    const h = byFeature(await hourRows(storage, 'shop', H(12)));
     expect([...h.keys()].sort()).toEqual(['amount', 'country', 'p']);
     expect(h.get('p')!.rows).toBe(50);
     expect(h.get('p')!.count).toBe(50);
