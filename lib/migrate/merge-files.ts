@@ -1,0 +1,118 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { queryRows, readSummaryParquetMany, SummaryFileError, sqlString, sqlStringList, withConnection, withTempDir, writeSummaryParquet } from '../duckdb';
+import type { SummaryRow } from '../format';
+import { damageReason } from '../storage/damaged-file';
+import { decodeIds, encodeIds } from '../profile/id-index';
+
+/**
+ * A 1.x file that cannot be read as what its key says. Nothing has been deleted when this is
+ * thrown (deletion comes after every 2.0 file is written), so the store is still a usable 1.x store.
+ */
+export class MigrateInputError extends Error {
+  override readonly name = 'MigrateInputError';
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`${key} is damaged (${reason}): nothing was deleted and the store is still format 1.x; restore this file from a backup (or delete it if its data may be lost), then run \`driftwatch migrate\` again`);
+  }
+}
+
+export interface Source {
+  key: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * One raw Parquet day file from the hour files of one batch, rows sorted by `ts`. union_by_name
+ * because a batch's hours may lack a column (a score or feature absent that hour). The row count
+ * of the result is checked against the inputs: a short copy must never replace the hour files.
+ */
+export async function mergeRawParquet(sources: readonly Source[]): Promise<{ bytes: Uint8Array; rows: number }> {
+  return withTempDir('migrate-raw', async (dir) => {
+    const paths = sources.map((_, i) => join(dir, `${i}.parquet`));
+    await Promise.all(sources.map((s, i) => writeFile(paths[i], s.bytes)));
+    const out = join(dir, 'out.parquet');
+    return withConnection(async (c) => {
+      let expected = 0;
+      // One file at a time first, so a damaged input is named by its key, not by a temporary path.
+      for (const [i, path] of paths.entries()) {
+        try {
+          expected += Number((await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS n FROM read_parquet(${sqlString(path)})`))[0].n);
+        } catch (error) {
+          throw new MigrateInputError(sources[i].key, `not a readable Parquet file: ${damageReason(error)}`);
+        }
+      }
+      await c.run(`COPY (SELECT * FROM read_parquet(${sqlStringList(paths)}, union_by_name = true) ORDER BY ts) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      const rows = Number((await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS n FROM read_parquet(${sqlString(out)})`))[0].n);
+      if (rows !== expected) throw new MigrateInputError(sources[0].key, `merging its day gave ${rows} rows, its hour files hold ${expected}`);
+      return { bytes: new Uint8Array(await readFile(out)), rows };
+    });
+  });
+}
+
+/**
+ * One NDJSON.gz day file from hour files (raw events or labels): lines concatenated in hour order,
+ * then stably sorted by `ts` (ISO UTC in normalised events), as the Parquet days are.
+ */
+export function mergeNdjsonGz(sources: readonly Source[]): { bytes: Uint8Array; rows: number } {
+  const lines: { ts: number; line: string }[] = [];
+  for (const s of sources) {
+    let text: string;
+    try {
+      text = gunzipSync(s.bytes).toString('utf8');
+    } catch (error) {
+      throw new MigrateInputError(s.key, `not a readable gzip file: ${damageReason(error)}`);
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let ts: number;
+      try {
+        ts = Date.parse(String((JSON.parse(line) as { ts?: unknown }).ts));
+      } catch (error) {
+        throw new MigrateInputError(s.key, `line ${lines.length + 1} is not JSON: ${damageReason(error)}`);
+      }
+      // A line without a parseable ts keeps its place among its hour's lines (sorted as that hour's start).
+      lines.push({ ts: Number.isFinite(ts) ? ts : -Infinity, line });
+    }
+  }
+  const sorted = lines.map((l, i) => ({ ...l, i })).sort((a, b) => a.ts - b.ts || a.i - b.i);
+  const text = sorted.map((l) => l.line).join('\n');
+  return { bytes: gzipSync(text === '' ? '' : `${text}\n`), rows: sorted.length };
+}
+
+/** One id list per batch and day: the hours' ids concatenated in hour order. */
+export function mergeIds(sources: readonly Source[]): { bytes: Uint8Array; rows: number } {
+  const ids: string[] = [];
+  for (const s of sources) {
+    try {
+      ids.push(...decodeIds(s.bytes));
+    } catch (error) {
+      throw new MigrateInputError(s.key, `not a readable id list: ${damageReason(error)}`);
+    }
+  }
+  return { bytes: encodeIds(ids), rows: ids.length };
+}
+
+/**
+ * A day pack of summaries (hourly or 6-hourly) from the day's 1.x files: rows sorted by
+ * period_start, then feature, then chunk; read back after writing to check nothing was lost.
+ * Also returns each file's rows, for the hour tokens of the profile state.
+ */
+export async function mergeSummaries(sources: readonly Source[]): Promise<{ bytes: Uint8Array; rows: number; perSource: SummaryRow[][] }> {
+  let perSource: SummaryRow[][];
+  try {
+    perSource = await readSummaryParquetMany(sources.map((s) => s.bytes));
+  } catch (error) {
+    // The reader names the bad file by its position when it can; else the first of the day.
+    const at = error instanceof SummaryFileError && error.fileIndex !== undefined ? error.fileIndex : 0;
+    throw new MigrateInputError(sources[at].key, error instanceof SummaryFileError ? error.reason : damageReason(error));
+  }
+  const rows = perSource.flat().sort((a, b) => a.period_start - b.period_start || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0) || a.chunk - b.chunk);
+  const bytes = await writeSummaryParquet(rows);
+  const back = (await readSummaryParquetMany([bytes]))[0].length;
+  if (back !== rows.length) throw new MigrateInputError(sources[0].key, `its day pack read back ${back} rows of ${rows.length}`);
+  return { bytes, rows: rows.length, perSource };
+}
