@@ -97,6 +97,20 @@ export function mergeIds(sources: readonly Source[]): { bytes: Uint8Array; rows:
 }
 
 /**
+ * The same summary file with its rows in (period_start, feature, chunk) order: writeSummaryParquet
+ * goes through a parallel NDJSON scan and does not keep the order of its input rows (seen here:
+ * a 6-hourly day pack came out in a different order on two runs).
+ */
+async function sortedByPeriod(bytes: Uint8Array): Promise<Uint8Array> {
+  return withTempDir('migrate-pack', async (dir) => {
+    const [input, out] = [join(dir, 'in.parquet'), join(dir, 'out.parquet')];
+    await writeFile(input, bytes);
+    await withConnection((c) => c.run(`COPY (SELECT * FROM read_parquet(${sqlString(input)}) ORDER BY period_start, feature, chunk) TO ${sqlString(out)} (FORMAT parquet)`));
+    return new Uint8Array(await readFile(out));
+  }, 'small');
+}
+
+/**
  * A day pack of summaries (hourly or 6-hourly) from the day's 1.x files: rows sorted by
  * period_start, then feature, then chunk; read back after writing to check nothing was lost.
  * Also returns each file's rows, for the hour tokens of the profile state.
@@ -111,7 +125,7 @@ export async function mergeSummaries(sources: readonly Source[]): Promise<{ byte
     throw new MigrateInputError(sources[at].key, error instanceof SummaryFileError ? error.reason : damageReason(error));
   }
   const rows = perSource.flat().sort((a, b) => a.period_start - b.period_start || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0) || a.chunk - b.chunk);
-  const bytes = await writeSummaryParquet(rows);
+  const bytes = await sortedByPeriod(await writeSummaryParquet(rows));
   const back = (await readSummaryParquetMany([bytes]))[0].length;
   if (back !== rows.length) throw new MigrateInputError(sources[0].key, `its day pack read back ${back} rows of ${rows.length}`);
   return { bytes, rows: rows.length, perSource };

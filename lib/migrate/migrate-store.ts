@@ -45,12 +45,24 @@ export interface MigrateOptions {
 
 const KIND_ORDER: PackKind[] = ['raw-parquet', 'raw-ndjson', 'labels', 'ids', 'hourly', 'six-hourly'];
 
+/**
+ * Run `fn` over `items`, `concurrency` at a time. After a failure no new item starts, and the
+ * error is thrown only once the running ones have finished: no write may land after we report.
+ */
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length && !failure) {
+      try {
+        await fn(items[next++]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 async function readSources(storage: Storage, keys: readonly string[]): Promise<Source[]> {
