@@ -7,6 +7,7 @@ import { queryRows, readSummaryParquetMany, withConnection } from '@/lib/duckdb'
 import type { SummaryRow } from '@/lib/format';
 import { migrateStore } from '@/lib/migrate';
 import { openStorage } from '@/lib/storage';
+import { withJobLock } from '@/lib/cli/commands/store-lock';
 import { cli, copyFixture, FIXTURE, readJson, snapshot } from './helpers';
 
 const M = 'models/fraud';
@@ -112,14 +113,14 @@ describe('driftwatch migrate on a real 1.3 store', () => {
     }
   });
 
-  it('gives the same compare --json as the 1.3 code on the same windows', async () => {
-    const windows: [string, string, string][] = [
-      ['2026-12-01T00:00:00Z', '2026-12-02T00:00:00Z', 'compare-day1.json'],
-      ['2026-12-02T06:00:00Z', '2026-12-02T18:00:00Z', 'compare-day2-06-18.json'],
-      ['2026-12-01T02:00:00Z', '2026-12-01T09:00:00Z', 'compare-day1-02-09.json'],
-    ];
-    type Feature = { name: string; verdict: string; metric: string; value: number | null; count: number; metrics: Record<string, number | null> };
-    for (const [from, to, file] of windows) {
+  // The 1.3 code's answers (test/fixtures/store-1.3/compare-1.3): a whole day (daily rollup), 06–18 (6-hourly blocks), 02–09 (hours).
+  for (const [from, to, file] of [
+    ['2026-12-01T00:00:00Z', '2026-12-02T00:00:00Z', 'compare-day1.json'],
+    ['2026-12-02T06:00:00Z', '2026-12-02T18:00:00Z', 'compare-day2-06-18.json'],
+    ['2026-12-01T02:00:00Z', '2026-12-01T09:00:00Z', 'compare-day1-02-09.json'],
+  ]) {
+    it(`gives the same compare --json as the 1.3 code, ${from} … ${to}`, async () => {
+      type Feature = { name: string; verdict: string; metric: string; value: number | null; count: number; metrics: Record<string, number | null> };
       const run = await cli(['compare', '--store', store, '--model', 'fraud', '--from', from, '--to', to, '--json']);
       expect(run.err).toEqual([]);
       const got = JSON.parse(run.out.join('\n')) as { rows: number; features: Feature[] };
@@ -133,8 +134,8 @@ describe('driftwatch migrate on a real 1.3 store', () => {
           else expect(got.features[i].metrics[metric]).toBeCloseTo(value, 12);
         }
       }
-    }
-  });
+    });
+  }
 
   it('is a no-op when run again', async () => {
     const again = await cli(['migrate', '--store', store]);
@@ -179,6 +180,15 @@ describe('a 1.x store before migrate', () => {
       expect(run.code).not.toBe(0);
       expect(run.err.join('\n')).toContain('this store is format 1.3, but this driftwatch reads format 2.0: run `driftwatch migrate`');
     }
+    expect(await snapshot(store)).toEqual(files);
+  });
+
+  it('waits for a running profile, then gives up with status 75 and changes nothing', async () => {
+    const files = await snapshot(store);
+    const ctx = { log: () => undefined, error: () => undefined };
+    const run = await withJobLock(openStorage(store), 'fraud', 'profile', 0, ctx, () => cli(['migrate', '--store', store, '--wait', '0', '--quiet']));
+    expect(run.code).toBe(75);
+    expect(run.err[0]).toMatch(/^driftwatch migrate: migrate needs the store lock, nothing was changed: profile of fraud is running/);
     expect(await snapshot(store)).toEqual(files);
   });
 
