@@ -29,11 +29,17 @@ export interface Source {
  * One raw Parquet day file from the hour files of one batch, rows sorted by `ts`. union_by_name
  * because a batch's hours may lack a column (a score or feature absent that hour). The row count
  * of the result is checked against the inputs: a short copy must never replace the hour files.
+ * Each hour file is read and copied to disk before the next, so memory holds one at a time.
  */
-export async function mergeRawParquet(sources: readonly Source[]): Promise<{ bytes: Uint8Array; rows: number }> {
+export async function mergeRawParquet(keys: readonly string[], read: (key: string) => Promise<Source>): Promise<{ bytes: Uint8Array; rows: number; hourBytes: number }> {
   return withTempDir('migrate-raw', async (dir) => {
-    const paths = sources.map((_, i) => join(dir, `${i}.parquet`));
-    await Promise.all(sources.map((s, i) => writeFile(paths[i], s.bytes)));
+    const paths = keys.map((_, i) => join(dir, `${i}.parquet`));
+    let hourBytes = 0;
+    for (const [i, key] of keys.entries()) {
+      const { bytes } = await read(key);
+      hourBytes += bytes.byteLength;
+      await writeFile(paths[i], bytes);
+    }
     const out = join(dir, 'out.parquet');
     return withConnection(async (c) => {
       let expected = 0;
@@ -42,13 +48,13 @@ export async function mergeRawParquet(sources: readonly Source[]): Promise<{ byt
         try {
           expected += Number((await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS n FROM read_parquet(${sqlString(path)})`))[0].n);
         } catch (error) {
-          throw new MigrateInputError(sources[i].key, `not a readable Parquet file: ${damageReason(error)}`);
+          throw new MigrateInputError(keys[i], `not a readable Parquet file: ${damageReason(error)}`);
         }
       }
       await c.run(`COPY (SELECT * FROM read_parquet(${sqlStringList(paths)}, union_by_name = true) ORDER BY ts) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
       const rows = Number((await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS n FROM read_parquet(${sqlString(out)})`))[0].n);
-      if (rows !== expected) throw new MigrateInputError(sources[0].key, `merging its day gave ${rows} rows, its hour files hold ${expected}`);
-      return { bytes: new Uint8Array(await readFile(out)), rows };
+      if (rows !== expected) throw new MigrateInputError(keys[0], `merging its day gave ${rows} rows, its hour files hold ${expected}`);
+      return { bytes: new Uint8Array(await readFile(out)), rows, hourBytes };
     });
   });
 }
@@ -66,13 +72,13 @@ export function mergeNdjsonGz(sources: readonly Source[]): { bytes: Uint8Array; 
     } catch (error) {
       throw new MigrateInputError(s.key, `not a readable gzip file: ${damageReason(error)}`);
     }
-    for (const line of text.split('\n')) {
+    for (const [n, line] of text.split('\n').entries()) {
       if (line.trim() === '') continue;
       let ts: number;
       try {
         ts = Date.parse(String((JSON.parse(line) as { ts?: unknown }).ts));
       } catch (error) {
-        throw new MigrateInputError(s.key, `line ${lines.length + 1} is not JSON: ${damageReason(error)}`);
+        throw new MigrateInputError(s.key, `line ${n + 1} is not JSON: ${damageReason(error)}`);
       }
       // A line without a parseable ts keeps its place among its hour's lines (sorted as that hour's start).
       lines.push({ ts: Number.isFinite(ts) ? ts : -Infinity, line });

@@ -65,32 +65,30 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
   if (failure) throw failure.error;
 }
 
-async function readSources(storage: Storage, keys: readonly string[]): Promise<Source[]> {
-  return Promise.all(
-    keys.map(async (key) => {
-      const bytes = await storage.read(key);
-      // Listed a moment ago: gone now means another process is changing the store under us.
-      if (!bytes) throw new MigrateInputError(key, 'it was listed but can no longer be read; is another driftwatch running on this store?');
-      return { key, bytes };
-    }),
-  );
+async function readSource(storage: Storage, key: string): Promise<Source> {
+  const bytes = await storage.read(key);
+  // Listed a moment ago: gone now means another process is changing the store under us.
+  if (!bytes) throw new MigrateInputError(key, 'it was listed but can no longer be read; is another driftwatch running on this store?');
+  return { key, bytes };
 }
 
-async function merge(target: DayTarget, sources: Source[]): Promise<{ bytes: Uint8Array; tokens?: string[] }> {
+/** The day file of `target` and the bytes of its hour files. Raw Parquet hours are read one at a time: a batch's day can be large. */
+async function merge(storage: Storage, target: DayTarget): Promise<{ bytes: Uint8Array; hourBytes: number; tokens?: string[] }> {
+  if (target.kind === 'raw-parquet') return mergeRawParquet(target.sources, (key) => readSource(storage, key));
+  const sources = await Promise.all(target.sources.map((key) => readSource(storage, key)));
+  const hourBytes = sources.reduce((n, s) => n + s.bytes.byteLength, 0);
   switch (target.kind) {
-    case 'raw-parquet':
-      return mergeRawParquet(sources);
     case 'raw-ndjson':
     case 'labels':
-      return mergeNdjsonGz(sources);
+      return { ...mergeNdjsonGz(sources), hourBytes };
     case 'ids':
-      return mergeIds(sources);
+      return { ...mergeIds(sources), hourBytes };
     case 'hourly': {
       const packed = await mergeSummaries(sources);
-      return { bytes: packed.bytes, tokens: packed.perSource.map((rows) => hourToken(rows)) };
+      return { bytes: packed.bytes, hourBytes, tokens: packed.perSource.map((rows) => hourToken(rows)) };
     }
     case 'six-hourly':
-      return mergeSummaries(sources);
+      return { ...(await mergeSummaries(sources)), hourBytes };
   }
 }
 
@@ -109,14 +107,13 @@ async function packModel(storage: Storage, model: string, options: MigrateOption
   const written = new Set<string>();
   let done = 0;
   await pool(targets, options.concurrency ?? 8, async (target) => {
-    const sources = await readSources(storage, target.sources);
-    const merged = await merge(target, sources);
+    const merged = await merge(storage, target);
     if (!options.dryRun) await storage.write(target.key, merged.bytes);
     written.add(target.key);
     merged.tokens?.forEach((token, i) => tokens.set(hourLabel(target.hours[i]), token));
     const count = (kinds[target.kind] ??= { hourFiles: 0, hourBytes: 0, dayFiles: 0, dayBytes: 0 });
-    count.hourFiles += sources.length;
-    count.hourBytes += sources.reduce((n, s) => n + s.bytes.byteLength, 0);
+    count.hourFiles += target.sources.length;
+    count.hourBytes += merged.hourBytes;
     count.dayFiles += 1;
     count.dayBytes += merged.bytes.byteLength;
     options.onProgress?.(model, ++done, targets.length);
