@@ -14,10 +14,15 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv =
 export interface StoreContext {
   storage: Storage;
   config: Config;
+  /** The manifest's format version, e.g. `2.0` (older only with `allowOlder`). */
+  version: string;
 }
 
-/** Open an initialised store: its manifest must exist and be a format this code reads. */
-export async function openStore(location: string): Promise<StoreContext> {
+/**
+ * Open an initialised store: its manifest must exist and be a format this code reads.
+ * `allowOlder`: also an older major format, for `migrate`, which converts it.
+ */
+export async function openStore(location: string, options: { allowOlder?: boolean } = {}): Promise<StoreContext> {
   const storage = openStorage(location);
   const bytes = await storage.read(MANIFEST_KEY);
   if (bytes === undefined) throw new CliError(`${storage.url} is not a driftwatch store: run \`driftwatch init --store ${location}\` first`);
@@ -29,6 +34,6 @@ export async function openStore(location: string): Promise<StoreContext> {
   }
   const manifest = StoreManifest.safeParse(json);
   if (!manifest.success) throw new CliError(new DamagedFileError(MANIFEST_KEY, `not a driftwatch store manifest: ${damageReason(manifest.error)}`, location).message, 1);
-  checkFormatVersion(manifest.data.version);
-  return { storage, config: await readConfig(storage) };
+  checkFormatVersion(manifest.data.version, options);
+  return { storage, config: await readConfig(storage), version: manifest.data.version };
 }

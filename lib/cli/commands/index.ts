@@ -10,6 +10,7 @@ import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
 import { runDoctor } from './doctor';
+import { runMigrate } from './migrate';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
 import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
@@ -356,5 +357,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: '[--store S] [--model M] [--repair [--wait SECONDS (default 60: for a running profile or evaluate)]] [--quiet]',
     options: { ...store, model: { type: 'string' }, repair: { type: 'boolean' }, wait: { type: 'string' }, quiet: { type: 'boolean' } },
     run: async (values, ctx) => runDoctor({ store: str(values, 'store'), model: str(values, 'model'), repair: values.repair === true, wait: str(values, 'wait'), quiet: values.quiet === true }, ctx),
+  },
+  migrate: {
+    summary: 'convert a format 1.x store (a file per hour) to format 2.0 (a file per day); --dry-run shows what would change',
+    usage: '[--store S] [--dry-run] [--wait SECONDS (default 60: for a running profile or evaluate)] [--quiet]',
+    options: { ...store, 'dry-run': { type: 'boolean' }, wait: { type: 'string' }, quiet: { type: 'boolean' } },
+    run: async (values, ctx) => runMigrate({ store: str(values, 'store'), dryRun: values['dry-run'] === true, wait: str(values, 'wait'), quiet: values.quiet === true }, ctx),
   },
 };
