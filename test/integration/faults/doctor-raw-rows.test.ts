@@ -39,7 +39,7 @@ async function profileScan(path: string, meta: ModelMeta): Promise<{ rows: numbe
   return withConnection(async (c) => {
     try {
       const relation = parquetRelation([path]);
-      const pass = parquetPass(relation, hourGroupSql([HOUR_1]), meta, await describeRawParquet(c, relation));
+      const pass = parquetPass(relation, hourGroupSql('ts', Math.floor(START / HOUR_MS)), meta, await describeRawParquet(c, relation));
       return { rows: await runProfilePass(c, pass, new ProfileAccumulator(modelFeatures(meta))), failed: false };
     } catch {
       return { rows: 0, failed: true };
