@@ -3,7 +3,7 @@ import { AlertCheckpoints, AlertEvent, AlertStates, DeliveryStatus, Outbox } fro
 import { parseConfig } from '../compare';
 import { profileIdentity } from '../compare/calibration';
 import { evaluationParquet, readSummaryParquetMany } from '../duckdb';
-import { CONFIG_KEY, DAY_MS, HOUR_MS, MANIFEST_KEY, ModelMeta, MODELS_PREFIX, ReferenceCalibration, ReferenceMeta, SIX_HOURS_MS, StoreManifest, WEEK_MS, checkFormatVersion, hourOfKey, parseHourLabel, type SummaryRow } from '../format';
+import { CONFIG_KEY, DAY_MS, HOUR_MS, MANIFEST_KEY, ModelMeta, MODELS_PREFIX, ReferenceCalibration, ReferenceMeta, SIX_HOURS_MS, StoreManifest, WEEK_MS, checkFormatVersion, type SummaryRow } from '../format';
 import { ProfileState } from '../profile';
 import type { Storage } from '../storage';
 import { damageReason } from '../storage/damaged-file';
@@ -42,6 +42,8 @@ export interface StoreFile {
   /** Profiles and day files: the period the key names (epoch ms), [startMs, endMs). */
   startMs?: number;
   endMs?: number;
+  /** Day packs (format 2.0): the length of the periods its rows hold (an hour, 6 hours). */
+  packMs?: number;
 }
 
 export interface Finding extends StoreFile {
@@ -76,7 +78,7 @@ export async function storeFiles(storage: Storage, onlyModel?: string): Promise<
       out.push({ key, kind, model, reference: r[1] });
     } else if ((r = /^profiles\/(hourly|6-hourly)\/day=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) {
       // Day packs (format 2.0): the hours of a day, or its 6-hour blocks.
-      out.push({ key, kind: r[1] === 'hourly' ? 'hourly' : 'rollup', model, startMs: dateMs(r[2]), endMs: dateMs(r[2]) + DAY_MS });
+      out.push({ key, kind: r[1] === 'hourly' ? 'hourly' : 'rollup', model, startMs: dateMs(r[2]), endMs: dateMs(r[2]) + DAY_MS, packMs: r[1] === 'hourly' ? HOUR_MS : SIX_HOURS_MS });
     } else if ((r = /^profiles\/daily\/day=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) out.push({ key, kind: 'rollup', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + DAY_MS });
     else if ((r = /^profiles\/weekly\/week=(\d{4}-\d{2}-\d{2})\.parquet$/.exec(rest))) out.push({ key, kind: 'rollup', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + WEEK_MS });
     else if ((r = /^evaluations\/day=(\d{4}-\d{2}-\d{2})\.(parquet|json)$/.exec(rest))) out.push({ key, kind: 'evaluations', model, startMs: dateMs(r[1]), endMs: dateMs(r[1]) + DAY_MS });
@@ -163,7 +165,10 @@ function summaryProblem(file: StoreFile, rows: readonly SummaryRow[]): string | 
   for (const row of rows) {
     if (row.model !== file.model) return `row of feature "${row.feature}" is of model "${row.model}"`;
     if (file.kind === 'reference-profile') continue;
-    if (row.chunk !== -1 || row.period_start !== file.startMs || row.period_end !== file.endMs) {
+    const pack = file.packMs;
+    // A day pack holds whole hours (or 6-hour blocks) of its day; any other file, exactly its key's period.
+    const wrong = pack !== undefined ? row.period_end - row.period_start !== pack || row.period_start % pack !== 0 || row.period_start < (file.startMs as number) || row.period_end > (file.endMs as number) : row.period_start !== file.startMs || row.period_end !== file.endMs;
+    if (row.chunk !== -1 || wrong) {
       return `row of feature "${row.feature}" covers ${new Date(row.period_start).toISOString()}–${new Date(row.period_end).toISOString()}, not the period of its key`;
     }
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareModel, parseConfig, ReferenceCache, type CompareResult } from '@/lib/compare';
-import { readSummaryParquetMany, writeSummaryParquet } from '@/lib/duckdb';
+import { readSummaryParquet, readSummaryParquetMany, writeSummaryParquet } from '@/lib/duckdb';
 import { HOUR_MS, layout, ReferenceCalibration } from '@/lib/format';
 import { addReference } from '@/lib/profile';
 import { classifyColumn } from '@/lib/profile/reference-columns';
@@ -9,6 +9,9 @@ import { MemoryStorage } from '@/lib/storage';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
 import { tempDir, writeCsv } from '../../unit/profile/helpers';
+import { putHourProfile, type PackCodec } from '@/test/helpers/hour-profiles';
+
+const PARQUET: PackCodec = { encode: writeSummaryParquet, decode: readSummaryParquet };
 
 const START = Date.parse('2026-11-01T00:00:00Z');
 const N = 3000;
@@ -69,7 +72,7 @@ describe('columns that cannot drift, recognised when a reference is added', () =
       categoricalSummary(key('country'), new Map([['DE', 170], ['FR', 160], ['IT', 170]]), 0, 0),
       numericSummary(key('items'), Array.from({ length: 500 }, () => 1 + Math.floor(rng() * 5)), 0, 0),
     ];
-    await s.write(layout.hourlyProfile('m', START), await writeSummaryParquet(summaries));
+    await putHourProfile(s, 'm', START, summaries, PARQUET);
   }
 
   const compare = (config = parseConfig('')): Promise<CompareResult> =>

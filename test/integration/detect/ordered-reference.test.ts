@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareModel, DEFAULT_CONFIG, INFLATION_RATIO, loadReference, referenceThreshold, ReferenceCache, separateChunks, thresholdAt, type CompareResult } from '@/lib/compare';
-import { readSummaryParquetMany, writeSummaryParquet } from '@/lib/duckdb';
+import { readSummaryParquet, readSummaryParquetMany, writeSummaryParquet } from '@/lib/duckdb';
 import { HOUR_MS, layout, ReferenceCalibration } from '@/lib/format';
 import { addReference } from '@/lib/profile';
 import { MemoryStorage } from '@/lib/storage';
 import { categoricalSummary, numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
 import { tempDir, writeCsv } from '../../unit/profile/helpers';
+import { putHourProfile, type PackCodec } from '@/test/helpers/hour-profiles';
+
+const PARQUET: PackCodec = { encode: writeSummaryParquet, decode: readSummaryParquet };
 
 const START = Date.parse('2026-11-01T00:00:00Z');
 const REGIONS = ['north', 'east', 'south', 'west'];
@@ -38,7 +41,7 @@ async function liveHour(s: MemoryStorage, scale: number): Promise<void> {
   const key = (feature: string) => ({ model: 'm', feature, period_start: START, period_end: START + HOUR_MS });
   const count = (pick: (r: (typeof live)[number]) => string) => live.reduce((m, r) => m.set(pick(r), (m.get(pick(r)) ?? 0) + 1), new Map<string, number>());
   const summaries = [numericSummary(key('amount'), live.map((r) => r.amount), 0, 0), categoricalSummary(key('region'), count((r) => r.region), 0, 0), categoricalSummary(key('channel'), count((r) => r.channel), 0, 0)];
-  await s.write(layout.hourlyProfile('m', START), await writeSummaryParquet(summaries));
+  await putHourProfile(s, 'm', START, summaries, PARQUET);
 }
 
 async function compare(s: MemoryStorage): Promise<CompareResult> {

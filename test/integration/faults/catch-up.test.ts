@@ -6,6 +6,7 @@ import { openStore } from '@/lib/cli/store-context';
 import { readSummaryParquetMany, writeSummaryParquet } from '@/lib/duckdb';
 import { CONFIG_KEY, HOUR_MS, layout } from '@/lib/format';
 import { cliOk, MODEL, START, writeEvents, writeReference } from './helpers';
+import { putHourProfile } from '@/test/helpers/hour-profiles';
 
 const FAR = Date.parse('2999-01-01T00:00:00Z');
 
@@ -25,8 +26,9 @@ describe('an hour dated 2999: evaluate anchors on plausible data and walks at mo
     await cliOk(['profile', '--store', store]);
     // The far-future hour, as profile wrote it before ingest quarantined such events: written directly.
     const { storage } = await openStore(store);
-    const [rows] = await readSummaryParquetMany([(await storage.read(layout.hourlyProfile(MODEL, START + 5 * HOUR_MS)))!]);
-    await storage.write(layout.hourlyProfile(MODEL, FAR), await writeSummaryParquet(rows.map((r) => ({ ...r, period_start: FAR, period_end: FAR + HOUR_MS }))));
+    const [pack] = await readSummaryParquetMany([(await storage.read(layout.hourlyProfile(MODEL, START + 5 * HOUR_MS)))!]);
+    const rows = pack.filter((r) => r.period_start === START + 5 * HOUR_MS);
+    await putHourProfile(storage, MODEL, FAR, rows.map((r) => ({ ...r, period_start: FAR, period_end: FAR + HOUR_MS })), { encode: writeSummaryParquet, decode: async (b) => (await readSummaryParquetMany([b]))[0] });
   }, 120_000);
 
   afterAll(async () => {
