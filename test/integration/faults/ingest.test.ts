@@ -45,7 +45,7 @@ describe('fault injection: ingest', () => {
     t.clear();
     expect(await t.run('quarantine', 'replay', '--model', 'm')).toBe(0);
     expect(t.out.join('\n')).toMatch(/1 lines replayed: 1 landed and left the quarantine, 0 rejected again \(file removed\)/);
-    expect((await openStorage(t.store).list(layout.rawPredictionsPrefix('m'))).some((k) => k.includes('hour=2999-01-01T00'))).toBe(true);
+    expect((await openStorage(t.store).list(layout.rawPredictionsPrefix('m'))).some((k) => k.includes('day=2999-01-01/'))).toBe(true);
     expect(await openStorage(t.store).list(layout.quarantinePrefix('m'))).toEqual([]);
   });
 

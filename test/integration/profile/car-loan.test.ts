@@ -72,7 +72,9 @@ describe('car-loan data', () => {
     const [{ hours, days }] = await sql(
       `SELECT CAST(count(DISTINCT date_trunc('hour', CAST(timestamp AS TIMESTAMP))) AS DOUBLE) AS hours, CAST(count(DISTINCT CAST(CAST(timestamp AS TIMESTAMP) AS DATE)) AS DOUBLE) AS days FROM ${src}`,
     );
-    expect(result).toMatchObject({ accepted: 50_000, quarantined: 0, batches: hours, duplicateBatches: 0 });
+    // One raw file per day (format 2.0), the hours it spans reported.
+    expect(result).toMatchObject({ accepted: 50_000, quarantined: 0, batches: days, duplicateBatches: 0 });
+    expect(result.hours).toHaveLength(hours);
     expect(ModelMeta.parse(JSON.parse(storage.text(layout.model('car-loan')))).features.length).toBe(8);
 
     const profiled = await profileModel({ storage, model: 'car-loan' });
@@ -88,7 +90,7 @@ describe('car-loan data', () => {
 
     // One hour, exactly: its car values against DuckDB's.
     const hour = Date.UTC(2018, 10, 5, 13);
-    const h = byFeature(await profileRows(storage, layout.hourlyProfile('car-loan', hour))).get('car_value')!;
+    const h = byFeature((await profileRows(storage, layout.hourlyProfile('car-loan', hour))).filter((r) => r.period_start === hour)).get('car_value')!;
     const [exactHour] = await sql(`SELECT CAST(count(*) AS DOUBLE) AS n, min(car_value) AS lo, max(car_value) AS hi FROM ${src} WHERE date_trunc('hour', CAST(timestamp AS TIMESTAMP)) = TIMESTAMP '2018-11-05 13:00:00'`);
     expect([h.rows, h.min, h.max]).toEqual([exactHour.n, exactHour.lo, exactHour.hi]);
 
