@@ -5,7 +5,7 @@ import { queryRows, sqlString, withConnection, withTempDir } from '../duckdb';
 import { encodeIds } from '../profile/id-index';
 import type { Storage } from '../storage';
 
-/** The raw batch an id index file (`ids/hour=<H>/<batch>.ids.gz`) lists the ids of, if it is in the store. */
+/** The raw batch an id index file (`ids/day=<D>/<batch>.ids.gz`, beside `raw/predictions/day=<D>/<batch>.*`) lists the ids of, if it is in the store. */
 export async function rawBatchOfIds(storage: Storage, idsKey: string): Promise<string | undefined> {
   const stem = idsKey.replace('/ids/', '/raw/predictions/').replace(/\.ids\.gz$/, '');
   for (const key of [`${stem}.ndjson.gz`, `${stem}.parquet`]) if (await storage.exists(key)) return key;

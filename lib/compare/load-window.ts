@@ -1,4 +1,5 @@
-import { DAY_MS, HOUR_MS, layout, parseProfileState, profiledHours, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
+import { DAY_MS, HOUR_MS, layout, parseProfileState, profiledHours, ProfileStateError, SIX_HOURS_MS, WEEK_MS, weekStart, type SummaryRow } from '../format';
+import { DamagedFileError } from '../storage/damaged-file';
 import type { Storage } from '../storage/storage';
 import { mergeSummaries } from '../summary';
 import { ProfileCache, type SummaryDecoder } from './profile-cache';
@@ -85,7 +86,15 @@ export async function availableProfiles(storage: Storage, model: string): Promis
     storage.list(layout.dailyProfilesPrefix(model)),
     storage.list(layout.weeklyProfilesPrefix(model)),
   ]);
-  const hours = new Set(profiledHours(parseProfileState(stateBytes, stateKey)).keys());
+  let state;
+  try {
+    state = parseProfileState(stateBytes, stateKey);
+  } catch (error) {
+    // The state is the index of the model's hours: a damaged one is a damaged file (a 503 naming it), not a 500.
+    if (error instanceof ProfileStateError) throw new DamagedFileError(stateKey, error.message.replace(`${stateKey} is `, ''), storage.url);
+    throw error;
+  }
+  const hours = new Set(profiledHours(state).keys());
   const byDate = (keys: string[], field: 'day' | 'week'): Set<number> => {
     const out = new Set<number>();
     const pattern = new RegExp(`${field}=(\\d{4}-\\d{2}-\\d{2})\\.parquet$`);

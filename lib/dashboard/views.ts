@@ -71,7 +71,12 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
           damaged.add(error.key);
           return undefined;
         }),
-        modelWindow(ctx, model, query, nowMs),
+        // A damaged profile state (the index of the model's hours) marks the model, as a damaged model.json does.
+        modelWindow(ctx, model, query, nowMs).catch((error: unknown) => {
+          if (!(error instanceof DamagedFileError)) throw error;
+          damaged.add(error.key);
+          return modelWindow(ctx, model, query, nowMs, { hours: new Set(), blocks: new Set(), days: new Set(), weeks: new Set() });
+        }),
       ]);
       const asOf = resolved.toMs;
       const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf, undefined, damaged), readAllAlertEvents(ctx.storage, model, ctx.files, damaged)]);

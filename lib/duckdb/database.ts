@@ -24,6 +24,7 @@ function createInstance(): Promise<DuckDBInstance> {
     threads: String(DUCKDB_THREADS),
     temp_directory: spill,
     preserve_insertion_order: 'true',
+    ...(process.env.DRIFTWATCH_DUCKDB_MEMORY ? { memory_limit: process.env.DRIFTWATCH_DUCKDB_MEMORY } : {}),
   });
 }
 

@@ -114,9 +114,12 @@ const cases: Case[] = [
     cli: ['compare', '--model', 'checkout-fraud', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-02T12:00:00Z', '--reference', 'train'],
   },
   {
+    // Format 2.0: the hourly summaries of a day are one pack, so the damage is the day's: every
+    // hour of 2026-11-02 read from it fails (05 and 17 here), the other days' hours and the
+    // rollups that cover the day do not.
     area: 'hourly profile',
-    key: `${M}/profiles/hourly/day=2026-11-02/hour=2026-11-02T05.parquet`,
-    failing: [() => views.compare('from=2026-11-02T05:00:00Z&to=2026-11-02T06:00:00Z')],
+    key: `${M}/profiles/hourly/day=2026-11-02.parquet`,
+    failing: [() => views.compare('from=2026-11-02T05:00:00Z&to=2026-11-02T06:00:00Z'), () => views.compare('from=2026-11-02T17:00:00Z&to=2026-11-02T18:00:00Z')],
     working: [() => views.compare('from=2026-11-03T05:00:00Z&to=2026-11-03T06:00:00Z'), () => views.compare(day2)],
     overview: 'clean',
     cli: ['compare', '--model', 'checkout-fraud', '--from', '2026-11-02T05:00:00Z', '--to', '2026-11-02T06:00:00Z'],
@@ -138,7 +141,17 @@ const cases: Case[] = [
   },
   { area: 'alerts day', key: `${M}/alerts/day=2026-11-02.json`, failing: [views.alerts], working: [() => views.compare(day2)], overview: 'marked' },
   { area: 'alert state', key: `${M}/state/alert-state.json`, failing: [], working: [() => views.compare(day2), () => views.compare('window=12h'), views.alerts], overview: 'clean' },
-  { area: 'profile state', key: `${M}/state/profile-state.json`, failing: [], working: [() => views.compare(day2), views.models], overview: 'clean', cli: ['profile', '--model', 'checkout-fraud'] },
+  {
+    // Format 2.0: the profile state is also the index of a model's hours (docs/format.md), so the
+    // views of that model read it (1.x: only `profile` did): they answer 503 naming it, the other
+    // model's views 200, and the overview marks the model, as for a damaged model.json.
+    area: 'profile state',
+    key: `${M}/state/profile-state.json`,
+    failing: [() => views.compare(day2)],
+    working: [() => views.compare('window=12h', 'second-model')],
+    overview: 'marked',
+    cli: ['profile', '--model', 'checkout-fraud'],
+  },
 ];
 
 describe('a damaged file in each store area', () => {
@@ -194,8 +207,9 @@ describe('a damaged file in each store area', () => {
 describe('doctor --repair', () => {
   it('rebuilds hourly profiles, rollups, evaluations, calibration and profile state to what they were; views answer as before', async () => {
     const derivable = [
-      `${M}/profiles/hourly/day=2026-11-02/hour=2026-11-02T05.parquet`,
-      `${M}/profiles/6-hourly/day=2026-11-02/hour=2026-11-02T06.parquet`,
+      // Format 2.0: the day packs of 2026-11-02 (its hours, its 6-hour blocks), not one hour's files.
+      `${M}/profiles/hourly/day=2026-11-02.parquet`,
+      `${M}/profiles/6-hourly/day=2026-11-02.parquet`,
       `${M}/profiles/daily/day=2026-11-03.parquet`,
       `${M}/profiles/weekly/week=2026-11-02.parquet`,
       `${M}/evaluations/day=2026-11-02.parquet`,

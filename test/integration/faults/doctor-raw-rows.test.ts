@@ -15,15 +15,19 @@ import { START } from './helpers';
 /**
  * Issue #10, "damage is contained and named", for raw Parquet batches: a DuckDB stream that
  * fails midway can end without an error, so `profile` compares the rows it read with the rows the
- * batches' footers hold. A batch that reads short names its store key, and its hour is not written.
+ * batches' footers hold. A batch that reads short names its store key, and its day is not written
+ * (format 2.0: a raw batch holds the rows of a UTC day, and a day is profiled whole).
  */
 let dir: string;
 let store: string;
 const MODEL = 'table-model';
-const HOUR_1 = '2026-11-01T01';
+const DAY_1 = '2026-11-01';
 /** A healthy model, profiled in the same run after the damaged one. */
 const OTHER = 'zz-model';
-const hourDir = (h: number) => `models/${MODEL}/raw/predictions/hour=${new Date(START + h * HOUR_MS).toISOString().slice(0, 13)}`;
+/** The raw batches of the day of hour `h` (format 2.0: one file per batch and day; 1.x: per hour). */
+const dayDir = (h: number) => `models/${MODEL}/raw/predictions/day=${new Date(START + h * HOUR_MS).toISOString().slice(0, 10)}`;
+/** Hours of data: three on 2026-11-01 (the day damaged below) and one on 2026-11-02, another day of the same model. */
+const HOURS = [0, 1, 2, 24];
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -33,7 +37,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
 
 /**
  * Rows profile's own scan (the pass over the features, as in lib/profile/profile.ts) gives for a
- * file in an `hour=` folder before it ends, and whether it ended with an error.
+ * raw batch before it ends, and whether it ended with an error.
  */
 async function profileScan(path: string, meta: ModelMeta): Promise<{ rows: number; failed: boolean }> {
   return withConnection(async (c) => {
@@ -51,7 +55,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'driftwatch-doctor-raw-'));
   store = join(dir, 'store');
   const csv = ['id,ts,x,c'];
-  for (let h = 0; h < 3; h++) for (let i = 0; i < 4000; i++) csv.push(`e${h}-${i},${new Date(START + h * HOUR_MS + i * 800).toISOString()},${(i * 7919) % 1000},${'abc'[i % 3]}`);
+  for (const h of HOURS) for (let i = 0; i < 4000; i++) csv.push(`e${h}-${i},${new Date(START + h * HOUR_MS + i * 800).toISOString()},${(i * 7919) % 1000},${'abc'[i % 3]}`);
   await writeFile(join(dir, 'events.csv'), `${csv.join('\n')}\n`);
   const ingest = (model: string) => ['ingest', '--model', model, '--file', join(dir, 'events.csv'), '--id-col', 'id', '--timestamp-col', 'ts'];
   for (const args of [['init'], ingest(MODEL), ingest(OTHER)]) {
@@ -65,20 +69,22 @@ afterAll(async () => {
 });
 
 describe('profile: a raw Parquet batch that reads short', () => {
-  it('fails naming the batch’s store key; the other hours and models are profiled; the hour is profiled once the batch is restored', async () => {
-    const batch = `${hourDir(1)}/${(await readdir(join(store, hourDir(1))))[0]}`;
+  // Format 2.0: the damaged batch holds a day (2026-11-01), so that day is left out and stays due;
+  // the model's other day (2026-11-02) and the other model are profiled.
+  it('fails naming the batch’s store key; the other days and models are profiled; the day is profiled once the batch is restored', async () => {
+    const batch = `${dayDir(1)}/${(await readdir(join(store, dayDir(1))))[0]}`;
     const path = join(store, batch);
     const original = await readFile(path);
-    // A batch of 100,000 rows in row groups of 10,000 (its rows 25 times), then 200 bytes flipped
+    // A batch of 300,000 rows in row groups of 10,000 (its 12,000 rows of 3 hours 25 times), then 200 bytes flipped
     // where profile's scan of the file ends early without an error: a silent partial read.
     const regrouped = join(dir, 'regrouped.parquet');
     await withConnection((c) => c.run(`COPY (SELECT * FROM read_parquet(${sqlString(path)}), range(25)) TO ${sqlString(regrouped)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 10000)`));
     const clean = await readFile(regrouped);
     const total = Number((await withConnection((c) => queryRows(c, `SELECT num_rows FROM parquet_file_metadata(${sqlString(regrouped)})`)))[0].num_rows);
-    expect(total).toBe(100_000);
-    const hourly = `models/${MODEL}/profiles/hourly/day=2026-11-01`;
+    expect(total).toBe(300_000);
+    const hourly = `models/${MODEL}/profiles/hourly`;
     const meta = (await readModelMeta(openStorage(store), MODEL)) as ModelMeta;
-    const probe = join(dir, 'probe', `hour=${HOUR_1}`, '0.parquet');
+    const probe = join(dir, 'probe', `day=${DAY_1}`, '0.parquet');
     await mkdir(join(probe, '..'), { recursive: true });
     let damaged: Buffer | undefined;
     let short = 0;
@@ -96,28 +102,31 @@ describe('profile: a raw Parquet batch that reads short', () => {
       const r = await cli('profile', '--store', store, '--wait', '0');
       expect(r.code, r.out).toBe(1);
       expect(r.out).toContain(`driftwatch profile: ${MODEL}: ${batch} is damaged (`);
-      expect(r.out).toContain(`${OTHER}: 3 hourly profiles written`);
-      expect(await readdir(join(store, hourly.replace(MODEL, OTHER)))).toHaveLength(3);
+      expect(r.out).toContain(`${OTHER}: 4 hourly profiles written`);
+      expect(await readdir(join(store, hourly.replace(MODEL, OTHER)))).toEqual(['day=2026-11-01.parquet', 'day=2026-11-02.parquet']);
       expect(r.out).toContain(`driftwatch doctor --store ${store}`);
       expect(r.out).not.toMatch(/\/dev\/shm|driftwatch-(profile|[a-z]+-read)-/);
-      expect(await readdir(join(store, hourly))).toEqual(['hour=2026-11-01T00.parquet', 'hour=2026-11-01T02.parquet']);
-      const state = JSON.parse(await readFile(join(store, `models/${MODEL}/state/profile-state.json`), 'utf8')) as { hours: Record<string, unknown> };
-      expect(Object.keys(state.hours).sort()).toEqual(['2026-11-01T00', '2026-11-01T02']);
+      // Nothing of the damaged batch's day is written (1.x: its hour only); the other day is.
+      expect(await readdir(join(store, hourly))).toEqual(['day=2026-11-02.parquet']);
+      const state = JSON.parse(await readFile(join(store, `models/${MODEL}/state/profile-state.json`), 'utf8')) as { days: Record<string, { hours: Record<string, unknown> }> };
+      expect(Object.keys(state.days)).toEqual(['2026-11-02']);
+      expect(Object.keys(state.days['2026-11-02'].hours)).toEqual(['2026-11-02T00']);
     } finally {
       await writeFile(path, original);
     }
     const again = await cli('profile', '--store', store, '--model', MODEL, '--wait', '0');
     expect(again.code, again.out).toBe(0);
-    expect(again.out).toContain(`${MODEL}: 1 hourly profiles written`);
-    expect(await readdir(join(store, hourly))).toHaveLength(3);
+    // The day's three hours (1.x: the one hour of the batch).
+    expect(again.out).toContain(`${MODEL}: 3 hourly profiles written`);
+    expect(await readdir(join(store, hourly))).toEqual(['day=2026-11-01.parquet', 'day=2026-11-02.parquet']);
   });
 
   it('a truncated raw batch (no footer) names its store key too', async () => {
-    const batch = `${hourDir(2)}/${(await readdir(join(store, hourDir(2))))[0]}`;
+    const batch = `${dayDir(2)}/${(await readdir(join(store, dayDir(2))))[0]}`;
     const original = await readFile(join(store, batch));
     await writeFile(join(store, batch), original.subarray(0, Math.floor(original.length / 2)));
-    // A new batch in the hour makes it due again.
-    await writeFile(join(store, hourDir(2), 'zz-extra.parquet'), original);
+    // A new batch in the day makes it due again.
+    await writeFile(join(store, dayDir(2), 'zz-extra.parquet'), original);
     try {
       const r = await cli('profile', '--store', store, '--model', MODEL, '--wait', '0');
       expect(r.code, r.out).toBe(1);
@@ -125,7 +134,7 @@ describe('profile: a raw Parquet batch that reads short', () => {
       expect(r.out).not.toMatch(/\/dev\/shm|driftwatch-(profile|[a-z]+-read)-/);
     } finally {
       await writeFile(join(store, batch), original);
-      await rm(join(store, hourDir(2), 'zz-extra.parquet'));
+      await rm(join(store, dayDir(2), 'zz-extra.parquet'));
     }
   });
 });

@@ -42,7 +42,7 @@ const files = async (sub: string) => (await readdir(join(store, sub)).catch(() =
 let idsKey: string;
 let idsOriginal: Buffer;
 let quarantineKey: string;
-const orphanIdsKey = `${M}/ids/hour=2026-11-09T00/gone-0.ids.gz`;
+const orphanIdsKey = `${M}/ids/day=2026-11-09/gone-0.ids.gz`;
 const deliveryKey = `${M}/state/alert-delivery.json`;
 const staleLockKey = `${lockPrefix(MODEL, 'profile')}0000000007.json`;
 
@@ -57,8 +57,9 @@ beforeAll(async () => {
     const r = await cli(...args, '--store', store);
     expect(r.code, r.out).toBe(0);
   }
-  const idsHour = `${M}/ids/hour=2026-11-01T01`;
-  idsKey = `${idsHour}/${(await files(idsHour))[0]}`;
+  // Format 2.0: the id index is per batch and day (1.x: per batch and hour).
+  const idsDay = `${M}/ids/day=2026-11-01`;
+  idsKey = `${idsDay}/${(await files(idsDay))[0]}`;
   idsOriginal = await readFile(join(store, idsKey));
   quarantineKey = `${M}/quarantine/${(await files(`${M}/quarantine`))[0]}`;
   expect((await cli('doctor', '--store', store, '--quiet')).out).toContain('no damaged files');
@@ -91,7 +92,7 @@ describe('doctor: id index, quarantine, alert delivery status and locks', () => 
     expect(found.code, found.out).toBe(1);
     expect(listed(found.out)).toEqual({ damaged: [idsKey, orphanIdsKey, quarantineKey, deliveryKey].sort(), stale: [staleLockKey] });
     expect(found.out).toContain(`${idsKey}: not a readable gzip file: unexpected end of file`);
-    expect(found.out).toContain(`rebuilt from the ids of its raw batch ${M}/raw/predictions/hour=2026-11-01T01/`);
+    expect(found.out).toContain(`rebuilt from the ids of its raw batch ${M}/raw/predictions/day=2026-11-01/`);
     expect(found.out).toMatch(/gone-0\.ids\.gz: .*\n {4}not derivable: moved aside: its raw batch is not in the store/);
     expect(found.out).toContain(`${quarantineKey}: line 2 is not a quarantine entry`);
     expect(found.out).toContain(`${deliveryKey}: not valid JSON`);

@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCKED_EXIT_CODE, lockPrefix } from '@/lib/cli/commands/store-lock';
 import { openStore } from '@/lib/cli/store-context';
-import { cli, cliOk, MODEL, writeEvents, writeReference } from './helpers';
+import { cli, cliOk, events, MODEL, ndjson, writeReference } from './helpers';
 
 const HOLDER = /pid (\d+) on host \S+ since \d\d:\d\d:\d\d UTC/;
 
@@ -25,9 +25,15 @@ describe('store locks: concurrent profile runs, and a lock left by a killed run'
     throw new Error('the first run never took the lock');
   }
 
+  /**
+   * Hours `from`…`to − 1` of data, 10 events each, one hour a day (the days before START). Format
+   * 2.0 profiles per day, so 480 hours of 20 days took a fraction of a second: too short for the
+   * second run to start while the first holds the lock. One hour a day makes 480 days: a run that
+   * holds it long enough, as 480 hour files did in 1.x.
+   */
   async function ingestHours(from: number, to: number): Promise<void> {
     const file = join(dir, `events-${from}.ndjson`);
-    await writeEvents(file, from, to, () => 1, 10);
+    await writeFile(file, ndjson(Array.from({ length: to - from }, (_, k) => events(100 + from + k, (from + k - 960) * 24, 10, 'p')).flat()));
     await cliOk(['ingest', '--store', store, '--model', MODEL, '--file', file]);
   }
 

@@ -74,7 +74,7 @@ describe('car-loan data', () => {
     );
     // One raw file per day (format 2.0), the hours it spans reported.
     expect(result).toMatchObject({ accepted: 50_000, quarantined: 0, batches: days, duplicateBatches: 0 });
-    expect(result.hours).toHaveLength(hours);
+    expect(result.hours).toHaveLength(Number(hours));
     expect(ModelMeta.parse(JSON.parse(storage.text(layout.model('car-loan')))).features.length).toBe(8);
 
     const profiled = await profileModel({ storage, model: 'car-loan' });
