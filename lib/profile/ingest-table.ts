@@ -82,7 +82,7 @@ async function ingestRows(connection: DuckDBConnection, options: IngestOptions, 
   const idsByDay = plan.id ? await idsOf(connection, files) : null;
   const stored = idsByDay ? await index.storedAmong(await idHours(connection, files)) : new Set<string>();
   for (const [i, file] of files.entries()) {
-    const { bytes, ids, skipped } = idsByDay ? await withoutStoredIds(connection, file, idsByDay[i], stored, dir) : { bytes: file.bytes, ids: null, skipped: 0 };
+    const { bytes, ids, skipped } = idsByDay ? await withoutStoredIds(connection, file, idsByDay[i], stored, dir) : { bytes: new Uint8Array(await readFile(file.path)), ids: null, skipped: 0 };
     result.duplicates.stored += skipped;
     if (ids !== null && ids.length === 0) continue;
     const fresh = await storage.writeIfAbsent(layout.rawPredictions(model, file.day, batchId, 'parquet'), bytes);
@@ -182,6 +182,9 @@ async function writeDayFiles(connection: DuckDBConnection, relation: string, pla
   // held all of it (1.7 GiB for 1 M rows × 56 features); a day at a time holds a day.
   const unsorted = join(dir, 'unsorted');
   await mkdir(unsorted);
+  // DuckDB buffers up to 524,288 rows per thread before it writes a partition: a month of 56
+  // features (all of it) sat in memory. A row group's worth keeps the write streaming.
+  await connection.run(`SET partitioned_write_flush_threshold = ${ROW_GROUP_ROWS}`);
   const result = await connection.run(`COPY (SELECT ${columns.join(', ')}, __line FROM ${source}) TO ${sqlString(unsorted)} (${options})`);
   for (const part of (await readdir(unsorted)).filter((d) => d.startsWith('__day='))) {
     const files = (await readdir(join(unsorted, part))).filter((f) => f.endsWith('.parquet')).map((f) => join(unsorted, part, f));
@@ -199,7 +202,7 @@ const SORT_WHOLE_ROWS = 200_000;
 interface DayFile {
   /** Start of the UTC day, epoch ms. */
   day: number;
-  bytes: Uint8Array;
+  /** The file in the temporary directory: read when stored, one at a time (a dense file's days are its size). */
   path: string;
 }
 
@@ -219,7 +222,7 @@ async function dayFiles(connection: DuckDBConnection, dir: string): Promise<DayF
       path = join(dir, `${part}.parquet`);
       await connection.run(`COPY (SELECT * FROM ${scanSql(files, 'parquet', { hivePartitioning: false })} ORDER BY ts) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
     }
-    out.push({ day: Number(part.slice(prefix.length)) * DAY_MS, bytes: new Uint8Array(await readFile(path)), path });
+    out.push({ day: Number(part.slice(prefix.length)) * DAY_MS, path });
   }
   return out;
 }
@@ -266,8 +269,8 @@ async function idsOf(connection: DuckDBConnection, files: readonly { path: strin
  */
 async function withoutStoredIds(connection: DuckDBConnection, file: DayFile, ids: string[], stored: Set<string>, dir: string): Promise<{ bytes: Uint8Array; ids: string[]; skipped: number }> {
   const keep = ids.filter((id) => !stored.has(id));
-  if (keep.length === ids.length) return { bytes: file.bytes, ids, skipped: 0 };
-  if (keep.length === 0) return { bytes: file.bytes, ids: [], skipped: ids.length };
+  if (keep.length === 0) return { bytes: new Uint8Array(), ids: [], skipped: ids.length };
+  if (keep.length === ids.length) return { bytes: new Uint8Array(await readFile(file.path)), ids, skipped: 0 };
   const list = join(dir, `stored-${file.day}.ndjson`);
   await writeFile(list, `${ids.filter((id) => stored.has(id)).map((id) => JSON.stringify({ id })).join('\n')}\n`);
   const out = join(dir, `unique-${file.day}.parquet`);
