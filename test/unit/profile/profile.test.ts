@@ -72,8 +72,9 @@ describe('profileModel', () => {
       return new Map(await Promise.all(keys.map(async (k) => [k, await profileRows(storage, k)] as const)));
     };
     const [a, b] = [await run(), await run()];
-    // 3 hours in 2 day packs, 2 days, 2 six-hour block packs and 1 week (2026-01-01 and -02 are in the same week).
-    expect(a.size).toBe(7);
+    // 3 hours in 2 day packs, 2 days, 1 six-hour block pack (the second day's 1,000 rows are below
+    // the 2,000 a day needs for blocks) and 1 week (2026-01-01 and -02 are in the same week).
+    expect(a.size).toBe(6);
     expect(b).toEqual(a);
   });
 
@@ -99,7 +100,7 @@ describe('profileModel', () => {
     const storage = new TestStorage();
     const week = weekStart(DAY);
     const hour = (day: number, h: number) => week + day * DAY_MS + h * HOUR_MS;
-    await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'week1.ndjson'), events([hour(0, 1), hour(0, 4), hour(0, 7), hour(2, 13)], 1200, 5)) });
+    await ingest({ storage, model: 'shop', file: await writeNdjson(join(dir, 'week1.ndjson'), events([hour(0, 1), hour(0, 4), hour(0, 7), hour(2, 13)], 9000, 5)) });
     await profileModel({ storage, model: 'shop' });
     const merged = (start: number, length: number, parts: SummaryRow[][]) =>
       [...byFeature(parts.flat()).keys()].sort().map((feature) => mergeSummaries({ model: 'shop', feature, period_start: start, period_end: start + length }, parts.flat().filter((r) => r.feature === feature)));
@@ -119,7 +120,10 @@ describe('profileModel', () => {
     await profileModel({ storage, model: 'shop' });
     const weekly = await rows(layout.weeklyProfile('shop', week));
     expect(weekly).toEqual(merged(week, 7 * DAY_MS, await days()));
-    expect(weekly.find((r) => r.feature === 'amount')!.rows).toBe(1500);
+    expect(weekly.find((r) => r.feature === 'amount')!.rows).toBe(9300);
+    // Day 5 has 300 rows, below MIN_BLOCK_DAY_ROWS: no block pack; its windows read its hours.
+    expect(await storage.read(layout.sixHourProfile('shop', hour(5, 0)))).toBeUndefined();
+    expect((await storage.list(layout.sixHourProfilesPrefix('shop'))).length).toBe(2);
   });
 
   it('counts an hour of events: nulls, wrong types and NaN strings, as counted here', async () => {
