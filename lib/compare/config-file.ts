@@ -35,6 +35,10 @@ defaults:
   failed_rate_min_increase: 0.05   # "failing" needs the failed rate ≥ 5 points above the reference's …
   failed_rate_alpha: 0.01          # … and significantly so (one-sided z-test)
 
+performance:
+  threshold: 0.5             # a binary score at or above this predicts the positive class
+  min_coverage: 0.5          # realised performance is shown for windows with at least this share of predictions labelled
+
 # Thresholds the business sets per feature override the defaults:
 models: {}
 #  checkout-fraud:

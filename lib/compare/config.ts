@@ -76,6 +76,13 @@ export const Config = z.object({
     })
     .prefault({}),
   defaults: Defaults.prefault({}),
+  /** Delayed labels (docs/performance-estimation.md): the decision threshold of a binary score, and the label coverage a realised figure needs. */
+  performance: z
+    .object({
+      threshold: z.number().min(0).max(1).default(0.5),
+      min_coverage: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
   models: z.record(z.string(), z.object({ features: z.record(z.string(), FeatureSettings).default({}) })).default({}),
   alerts: z
     .object({

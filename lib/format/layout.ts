@@ -19,7 +19,8 @@ export const layout = {
   rawPredictions: (model: string, ms: number, batchId: string, ext: 'ndjson.gz' | 'parquet') =>
     `${m(model)}/raw/predictions/day=${dayLabel(ms)}/${batchId}.${ext}`,
   rawLabelsPrefix: (model: string) => `${m(model)}/raw/labels/`,
-  rawLabels: (model: string, ms: number, batchId: string) => `${m(model)}/raw/labels/day=${dayLabel(ms)}/${batchId}.ndjson.gz`,
+  /** Label batches by the UTC day they were added (format 2.0): `id, label, ts` (when the label became known). */
+  rawLabels: (model: string, ms: number, batchId: string) => `${m(model)}/raw/labels/day=${dayLabel(ms)}/${batchId}.parquet`,
   quarantine: (model: string, batchId: string) => `${m(model)}/quarantine/${batchId}.ndjson`,
   quarantinePrefix: (model: string) => `${m(model)}/quarantine/`,
   /** Event ids stored per prediction day, one file per raw batch: the duplicate index. */
@@ -30,6 +31,12 @@ export const layout = {
   referenceProfile: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/profile.parquet`,
   /** Default thresholds computed from the reference's chunks (format 1.2 and later; optional). */
   referenceCalibration: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/calibration.json`,
+  /** The reference's score against its labels: calibration map and chunk metrics for estimates (format 2.0; optional). */
+  referencePerformance: (model: string, name: string) => `${m(model)}/references/${ReferenceName.parse(name)}/performance.json`,
+  /** Per prediction day: each hour's label join (coverage, class-conditional score digests, sums) and the day's (format 2.0). */
+  performanceProfile: (model: string, ms: number) => `${m(model)}/profiles/performance/day=${dayLabel(ms)}.json`,
+  performanceProfilesPrefix: (model: string) => `${m(model)}/profiles/performance/`,
+  performanceState: (model: string) => `${m(model)}/state/performance-state.json`,
   hourlyProfilesPrefix: (model: string) => `${m(model)}/profiles/hourly/`,
   /** The day pack of hourly summaries holding the hour of `ms`: one file per UTC day (format 2.0). */
   hourlyProfile: (model: string, ms: number) => `${m(model)}/profiles/hourly/day=${dayLabel(ms)}.parquet`,

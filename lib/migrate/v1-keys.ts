@@ -62,7 +62,7 @@ export function targetOf(model: string, key: string): Omit<DayTarget, 'sources' 
   }
   if (key.startsWith(layout.rawLabelsPrefix(model)) && name.endsWith('.ndjson.gz')) {
     const batch = name.slice(0, -'.ndjson.gz'.length);
-    return { ...base, kind: 'labels', batch, key: layout.rawLabels(model, hour, batch) };
+    return { ...base, kind: 'labels', batch, key: layout.rawLabels(model, hour, batch).replace(/\.parquet$/, '.ndjson.gz') };
   }
   if (key.startsWith(layout.idsPrefix(model)) && name.endsWith('.ids.gz')) {
     const batch = name.slice(0, -'.ids.gz'.length);

@@ -1,0 +1,202 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
+import { buildDigest } from '../digest';
+import { queryRows, scanSql, sqlString, streamChunks, TempSpace, withConnection } from '../duckdb';
+import { DAY_MS, dayLabel, dayOfKey, HOUR_MS, layout, ModelName } from '../format';
+import { localFileOf } from '../profile/local-file';
+import type { Storage } from '../storage/storage';
+import { encodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
+
+/**
+ * `state/performance-state.json`: the label batches joined so far, and per prediction day the raw
+ * batches and decision threshold its performance profile was computed from.
+ */
+const PerformanceState = z.object({
+  version: z.literal(1),
+  label_batches: z.array(z.string()),
+  days: z.record(z.string(), z.object({ batches: z.array(z.string()), threshold: z.number() })),
+});
+type PerformanceState = z.infer<typeof PerformanceState>;
+
+export interface PerformanceProfileResult {
+  /** Prediction days whose performance profile was written again. */
+  days: number;
+  /** Label ids (latest label per id over every batch) and how many match a stored prediction. */
+  labels: number;
+  matched: number;
+  /** Ids whose label differs between batches: the latest (by `ts`, then the later batch) counts. */
+  corrected: number;
+}
+
+/** Binary labels as written in files: 1/0, true/false, yes/no (any case, `1.0` too). */
+const BINARY = `CASE WHEN lower(l.label) IN ('1', '1.0', 'true', 'yes', 't', 'y') THEN 1 WHEN lower(l.label) IN ('0', '0.0', 'false', 'no', 'f', 'n') THEN 0 END`;
+
+/**
+ * Join every label to its prediction by id and store, per prediction day, each hour's and the
+ * day's performance figures (lib/labels/performance-file.ts). Incremental: a day is computed again
+ * when its raw batches changed, when new labels name one of its predictions, or when the decision
+ * threshold changed; labels that match no prediction yet are kept and matched when it arrives.
+ */
+export async function profilePerformance(storage: Storage, modelName: string, threshold = 0.5): Promise<PerformanceProfileResult> {
+  const model = ModelName.parse(modelName);
+  const state = await readState(storage, model);
+  const labelKeys = (await storage.list(layout.rawLabelsPrefix(model))).filter((k) => k.endsWith('.parquet')).sort();
+  const rawByDay = new Map<number, string[]>();
+  for (const key of await storage.list(layout.rawPredictionsPrefix(model))) {
+    const day = dayOfKey(key);
+    if (day === undefined || !(key.endsWith('.parquet') || key.endsWith('.ndjson.gz'))) continue;
+    rawByDay.set(day, [...(rawByDay.get(day) ?? []), key]);
+  }
+  const result: PerformanceProfileResult = { days: 0, labels: 0, matched: 0, corrected: 0 };
+  if (labelKeys.length === 0 && Object.keys(state.days).length === 0) return result;
+  const space = new TempSpace('performance');
+  try {
+    const local = async (key: string, name: string): Promise<string> => {
+      const file = await localFileOf(storage, key);
+      if (file) return file.path;
+      const bytes = (await storage.read(key)) ?? new Uint8Array();
+      const dir = await space.dirFor(bytes.length);
+      await mkdir(join(dir, 'copy'), { recursive: true });
+      const path = join(dir, 'copy', name);
+      await writeFile(path, bytes);
+      return path;
+    };
+    const labelPaths = await Promise.all(labelKeys.map((k, i) => local(k, `labels-${i}.parquet`)));
+    const rawPaths = new Map<string, string>();
+    for (const [i, key] of [...rawByDay.values()].flat().entries()) rawPaths.set(key, await local(key, `raw-${i}${key.endsWith('.parquet') ? '.parquet' : '.ndjson.gz'}`));
+    return await withConnection(async (c) => {
+      // Latest label per id: by its `ts`, then by the later batch (keys sort by day added, then hash: the order files were added within a day is not known).
+      const labels = labelPaths.length > 0
+        ? `(SELECT id, arg_max(label, (ts, b)) AS label, max(ts) AS ts, count(DISTINCT label) AS versions FROM (SELECT *, filename AS b FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true)) GROUP BY id)`
+        : `(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS TIMESTAMPTZ) AS ts, 0 AS versions WHERE false)`;
+      await c.run(`CREATE OR REPLACE TEMP TABLE perf_labels AS SELECT * FROM ${labels}`);
+      const preds = predictionsSql([...rawPaths.values()]);
+      const [counts] = await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS labels, CAST(count(*) FILTER (versions > 1) AS DOUBLE) AS corrected, CAST((SELECT count(*) FROM perf_labels l SEMI JOIN ${preds} p ON p.id = l.id) AS DOUBLE) AS matched FROM perf_labels`);
+      Object.assign(result, { labels: Number(counts.labels), corrected: Number(counts.corrected), matched: Number(counts.matched) });
+
+      const labelNames = labelKeys.map(baseName);
+      const newLabels = labelKeys.filter((k) => !state.label_batches.includes(baseName(k)));
+      const removed = state.label_batches.some((b) => !labelNames.includes(b));
+      let affected = new Set<number>();
+      if (removed) affected = new Set(rawByDay.keys());
+      else if (newLabels.length > 0) {
+        const fresh = `read_parquet([${newLabels.map((k) => sqlString(labelPaths[labelKeys.indexOf(k)])).join(', ')}])`;
+        const rows = await queryRows(c, `SELECT DISTINCT CAST(epoch_ms(p.ts) // ${DAY_MS} AS DOUBLE) AS d FROM ${preds} p SEMI JOIN ${fresh} l ON l.id = p.id`);
+        affected = new Set(rows.map((r) => Number(r.d) * DAY_MS));
+      }
+      for (const [day, keys] of rawByDay) {
+        const was = state.days[dayLabel(day)];
+        if (!was || was.threshold !== threshold || !sameSet(was.batches, keys.map(baseName))) affected.add(day);
+      }
+      for (const day of [...affected].sort((a, b) => a - b)) {
+        const keys = rawByDay.get(day);
+        if (!keys) continue;
+        const periods = await joinDay(c, keys.map((k) => rawPaths.get(k)!), day, threshold);
+        await storage.write(layout.performanceProfile(model, day), encodePerformanceFile(model, dayLabel(day), threshold, periods));
+        state.days[dayLabel(day)] = { batches: keys.map(baseName), threshold };
+        result.days++;
+      }
+      state.label_batches = labelNames;
+      await storage.write(layout.performanceState(model), JSON.stringify(state));
+      return result;
+    });
+  } finally {
+    await space.close();
+  }
+}
+
+/** Predictions of raw batches (Parquet tables, NDJSON events) as `id, ts (TIMESTAMPTZ), score (DOUBLE)`. */
+function predictionsSql(paths: readonly string[]): string {
+  const parquet = paths.filter((p) => p.endsWith('.parquet'));
+  const json = paths.filter((p) => !p.endsWith('.parquet'));
+  const parts: string[] = [];
+  if (parquet.length > 0) parts.push(`SELECT id, ts, TRY_CAST(score AS DOUBLE) AS score FROM ${scanSql(parquet, 'parquet', { unionByName: true, hivePartitioning: false })}`);
+  if (json.length > 0) parts.push(`SELECT id, TRY_CAST(ts AS TIMESTAMPTZ) AS ts, TRY_CAST(score AS DOUBLE) AS score FROM ${scanSql(json, 'ndjson', { jsonColumns: { id: 'VARCHAR', ts: 'VARCHAR', score: 'JSON' }, hivePartitioning: false })}`);
+  if (parts.length === 0) return '(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS TIMESTAMPTZ) AS ts, CAST(NULL AS DOUBLE) AS score WHERE false)';
+  // An id is one prediction, whichever batches repeat it (ingest already skips repeats).
+  return `(SELECT * FROM (${parts.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts) = 1)`;
+}
+
+const EPS = 1e-15;
+
+/** The day's hours (and the day itself) from its raw batches joined with the labels table. */
+async function joinDay(c: DuckDBConnection, paths: readonly string[], day: number, threshold: number): Promise<PerformancePeriod[]> {
+  const sql = `SELECT CAST(epoch_ms(p.ts) // ${HOUR_MS} - ${day / HOUR_MS} AS INTEGER) AS h, p.score AS score, CAST(${BINARY} AS INTEGER) AS y, CAST(l.label IS NOT NULL AS INTEGER) AS has_label,
+    CAST((epoch_ms(l.ts) - epoch_ms(p.ts)) / ${HOUR_MS} AS DOUBLE) AS delay
+    FROM ${predictionsSql(paths)} p LEFT JOIN perf_labels l ON l.id = p.id WHERE p.score IS NOT NULL AND isfinite(p.score) ORDER BY h`;
+  const hours = new Map<number, { all: number[]; pos: number[]; neg: number[]; delay: number[]; unusable: number; tp: number; fp: number; tn: number; fn: number; logloss: number; brier: number }>();
+  for await (const chunk of streamChunks(c, sql)) {
+    const h = chunk.int32(0);
+    const score = chunk.float64(1);
+    const y = chunk.int32(2);
+    const yValid = chunk.validity(2);
+    const hasLabel = chunk.int32(3);
+    const delay = chunk.float64(4);
+    for (let i = 0; i < chunk.rowCount; i++) {
+      let acc = hours.get(h[i]);
+      if (!acc) hours.set(h[i], (acc = { all: [], pos: [], neg: [], delay: [], unusable: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss: 0, brier: 0 }));
+      const s = score[i];
+      acc.all.push(s);
+      const labelled = yValid === null || (yValid[i >> 3] & (1 << (i & 7))) !== 0;
+      if (!labelled) {
+        if (hasLabel[i] === 1) acc.unusable++;
+        continue;
+      }
+      const positive = y[i] === 1;
+      (positive ? acc.pos : acc.neg).push(s);
+      if (Number.isFinite(delay[i])) acc.delay.push(delay[i]);
+      const predicted = s >= threshold;
+      if (positive && predicted) acc.tp++;
+      else if (positive) acc.fn++;
+      else if (predicted) acc.fp++;
+      else acc.tn++;
+      const p = Math.min(1 - EPS, Math.max(EPS, s));
+      acc.logloss -= Math.log(positive ? p : 1 - p);
+      acc.brier += (s - (positive ? 1 : 0)) ** 2;
+    }
+  }
+  const periods: PerformancePeriod[] = [];
+  for (const [h, a] of [...hours].sort((x, y) => x[0] - y[0])) {
+    const start = day + h * HOUR_MS;
+    periods.push({
+      period_start: start,
+      period_end: start + HOUR_MS,
+      predictions: a.all.length,
+      labelled: a.pos.length + a.neg.length,
+      positives: a.pos.length,
+      unusable_labels: a.unusable,
+      tp: a.tp,
+      fp: a.fp,
+      tn: a.tn,
+      fn: a.fn,
+      logloss_sum: a.logloss,
+      brier_sum: a.brier,
+      pos: buildDigest(a.pos).digest,
+      neg: buildDigest(a.neg).digest,
+      all: buildDigest(a.all).digest,
+      delay: buildDigest(a.delay).digest,
+    });
+  }
+  if (periods.length > 0) periods.push(mergePeriods(periods, day, day + DAY_MS));
+  return periods;
+}
+
+const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+async function readState(storage: Storage, model: string): Promise<PerformanceState> {
+  const bytes = await storage.read(layout.performanceState(model));
+  const empty: PerformanceState = { version: 1, label_batches: [], days: {} };
+  if (!bytes) return empty;
+  try {
+    return PerformanceState.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    // A damaged state only costs a full recomputation.
+    return empty;
+  }
+}
