@@ -29,8 +29,10 @@ function realised(scores: Float64Array, labels: Uint8Array): Record<Metric, numb
   let fn = 0;
   scores.forEach((s, i) => {
     const predicted = s >= THRESHOLD;
-    if (labels[i]) predicted ? tp++ : fn++;
-    else predicted ? fp++ : tn++;
+    if (labels[i] && predicted) tp++;
+    else if (labels[i]) fn++;
+    else if (predicted) fp++;
+    else tn++;
   });
   const m = thresholdMetrics({ tp, fp, tn, fn });
   const { pos, neg } = splitByLabel(scores, labels);
