@@ -1,0 +1,10 @@
+export { averagePrecisionFromDigests } from './average-precision';
+export { calibrationCurve, type CalibrationBin } from './calibration-curve';
+export { expectedCalibrationError } from './calibration-error';
+export { estimateBinary, expectedRocAuc, type BinaryEstimate } from './cbpe';
+export { calibrate, calibrateAll, fitIsotonic, type FitIsotonicOptions, type IsotonicMap } from './isotonic';
+export { macroF1, macroRocAuc } from './multiclass';
+export { regressionMetrics, type RegressionMetrics, type RegressionSums } from './regression-metrics';
+export { rocAucFromDigests } from './roc-auc';
+export { samplingBand, type SamplingBand } from './sampling-band';
+export { thresholdMetrics, type ConfusionCounts, type ThresholdMetrics } from './threshold-metrics';
