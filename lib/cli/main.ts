@@ -22,8 +22,8 @@ function usage(): string {
 
 export async function main(argv: string[], ctx: CommandContext = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
   let [command = 'help', ...rest] = argv;
-  if (command === 'reference' && rest[0] === 'add') {
-    command = 'reference add';
+  if ((command === 'reference' || command === 'labels') && rest[0] === 'add') {
+    command = `${command} add`;
     rest = rest.slice(1);
   }
   if (command === 'quarantine' && ['list', 'show', 'replay'].includes(rest[0] ?? '')) {

@@ -64,9 +64,9 @@ export function hourOfKey(key: string): string | undefined {
   return /hour=(\d{4}-\d{2}-\d{2}T\d{2})/.exec(key)?.[1];
 }
 
-/** The start (epoch ms) of the UTC day named in a `day=YYYY-MM-DD` key, e.g. a raw batch or a day pack. */
+/** The start (epoch ms) of the UTC day named in a `day=YYYY-MM-DD` key, e.g. a raw batch, a day pack or a performance profile. */
 export function dayOfKey(key: string): number | undefined {
-  const label = /day=(\d{4}-\d{2}-\d{2})(?:\/|\.parquet$)/.exec(key)?.[1];
+  const label = /day=(\d{4}-\d{2}-\d{2})(?:\/|\.(?:parquet|json)$)/.exec(key)?.[1];
   if (label === undefined) return undefined;
   const ms = Date.parse(`${label}T00:00:00Z`);
   return Number.isFinite(ms) ? ms : undefined;

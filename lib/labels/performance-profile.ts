@@ -17,6 +17,8 @@ const PerformanceState = z.object({
   version: z.literal(1),
   label_batches: z.array(z.string()),
   days: z.record(z.string(), z.object({ batches: z.array(z.string()), threshold: z.number() })),
+  /** The join's counts at the last run, reported again when nothing changed. */
+  counts: z.object({ labels: z.number(), matched: z.number(), corrected: z.number() }).default({ labels: 0, matched: 0, corrected: 0 }),
 });
 type PerformanceState = z.infer<typeof PerformanceState>;
 
@@ -50,7 +52,15 @@ export async function profilePerformance(storage: Storage, modelName: string, th
     rawByDay.set(day, [...(rawByDay.get(day) ?? []), key]);
   }
   const result: PerformanceProfileResult = { days: 0, labels: 0, matched: 0, corrected: 0 };
+  // Nothing to join (no labels yet), or nothing new since the last run: no file is read.
   if (labelKeys.length === 0 && Object.keys(state.days).length === 0) return result;
+  const labelNames = labelKeys.map(baseName);
+  const sameLabels = sameSet(state.label_batches, labelNames);
+  const daysChanged = [...rawByDay].some(([day, keys]) => {
+    const was = state.days[dayLabel(day)];
+    return !was || was.threshold !== threshold || !sameSet(was.batches, keys.map(baseName));
+  });
+  if (sameLabels && !daysChanged) return { ...result, ...state.counts };
   const space = new TempSpace('performance');
   try {
     const local = async (key: string, name: string): Promise<string> => {
@@ -76,7 +86,6 @@ export async function profilePerformance(storage: Storage, modelName: string, th
       const [counts] = await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS labels, CAST(count(*) FILTER (versions > 1) AS DOUBLE) AS corrected, CAST((SELECT count(*) FROM perf_labels l SEMI JOIN ${preds} p ON p.id = l.id) AS DOUBLE) AS matched FROM perf_labels`);
       Object.assign(result, { labels: Number(counts.labels), corrected: Number(counts.corrected), matched: Number(counts.matched) });
 
-      const labelNames = labelKeys.map(baseName);
       const newLabels = labelKeys.filter((k) => !state.label_batches.includes(baseName(k)));
       const removed = state.label_batches.some((b) => !labelNames.includes(b));
       let affected = new Set<number>();
@@ -99,6 +108,7 @@ export async function profilePerformance(storage: Storage, modelName: string, th
         result.days++;
       }
       state.label_batches = labelNames;
+      state.counts = { labels: result.labels, matched: result.matched, corrected: result.corrected };
       await storage.write(layout.performanceState(model), JSON.stringify(state));
       return result;
     });
@@ -191,7 +201,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 async function readState(storage: Storage, model: string): Promise<PerformanceState> {
   const bytes = await storage.read(layout.performanceState(model));
-  const empty: PerformanceState = { version: 1, label_batches: [], days: {} };
+  const empty: PerformanceState = { version: 1, label_batches: [], days: {}, counts: { labels: 0, matched: 0, corrected: 0 } };
   if (!bytes) return empty;
   try {
     return PerformanceState.parse(JSON.parse(new TextDecoder().decode(bytes)));

@@ -9,6 +9,8 @@ import type { CommandContext } from '../command-context';
 import { Progress } from '../progress';
 import { openStore, storeLocation, type StoreContext } from '../store-context';
 import { compareJson, formatCompare, runCompare } from './compare';
+import { formatPerformance, labelsReport, performanceJson, runLabelsAdd, runPerformance } from './performance';
+import { addReferencePerformance, profilePerformance } from '../../labels';
 import { runDoctor } from './doctor';
 import { runMigrate } from './migrate';
 import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
@@ -141,19 +143,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ctx.log(`reference "${name}" of ${model}: ${meta.rows} rows, ${result.model.features.length} features profiled from ${file} (${meta.chunks} chunks for default thresholds, calibrated and stored)`);
       for (const warning of result.warnings) ctx.error(`warning: ${warning}`);
       for (const notice of result.notices) ctx.log(`notice: ${notice}`);
+      // With a score and a label column: the score's calibration and chunk metrics, for estimates before labels arrive.
+      const perf = await addReferencePerformance({ storage: s.storage, model, name, file, meta: result.model, chunks: meta.chunks });
+      if (perf) {
+        ctx.log(`reference "${name}" of ${model}: ROC AUC ${perf.roc_auc.toFixed(3)} on ${perf.rows} labelled rows; score calibration error ${perf.ece_raw.toFixed(3)} raw, ${perf.ece_calibrated.toFixed(3)} calibrated (held out)`);
+        if (perf.untrusted) ctx.error(`warning: no performance estimates from reference "${name}": ${perf.untrusted}`);
+      }
       return 0;
     },
   },
   ingest: {
     summary: 'import prediction logs (NDJSON events, or a wide CSV/Parquet table) into the store',
-    usage: '--model M --file F [--numeric …] [--categorical …] [--score-col C] [--id-col C] [--timestamp-col C] [--exclude …]',
-    options: { ...store, model: { type: 'string' }, file: { type: 'string' }, ...columns },
+    usage: '--model M --file F [--numeric …] [--categorical …] [--score-col C] [--id-col C | --id-start N] [--timestamp-col C] [--exclude …]',
+    options: { ...store, model: { type: 'string' }, file: { type: 'string' }, 'id-start': { type: 'string' }, ...columns },
     run: async (values, ctx) => {
       const s = await context(values);
       const model = modelName(values);
       const file = required(values, 'file', 'the prediction log to import');
       const progress = new Progress('ingest');
-      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
+      const idStart = str(values, 'id-start');
+      // A table without an id column: ids are the row number plus this, so labels that name rows can join (docs/format.md, "Event ids").
+      if (idStart !== undefined && !/^\d+$/.test(idStart)) throw new CliError(`--id-start must be a whole number, e.g. 50000; got "${idStart}"`);
+      const r = await ingest({ storage: s.storage, model, file, ...columnFlags(values), ...(idStart !== undefined ? { idStart: Number(idStart) } : {}), timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
       for (const line of ingestReport(model, file, r)) ctx.log(line);
       for (const warning of r.warnings) ctx.error(`warning: ${warning}`);
       if (r.damage) {
@@ -177,6 +188,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
           const progress = new Progress(`profile ${model}`);
           const r = await profileModel({ storage: s.storage, model, onProgress: (p) => progress.update(p.done, p.total ?? 0, p.stage) });
           ctx.log(`${model}: ${r.hours} hourly profiles written; ${r.days} days rolled up (6-hourly, daily and weekly rollups)`);
+          // Predictions that arrive after their labels join now (nothing is read when no label was ever added).
+          const joined = await profilePerformance(s.storage, model, s.config.performance.threshold);
+          if (joined.days > 0) ctx.log(`${model}: labels joined again for ${joined.days} prediction day${joined.days === 1 ? '' : 's'} (${joined.matched} of ${joined.labels} labelled ids matched)`);
         }).catch((error: unknown) => {
           if (!isDamagedFileError(error)) throw error;
           ctx.error(`driftwatch profile: ${model}: ${error.message}`);
@@ -184,6 +198,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
         });
       }
       return damaged > 0 ? 1 : 0;
+    },
+  },
+  'labels add': {
+    summary: 'add delayed labels (CSV, Parquet, NDJSON `{"model","id","ts","label"}`) and join them to the predictions by id',
+    usage: '--model M --file F [--id-col id] [--label-col label] [--timestamp-col ts (when the label became known; default: now)]',
+    options: { ...store, model: { type: 'string' }, file: { type: 'string' }, 'id-col': { type: 'string' }, 'label-col': { type: 'string' }, 'timestamp-col': { type: 'string' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const model = modelName(values);
+      const file = required(values, 'file', 'the labels to add');
+      const r = await withJobLock(s.storage, model, 'profile', lockWaitMs(undefined), ctx, () => runLabelsAdd(s, model, file, { idCol: str(values, 'id-col'), labelCol: str(values, 'label-col'), timestampCol: str(values, 'timestamp-col') }));
+      for (const line of labelsReport(model, file, r)) ctx.log(line);
+      return 0;
+    },
+  },
+  performance: {
+    summary: 'realised performance where labels arrived, and the estimate from the score before they do, per window (--json for machines)',
+    usage: '--model M [--window 30d [--to T] | --from T [--to T]] [--step 1d] [--reference R (default: the first configured)] [--json]',
+    options: { ...store, model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, step: { type: 'string' }, reference: { type: 'string' }, json: { type: 'boolean' } },
+    run: async (values, ctx) => {
+      const s = await context(values);
+      const result = await runPerformance(s, { model: modelName(values), from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), step: str(values, 'step'), reference: str(values, 'reference') ?? s.config.evaluation.references[0] });
+      ctx.log(values.json ? performanceJson(result) : formatPerformance(result));
+      return 0;
     },
   },
   compare: {

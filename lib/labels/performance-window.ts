@@ -1,0 +1,160 @@
+import { DAY_MS, dayOfKey, HOUR_MS, layout } from '../format';
+import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin } from '../performance';
+import type { Storage } from '../storage/storage';
+import { decodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
+import { readReferencePerformance, type ReferencePerformance } from './reference-performance';
+
+export interface RealisedPerformance {
+  roc_auc: number;
+  average_precision: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  accuracy: number | null;
+  log_loss: number;
+  brier: number;
+  positive_rate: number;
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+  calibration_curve: CalibrationBin[];
+}
+
+export interface EstimatedPerformance {
+  roc_auc: number;
+  roc_auc_lower: number;
+  roc_auc_upper: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  accuracy: number | null;
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+}
+
+export interface PerformanceWindow {
+  from: string;
+  to: string;
+  predictions: number;
+  labelled: number;
+  /** labelled / predictions; null without predictions. */
+  coverage: number | null;
+  /** Null when coverage is under `performance.min_coverage`, or a class has no labels. */
+  realised: RealisedPerformance | null;
+  /** Null without a reference performance profile, or where it cannot be trusted (`estimate_note` says why). */
+  estimated: EstimatedPerformance | null;
+  /** Why `realised` or `estimated` is null, when one is. */
+  realised_note?: string;
+  estimate_note?: string;
+  /** Hours from prediction to label, over the labelled predictions. */
+  label_delay_hours: { p50: number; p90: number } | null;
+}
+
+export interface PerformanceSeries {
+  model: string;
+  reference: string;
+  threshold: number;
+  min_coverage: number;
+  /** The reference's realised ROC AUC (its level on the chart); null without labels on the reference. */
+  reference_roc_auc: number | null;
+  windows: PerformanceWindow[];
+}
+
+export interface PerformanceQuery {
+  storage: Storage;
+  model: string;
+  fromMs: number;
+  toMs: number;
+  /** Consecutive windows of this length over [from, to); default one window. */
+  stepMs?: number;
+  reference: string;
+  threshold: number;
+  minCoverage: number;
+}
+
+/** Realised and estimated performance of each window (docs/performance-estimation.md). */
+export async function performanceSeries(q: PerformanceQuery): Promise<PerformanceSeries> {
+  const step = q.stepMs ?? q.toMs - q.fromMs;
+  if (!(step > 0)) throw new RangeError('performance: the window must be longer than zero');
+  const reference = await readReferencePerformance(q.storage, q.model, q.reference);
+  const days = await dayFiles(q.storage, q.model, q.fromMs, q.toMs);
+  const windows: PerformanceWindow[] = [];
+  for (let from = q.fromMs; from < q.toMs; from += step) {
+    const to = Math.min(q.toMs, from + step);
+    windows.push(windowPerformance(days, from, to, q, reference));
+  }
+  return { model: q.model, reference: q.reference, threshold: q.threshold, min_coverage: q.minCoverage, reference_roc_auc: reference?.roc_auc ?? null, windows };
+}
+
+/** The stored periods of the days touching [from, to), by day. */
+async function dayFiles(storage: Storage, model: string, fromMs: number, toMs: number): Promise<Map<number, PerformancePeriod[]>> {
+  const out = new Map<number, PerformancePeriod[]>();
+  const firstDay = Math.floor(fromMs / DAY_MS) * DAY_MS;
+  const keys = (await storage.list(layout.performanceProfilesPrefix(model))).filter((k) => {
+    const day = dayOfKey(k);
+    return day !== undefined && day >= firstDay && day < toMs;
+  });
+  await Promise.all(
+    keys.map(async (key) => {
+      const bytes = await storage.read(key);
+      if (bytes) out.set(dayOfKey(key)!, decodePerformanceFile(bytes, key).periods);
+    }),
+  );
+  return out;
+}
+
+function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number, to: number, q: PerformanceQuery, reference: ReferencePerformance | undefined): PerformanceWindow {
+  const parts: PerformancePeriod[] = [];
+  for (const [day, periods] of days) {
+    if (day + DAY_MS <= from || day >= to) continue;
+    // A whole day inside the window: its day row; else the hours inside it.
+    if (day >= from && day + DAY_MS <= to) parts.push(...periods.filter((p) => p.period_end - p.period_start === DAY_MS));
+    else parts.push(...periods.filter((p) => p.period_end - p.period_start === HOUR_MS && p.period_start >= from && p.period_end <= to));
+  }
+  const w = mergePeriods(parts, from, to);
+  const out: PerformanceWindow = {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    predictions: w.predictions,
+    labelled: w.labelled,
+    coverage: w.predictions > 0 ? w.labelled / w.predictions : null,
+    realised: null,
+    estimated: null,
+    label_delay_hours: w.delay.count > 0 ? { p50: w.delay.quantile(0.5), p90: w.delay.quantile(0.9) } : null,
+  };
+  const negatives = w.labelled - w.positives;
+  if (out.coverage === null) out.realised_note = 'no predictions in the window';
+  else if (out.coverage < q.minCoverage) out.realised_note = `${(100 * out.coverage).toFixed(1)}% of the predictions are labelled; realised figures need ${(100 * q.minCoverage).toFixed(0)}% (performance.min_coverage)`;
+  else if (w.positives === 0 || negatives === 0) out.realised_note = `the labels hold one class only (${w.positives} positive, ${negatives} negative)`;
+  else {
+    const confusion = { tp: w.tp, fp: w.fp, tn: w.tn, fn: w.fn };
+    out.realised = {
+      roc_auc: rocAucFromDigests(w.pos, w.neg),
+      average_precision: averagePrecisionFromDigests(w.pos, w.neg),
+      ...thresholdMetrics(confusion),
+      log_loss: w.logloss_sum / w.labelled,
+      brier: w.brier_sum / w.labelled,
+      positive_rate: w.positives / w.labelled,
+      confusion,
+      calibration_curve: calibrationCurve(w.pos, w.neg),
+    };
+  }
+  if (!reference) out.estimate_note = `reference "${q.reference}" has no labelled score: add it with --label-col (and a score) to estimate performance before labels arrive`;
+  else if (reference.untrusted) out.estimate_note = reference.untrusted;
+  else if (w.all.count === 0) out.estimate_note = 'no predictions in the window';
+  else {
+    const e = estimateBinary(reference.calibration, w.all, q.threshold);
+    if (e.rocAuc === null) out.estimate_note = 'the calibrated scores expect one class only';
+    else {
+      const band = reference.chunks.length >= 2 ? samplingBand(reference.chunks.map((c) => c.roc_auc), reference.chunk_rows, w.predictions) : null;
+      out.estimated = {
+        roc_auc: e.rocAuc,
+        roc_auc_lower: band ? Math.max(0, band.lower(e.rocAuc)) : e.rocAuc,
+        roc_auc_upper: band ? Math.min(1, band.upper(e.rocAuc)) : e.rocAuc,
+        precision: e.precision,
+        recall: e.recall,
+        f1: e.f1,
+        accuracy: e.accuracy,
+        confusion: { tp: e.tp, fp: e.fp, tn: e.tn, fn: e.fn },
+      };
+    }
+  }
+  return out;
+}
