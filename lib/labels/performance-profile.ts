@@ -77,9 +77,10 @@ export async function profilePerformance(storage: Storage, modelName: string, th
     const rawPaths = new Map<string, string>();
     for (const [i, key] of [...rawByDay.values()].flat().entries()) rawPaths.set(key, await local(key, `raw-${i}${key.endsWith('.parquet') ? '.parquet' : '.ndjson.gz'}`));
     return await withConnection(async (c) => {
-      // Latest label per id: by its `ts`, then by the later batch (keys sort by day added, then hash: the order files were added within a day is not known).
+      // Latest label per id: by its `ts`, then by the later batch (keys sort by day added, then hash:
+      // the order files were added within a day is not known). `versions` > 1: labels that differ.
       const labels = labelPaths.length > 0
-        ? `(SELECT id, arg_max(label, (ts, b)) AS label, max(ts) AS ts, count(DISTINCT label) AS versions FROM (SELECT *, filename AS b FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true)) GROUP BY id)`
+        ? `(SELECT id, arg_max(label, epoch_ms(ts) * 1024 + list_position(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename)) AS label, max(ts) AS ts, CAST(min(label) <> max(label) AS INTEGER) + 1 AS versions FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true) GROUP BY id)`
         : `(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS TIMESTAMPTZ) AS ts, 0 AS versions WHERE false)`;
       await c.run(`CREATE OR REPLACE TEMP TABLE perf_labels AS SELECT * FROM ${labels}`);
       const preds = predictionsSql([...rawPaths.values()]);
@@ -99,10 +100,13 @@ export async function profilePerformance(storage: Storage, modelName: string, th
         const was = state.days[dayLabel(day)];
         if (!was || was.threshold !== threshold || !sameSet(was.batches, keys.map(baseName))) affected.add(day);
       }
-      for (const day of [...affected].sort((a, b) => a - b)) {
-        const keys = rawByDay.get(day);
-        if (!keys) continue;
-        const periods = await joinDay(c, keys.map((k) => rawPaths.get(k)!), day, threshold);
+      // One join for every affected day (the labels' hash table is built once), streamed in hour order.
+      const days = [...affected].filter((d) => rawByDay.has(d)).sort((a, b) => a - b);
+      const joined = await joinDays(c, days.flatMap((d) => rawByDay.get(d)!.map((k) => rawPaths.get(k)!)), threshold);
+      for (const day of days) {
+        const keys = rawByDay.get(day)!;
+        const hours = joined.get(day) ?? [];
+        const periods = hours.length > 0 ? [...hours, mergePeriods(hours, day, day + DAY_MS)] : [];
         await storage.write(layout.performanceProfile(model, day), encodePerformanceFile(model, dayLabel(day), threshold, periods));
         state.days[dayLabel(day)] = { batches: keys.map(baseName), threshold };
         result.days++;
@@ -125,38 +129,64 @@ function predictionsSql(paths: readonly string[]): string {
   if (parquet.length > 0) parts.push(`SELECT id, ts, TRY_CAST(score AS DOUBLE) AS score FROM ${scanSql(parquet, 'parquet', { unionByName: true, hivePartitioning: false })}`);
   if (json.length > 0) parts.push(`SELECT id, TRY_CAST(ts AS TIMESTAMPTZ) AS ts, TRY_CAST(score AS DOUBLE) AS score FROM ${scanSql(json, 'ndjson', { jsonColumns: { id: 'VARCHAR', ts: 'VARCHAR', score: 'JSON' }, hivePartitioning: false })}`);
   if (parts.length === 0) return '(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS TIMESTAMPTZ) AS ts, CAST(NULL AS DOUBLE) AS score WHERE false)';
-  // An id is one prediction, whichever batches repeat it (ingest already skips repeats).
+  // An id is one prediction. Ingest stores each id once; raw events from other producers (a
+  // collector that retried) may repeat one, so events are made unique here, as the drift profile does.
+  if (json.length === 0) return `(${parts[0]})`;
   return `(SELECT * FROM (${parts.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY id ORDER BY ts) = 1)`;
 }
 
 const EPS = 1e-15;
 
-/** The day's hours (and the day itself) from its raw batches joined with the labels table. */
-async function joinDay(c: DuckDBConnection, paths: readonly string[], day: number, threshold: number): Promise<PerformancePeriod[]> {
-  const sql = `SELECT CAST(epoch_ms(p.ts) // ${HOUR_MS} - ${day / HOUR_MS} AS INTEGER) AS h, p.score AS score, CAST(${BINARY} AS INTEGER) AS y, CAST(l.label IS NOT NULL AS INTEGER) AS has_label,
+interface HourAccumulator {
+  all: number[];
+  pos: number[];
+  neg: number[];
+  delay: number[];
+  unusable: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  logloss: number;
+  brier: number;
+}
+
+const emptyHour = (): HourAccumulator => ({ all: [], pos: [], neg: [], delay: [], unusable: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss: 0, brier: 0 });
+
+/** The hours of the given raw batches joined with the labels table, by day (rows in any order: no sort of the join). */
+async function joinDays(c: DuckDBConnection, paths: readonly string[], threshold: number): Promise<Map<number, PerformancePeriod[]>> {
+  const out = new Map<number, PerformancePeriod[]>();
+  if (paths.length === 0) return out;
+  const sql = `SELECT CAST(epoch_ms(p.ts) // ${HOUR_MS} AS DOUBLE) AS h, p.score AS score, CAST(${BINARY} AS INTEGER) AS y, CAST(l.label IS NOT NULL AS INTEGER) AS has_label,
     CAST((epoch_ms(l.ts) - epoch_ms(p.ts)) / ${HOUR_MS} AS DOUBLE) AS delay
-    FROM ${predictionsSql(paths)} p LEFT JOIN perf_labels l ON l.id = p.id WHERE p.score IS NOT NULL AND isfinite(p.score) ORDER BY h`;
-  const hours = new Map<number, { all: number[]; pos: number[]; neg: number[]; delay: number[]; unusable: number; tp: number; fp: number; tn: number; fn: number; logloss: number; brier: number }>();
+    FROM ${predictionsSql(paths)} p LEFT JOIN perf_labels l ON l.id = p.id WHERE p.score IS NOT NULL AND isfinite(p.score)`;
+  const hours = new Map<number, HourAccumulator>();
   for await (const chunk of streamChunks(c, sql)) {
-    const h = chunk.int32(0);
+    const h = chunk.float64(0);
     const score = chunk.float64(1);
     const y = chunk.int32(2);
     const yValid = chunk.validity(2);
     const hasLabel = chunk.int32(3);
     const delay = chunk.float64(4);
+    const delayValid = chunk.validity(4);
+    let hour = NaN;
+    let acc = emptyHour();
     for (let i = 0; i < chunk.rowCount; i++) {
-      let acc = hours.get(h[i]);
-      if (!acc) hours.set(h[i], (acc = { all: [], pos: [], neg: [], delay: [], unusable: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss: 0, brier: 0 }));
+      if (h[i] !== hour) {
+        hour = h[i];
+        const known = hours.get(hour);
+        if (known) acc = known;
+        else hours.set(hour, (acc = emptyHour()));
+      }
       const s = score[i];
       acc.all.push(s);
-      const labelled = yValid === null || (yValid[i >> 3] & (1 << (i & 7))) !== 0;
-      if (!labelled) {
+      if (yValid !== null && (yValid[i >> 3] & (1 << (i & 7))) === 0) {
         if (hasLabel[i] === 1) acc.unusable++;
         continue;
       }
       const positive = y[i] === 1;
       (positive ? acc.pos : acc.neg).push(s);
-      if (Number.isFinite(delay[i])) acc.delay.push(delay[i]);
+      if (delayValid === null || (delayValid[i >> 3] & (1 << (i & 7))) !== 0) acc.delay.push(delay[i]);
       const predicted = s >= threshold;
       if (positive && predicted) acc.tp++;
       else if (positive) acc.fn++;
@@ -167,30 +197,35 @@ async function joinDay(c: DuckDBConnection, paths: readonly string[], day: numbe
       acc.brier += (s - (positive ? 1 : 0)) ** 2;
     }
   }
-  const periods: PerformancePeriod[] = [];
-  for (const [h, a] of [...hours].sort((x, y) => x[0] - y[0])) {
-    const start = day + h * HOUR_MS;
-    periods.push({
-      period_start: start,
-      period_end: start + HOUR_MS,
-      predictions: a.all.length,
-      labelled: a.pos.length + a.neg.length,
-      positives: a.pos.length,
-      unusable_labels: a.unusable,
-      tp: a.tp,
-      fp: a.fp,
-      tn: a.tn,
-      fn: a.fn,
-      logloss_sum: a.logloss,
-      brier_sum: a.brier,
-      pos: buildDigest(a.pos).digest,
-      neg: buildDigest(a.neg).digest,
-      all: buildDigest(a.all).digest,
-      delay: buildDigest(a.delay).digest,
-    });
+  for (const [hour, acc] of [...hours].sort((a, b) => a[0] - b[0])) {
+    const start = hour * HOUR_MS;
+    const day = Math.floor(start / DAY_MS) * DAY_MS;
+    let list = out.get(day);
+    if (!list) out.set(day, (list = []));
+    list.push(hourPeriod(start, acc));
   }
-  if (periods.length > 0) periods.push(mergePeriods(periods, day, day + DAY_MS));
-  return periods;
+  return out;
+}
+
+function hourPeriod(start: number, a: HourAccumulator): PerformancePeriod {
+  return {
+    period_start: start,
+    period_end: start + HOUR_MS,
+    predictions: a.all.length,
+    labelled: a.pos.length + a.neg.length,
+    positives: a.pos.length,
+    unusable_labels: a.unusable,
+    tp: a.tp,
+    fp: a.fp,
+    tn: a.tn,
+    fn: a.fn,
+    logloss_sum: a.logloss,
+    brier_sum: a.brier,
+    pos: buildDigest(a.pos).digest,
+    neg: buildDigest(a.neg).digest,
+    all: buildDigest(a.all).digest,
+    delay: buildDigest(a.delay).digest,
+  };
 }
 
 const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);

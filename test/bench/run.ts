@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchCompare } from './compare.bench';
 import { benchDashboard, benchDemoFirstLook, setClients } from './dashboard.bench';
 import { benchLoad } from './load.bench';
+import { benchLabels } from './labels.bench';
 import { benchDigest } from './digest.bench';
 import { benchLargeNdjson, benchPipeline } from './pipeline.bench';
 import { benchPeers } from './peers/peers.bench';
@@ -9,6 +10,7 @@ import { peersTable, writePeersDoc } from './peers/report';
 
 /**
  * `npm run bench -- <suite…> [--json] [--quick] [--large] [--clients N] [--load-only]`: suites
+ * (`labels`: 1 M labels added and joined, and a 30-day performance query; not run by default)
  * print a table, or one JSON object. `--large` adds the 2 GB NDJSON ingest and profile to
  * `pipeline` (several minutes). `--clients N` (dashboard) sets the concurrent clients of the
  * 200-feature figures (default 10) and adds "under load": the demo store's sessions by 1 user,
@@ -17,7 +19,7 @@ import { peersTable, writePeersDoc } from './peers/report';
  * Evidently and whylogs; `--quick` is its smoke sample, `--datasets=a,b` picks datasets and
  * `--write-docs` writes the table into docs/peers.md.
  */
-const SUITES = ['digest', 'pipeline', 'dashboard', 'peers'] as const;
+const SUITES = ['digest', 'pipeline', 'dashboard', 'labels', 'peers'] as const;
 const DEFAULT_SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
@@ -61,6 +63,22 @@ async function main(): Promise<void> {
   };
   const out: Record<string, unknown> = { machine };
   for (const suite of suites) {
+    if (suite === 'labels') {
+      const r = await benchLabels(log, quick);
+      out.labels = r;
+      if (!json) {
+        console.log(`\nlabels: ${r.labels.toLocaleString('en-US')} labels added and joined to ${r.predictions.toLocaleString('en-US')} predictions (Parquet)`);
+        console.table([
+          { step: 'labels add', s: fmt(r.add_s) },
+          { step: 'join into performance profiles', s: fmt(r.join_s) },
+          { step: 'labels/s (add + join)', s: fmt(r.labels_per_s) },
+          { step: 'baseline: DuckDB reads and joins the same files', s: fmt(r.duckdb_join_s) },
+          { step: '30-day performance query, median ms', s: fmt(r.query_30d_ms.median) },
+          { step: '30-day performance query, p95 ms', s: fmt(r.query_30d_ms.p95) },
+        ]);
+      }
+      continue;
+    }
     if (suite === 'digest') {
       const r = benchDigest(quick ? [1e5, 1e6] : [1e5, 1e6, 1e7], log);
       out.digest = r;

@@ -47,10 +47,11 @@ describe('a sparse store (rows spread thin over many hours)', () => {
     const keys = await storage.list('models/m/');
     expect(keys.filter((k) => k.includes('hour='))).toEqual([]);
     const count = (part: string) => keys.filter((k) => k.includes(part)).length;
-    // Per day: a raw batch, its ids, the hourly pack, the 6-hour pack and the daily rollup; per week one rollup.
-    expect([count('/raw/predictions/'), count('/ids/'), count('/profiles/hourly/'), count('/profiles/6-hourly/'), count('/profiles/daily/'), count('/profiles/weekly/')]).toEqual([DAYS, DAYS, DAYS, DAYS, DAYS, 15]);
+    // Per day: a raw batch, its ids, the hourly pack and the daily rollup (no 6-hour blocks: 40 rows a
+    // day is under MIN_BLOCK_DAY_ROWS); per week one rollup.
+    expect([count('/raw/predictions/'), count('/ids/'), count('/profiles/hourly/'), count('/profiles/6-hourly/'), count('/profiles/daily/'), count('/profiles/weekly/')]).toEqual([DAYS, DAYS, DAYS, 0, DAYS, 15]);
     const live = keys.filter((k) => !k.includes('/references/'));
-    expect(live.length).toBeLessThanOrEqual(5 * DAYS + 15 + 5);
+    expect(live.length).toBeLessThanOrEqual(4 * DAYS + 15 + 5);
     const { bytes } = (await withConnection((c) => queryRows(c, `SELECT CAST(sum(size) AS DOUBLE) AS bytes FROM read_blob(${sqlString(join(dir, 'store', 'models', 'm'))} || '/**')`)))[0] as { bytes: number };
     // ~1 KB a row at two rows an hour (a summary of two values is as large as the values); 1.3 took ~10 KB.
     expect(bytes / ROWS).toBeLessThan(2_000);
