@@ -16,7 +16,7 @@ import { encodePerformanceFile, mergePeriods, type PerformancePeriod } from './p
 const PerformanceState = z.object({
   version: z.literal(1),
   label_batches: z.array(z.string()),
-  days: z.record(z.string(), z.object({ batches: z.array(z.string()), threshold: z.number() })),
+  days: z.record(z.string(), z.object({ batches: z.array(z.string()), threshold: z.number(), matched: z.number().int().default(0) })),
   /** The join's counts at the last run, reported again when nothing changed. */
   counts: z.object({ labels: z.number(), matched: z.number(), corrected: z.number() }).default({ labels: 0, matched: 0, corrected: 0 }),
 });
@@ -61,6 +61,7 @@ export async function profilePerformance(storage: Storage, modelName: string, th
     return !was || was.threshold !== threshold || !sameSet(was.batches, keys.map(baseName));
   });
   if (sameLabels && !daysChanged) return { ...result, ...state.counts };
+  // A prediction id is counted as matched once: ingest stores each id once (see predictionsSql).
   const space = new TempSpace('performance');
   try {
     const local = async (key: string, name: string): Promise<string> => {
@@ -74,8 +75,18 @@ export async function profilePerformance(storage: Storage, modelName: string, th
       return path;
     };
     const labelPaths = await Promise.all(labelKeys.map((k, i) => local(k, `labels-${i}.parquet`)));
+    const newLabels = labelKeys.filter((k) => !state.label_batches.includes(baseName(k)));
+    const removed = state.label_batches.some((b) => !labelNames.includes(b));
+    const changedDays = [...rawByDay.keys()].filter((day) => {
+      const was = state.days[dayLabel(day)];
+      return !was || was.threshold !== threshold || !sameSet(was.batches, rawByDay.get(day)!.map(baseName));
+    });
+    // Raw batches are read only where needed: new labels may name a prediction of any day (every
+    // batch's ids are searched); new predictions alone need only their own days.
+    const needed = newLabels.length > 0 || removed ? [...rawByDay.keys()] : changedDays;
     const rawPaths = new Map<string, string>();
-    for (const [i, key] of [...rawByDay.values()].flat().entries()) rawPaths.set(key, await local(key, `raw-${i}${key.endsWith('.parquet') ? '.parquet' : '.ndjson.gz'}`));
+    let copied = 0;
+    for (const day of needed) for (const key of rawByDay.get(day)!) rawPaths.set(key, await local(key, `raw-${copied++}${key.endsWith('.parquet') ? '.parquet' : '.ndjson.gz'}`));
     return await withConnection(async (c) => {
       // Latest label per id: by its `ts`, then by the later batch (keys sort by day added, then hash:
       // the order files were added within a day is not known). `versions` > 1: labels that differ.
@@ -83,24 +94,17 @@ export async function profilePerformance(storage: Storage, modelName: string, th
         ? `(SELECT id, arg_max(label, epoch_ms(ts) * 1024 + list_position(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename)) AS label, max(ts) AS ts, CAST(min(label) <> max(label) AS INTEGER) + 1 AS versions FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true) GROUP BY id)`
         : `(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS TIMESTAMPTZ) AS ts, 0 AS versions WHERE false)`;
       await c.run(`CREATE OR REPLACE TEMP TABLE perf_labels AS SELECT * FROM ${labels}`);
-      const preds = predictionsSql([...rawPaths.values()]);
-      const [counts] = await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS labels, CAST(count(*) FILTER (versions > 1) AS DOUBLE) AS corrected, CAST((SELECT count(*) FROM perf_labels l SEMI JOIN ${preds} p ON p.id = l.id) AS DOUBLE) AS matched FROM perf_labels`);
-      Object.assign(result, { labels: Number(counts.labels), corrected: Number(counts.corrected), matched: Number(counts.matched) });
+      const [counts] = await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS labels, CAST(count(*) FILTER (versions > 1) AS DOUBLE) AS corrected FROM perf_labels`);
+      Object.assign(result, { labels: Number(counts.labels), corrected: Number(counts.corrected) });
 
-      const newLabels = labelKeys.filter((k) => !state.label_batches.includes(baseName(k)));
-      const removed = state.label_batches.some((b) => !labelNames.includes(b));
-      let affected = new Set<number>();
+      let affected = new Set<number>(changedDays);
       if (removed) affected = new Set(rawByDay.keys());
       else if (newLabels.length > 0) {
         const fresh = `read_parquet([${newLabels.map((k) => sqlString(labelPaths[labelKeys.indexOf(k)])).join(', ')}])`;
-        const rows = await queryRows(c, `SELECT DISTINCT CAST(epoch_ms(p.ts) // ${DAY_MS} AS DOUBLE) AS d FROM ${preds} p SEMI JOIN ${fresh} l ON l.id = p.id`);
-        affected = new Set(rows.map((r) => Number(r.d) * DAY_MS));
+        const rows = await queryRows(c, `SELECT DISTINCT CAST(epoch_ms(p.ts) // ${DAY_MS} AS DOUBLE) AS d FROM ${predictionsSql([...rawPaths.values()])} p SEMI JOIN ${fresh} l ON l.id = p.id`);
+        for (const r of rows) affected.add(Number(r.d) * DAY_MS);
       }
-      for (const [day, keys] of rawByDay) {
-        const was = state.days[dayLabel(day)];
-        if (!was || was.threshold !== threshold || !sameSet(was.batches, keys.map(baseName))) affected.add(day);
-      }
-      // One join for every affected day (the labels' hash table is built once), streamed in hour order.
+      // One join for every affected day (the labels' hash table is built once).
       const days = [...affected].filter((d) => rawByDay.has(d)).sort((a, b) => a - b);
       const joined = await joinDays(c, days.flatMap((d) => rawByDay.get(d)!.map((k) => rawPaths.get(k)!)), threshold);
       for (const day of days) {
@@ -108,9 +112,12 @@ export async function profilePerformance(storage: Storage, modelName: string, th
         const hours = joined.get(day) ?? [];
         const periods = hours.length > 0 ? [...hours, mergePeriods(hours, day, day + DAY_MS)] : [];
         await storage.write(layout.performanceProfile(model, day), encodePerformanceFile(model, dayLabel(day), threshold, periods));
-        state.days[dayLabel(day)] = { batches: keys.map(baseName), threshold };
+        // Predictions of the day that a label named (usable or not): the matched labels, summed over days.
+        const matched = hours.reduce((n, h) => n + h.labelled + h.unusable_labels, 0);
+        state.days[dayLabel(day)] = { batches: keys.map(baseName), threshold, matched };
         result.days++;
       }
+      result.matched = Object.values(state.days).reduce((n, d) => n + d.matched, 0);
       state.label_batches = labelNames;
       state.counts = { labels: result.labels, matched: result.matched, corrected: result.corrected };
       await storage.write(layout.performanceState(model), JSON.stringify(state));
