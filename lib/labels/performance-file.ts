@@ -25,6 +25,8 @@ export interface PerformancePeriod {
   /** Σ −log p(true class) (scores clamped to [1e-15, 1 − 1e-15]) and Σ (score − label)² over labelled predictions. */
   logloss_sum: number;
   brier_sum: number;
+  /** For a regression model (numeric labels): sums of the error score − label over predictions with a numeric label (binary labels count too, as 0/1). */
+  regression: { n: number; sum_abs: number; sum_sq: number; sum_abs_pct: number; pct_count: number };
   /** Scores of labelled positives, of labelled negatives, of every prediction; label delay in hours. */
   pos: TDigest;
   neg: TDigest;
@@ -48,6 +50,7 @@ const StoredPeriod = z.object({
   fn: z.number().int().min(0),
   logloss_sum: z.number(),
   brier_sum: z.number(),
+  regression: z.object({ n: z.number().int().min(0), sum_abs: z.number().min(0), sum_sq: z.number().min(0), sum_abs_pct: z.number().min(0), pct_count: z.number().int().min(0) }).default({ n: 0, sum_abs: 0, sum_sq: 0, sum_abs_pct: 0, pct_count: 0 }),
   pos: Digest,
   neg: Digest,
   all: Digest,
@@ -101,6 +104,13 @@ export function mergePeriods(periods: readonly PerformancePeriod[], start: numbe
     fn: sum('fn'),
     logloss_sum: sum('logloss_sum'),
     brier_sum: sum('brier_sum'),
+    regression: {
+      n: periods.reduce((a, p) => a + p.regression.n, 0),
+      sum_abs: periods.reduce((a, p) => a + p.regression.sum_abs, 0),
+      sum_sq: periods.reduce((a, p) => a + p.regression.sum_sq, 0),
+      sum_abs_pct: periods.reduce((a, p) => a + p.regression.sum_abs_pct, 0),
+      pct_count: periods.reduce((a, p) => a + p.regression.pct_count, 0),
+    },
     pos: mergeDigests(periods.map((p) => p.pos)),
     neg: mergeDigests(periods.map((p) => p.neg)),
     all: mergeDigests(periods.map((p) => p.all)),

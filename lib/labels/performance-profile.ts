@@ -156,16 +156,17 @@ interface HourAccumulator {
   fn: number;
   logloss: number;
   brier: number;
+  reg: PerformancePeriod['regression'];
 }
 
-const emptyHour = (): HourAccumulator => ({ all: [], pos: [], neg: [], delay: [], unusable: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss: 0, brier: 0 });
+const emptyHour = (): HourAccumulator => ({ all: [], pos: [], neg: [], delay: [], unusable: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss: 0, brier: 0, reg: { n: 0, sum_abs: 0, sum_sq: 0, sum_abs_pct: 0, pct_count: 0 } });
 
 /** The hours of the given raw batches joined with the labels table, by day (rows in any order: no sort of the join). */
 async function joinDays(c: DuckDBConnection, paths: readonly string[], threshold: number): Promise<Map<number, PerformancePeriod[]>> {
   const out = new Map<number, PerformancePeriod[]>();
   if (paths.length === 0) return out;
   const sql = `SELECT CAST(epoch_ms(p.ts) // ${HOUR_MS} AS DOUBLE) AS h, p.score AS score, CAST(${BINARY} AS INTEGER) AS y, CAST(l.label IS NOT NULL AS INTEGER) AS has_label,
-    CAST((epoch_ms(l.ts) - epoch_ms(p.ts)) / ${HOUR_MS} AS DOUBLE) AS delay
+    CAST((epoch_ms(l.ts) - epoch_ms(p.ts)) / ${HOUR_MS} AS DOUBLE) AS delay, TRY_CAST(l.label AS DOUBLE) AS yv
     FROM ${predictionsSql(paths)} p LEFT JOIN perf_labels l ON l.id = p.id WHERE p.score IS NOT NULL AND isfinite(p.score)`;
   const hours = new Map<number, HourAccumulator>();
   for await (const chunk of streamChunks(c, sql)) {
@@ -176,6 +177,8 @@ async function joinDays(c: DuckDBConnection, paths: readonly string[], threshold
     const hasLabel = chunk.int32(3);
     const delay = chunk.float64(4);
     const delayValid = chunk.validity(4);
+    const yv = chunk.float64(5);
+    const yvValid = chunk.validity(5);
     let hour = NaN;
     let acc = emptyHour();
     for (let i = 0; i < chunk.rowCount; i++) {
@@ -187,6 +190,17 @@ async function joinDays(c: DuckDBConnection, paths: readonly string[], threshold
       }
       const s = score[i];
       acc.all.push(s);
+      // A numeric label: the regression error of the score (a binary label counts as 0/1).
+      if ((yvValid === null || (yvValid[i >> 3] & (1 << (i & 7))) !== 0) && Number.isFinite(yv[i])) {
+        const e = Math.abs(s - yv[i]);
+        acc.reg.n++;
+        acc.reg.sum_abs += e;
+        acc.reg.sum_sq += e * e;
+        if (yv[i] !== 0) {
+          acc.reg.sum_abs_pct += e / Math.abs(yv[i]);
+          acc.reg.pct_count++;
+        }
+      }
       if (yValid !== null && (yValid[i >> 3] & (1 << (i & 7))) === 0) {
         if (hasLabel[i] === 1) acc.unusable++;
         continue;
@@ -228,6 +242,7 @@ function hourPeriod(start: number, a: HourAccumulator): PerformancePeriod {
     fn: a.fn,
     logloss_sum: a.logloss,
     brier_sum: a.brier,
+    regression: a.reg,
     pos: buildDigest(a.pos).digest,
     neg: buildDigest(a.neg).digest,
     all: buildDigest(a.all).digest,

@@ -1,5 +1,5 @@
 import { DAY_MS, dayOfKey, HOUR_MS, layout } from '../format';
-import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin } from '../performance';
+import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, regressionMetrics, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin, type RegressionMetrics } from '../performance';
 import type { Storage } from '../storage/storage';
 import { decodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
 import { readReferencePerformance, type ReferencePerformance } from './reference-performance';
@@ -32,12 +32,16 @@ export interface EstimatedPerformance {
 export interface PerformanceWindow {
   from: string;
   to: string;
+  /** `binary` (0/1 labels: classification metrics) or `regression` (numeric labels: errors of the score). */
+  task: 'binary' | 'regression';
   predictions: number;
   labelled: number;
   /** labelled / predictions; null without predictions. */
   coverage: number | null;
   /** Null when coverage is under `performance.min_coverage`, or a class has no labels. */
   realised: RealisedPerformance | null;
+  /** Regression models: MAE, RMSE, MAPE (a fraction) of the score against numeric labels, where coverage reaches the minimum. */
+  realised_regression: RegressionMetrics | null;
   /** Null without a reference performance profile, or where it cannot be trusted (`estimate_note` says why). */
   estimated: EstimatedPerformance | null;
   /** Why `realised` or `estimated` is null, when one is. */
@@ -144,17 +148,29 @@ function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number,
     else parts.push(...periods.filter((p) => p.period_end - p.period_start === HOUR_MS && p.period_start >= from && p.period_end <= to));
   }
   const w = mergePeriods(parts, from, to);
+  // Labels that are numbers but not 0/1 (most of them): a regression model.
+  const task = w.regression.n > 0 && w.unusable_labels > w.labelled ? 'regression' : 'binary';
+  const labelled = task === 'regression' ? w.regression.n : w.labelled;
   const out: PerformanceWindow = {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
+    task,
     predictions: w.predictions,
-    labelled: w.labelled,
-    coverage: w.predictions > 0 ? w.labelled / w.predictions : null,
+    labelled,
+    coverage: w.predictions > 0 ? labelled / w.predictions : null,
     realised: null,
+    realised_regression: null,
     estimated: null,
     label_delay_hours: w.delay.count > 0 ? { p50: w.delay.quantile(0.5), p90: w.delay.quantile(0.9) } : null,
   };
   const negatives = w.labelled - w.positives;
+  if (task === 'regression') {
+    if (out.coverage === null) out.realised_note = 'no predictions in the window';
+    else if (out.coverage < q.minCoverage) out.realised_note = `${(100 * out.coverage).toFixed(1)}% of the predictions are labelled; realised figures need ${(100 * q.minCoverage).toFixed(0)}% (performance.min_coverage)`;
+    else out.realised_regression = regressionMetrics({ n: w.regression.n, sumAbs: w.regression.sum_abs, sumSq: w.regression.sum_sq, sumAbsPct: w.regression.sum_abs_pct, pctCount: w.regression.pct_count });
+    out.estimate_note = 'estimates before labels are for binary classifiers (CBPE); a regression model shows realised errors only';
+    return out;
+  }
   if (out.coverage === null) out.realised_note = 'no predictions in the window';
   else if (out.coverage < q.minCoverage) out.realised_note = `${(100 * out.coverage).toFixed(1)}% of the predictions are labelled; realised figures need ${(100 * q.minCoverage).toFixed(0)}% (performance.min_coverage)`;
   else if (w.positives === 0 || negatives === 0) out.realised_note = `the labels hold one class only (${w.positives} positive, ${negatives} negative)`;

@@ -141,4 +141,21 @@ describe('the label join', () => {
     expect(high.estimate_note).toMatch(/--label-col/);
     expect(await storage.list(layout.performanceProfilesPrefix('m'))).toHaveLength(1);
   });
+
+  it('a regression model (numeric labels): MAE, RMSE and MAPE of the score, exactly', async () => {
+    const rng = mulberry32(11);
+    const sales = rows.map((r, i) => ({ id: r.id, ts: r.ts, predicted: 100 + i, actual: i % 50 === 0 ? 0 : Math.round((100 + i) * (0.8 + 0.4 * rng())) }));
+    const file = await csv('regression.csv', 'id,ts,x,score', sales.map((r) => `${r.id},${r.ts},${r.predicted / 10},${r.predicted}`));
+    await ingest({ storage, model: 'm', file, idCol: 'id', timestampCol: 'ts', scoreCol: 'score' });
+    await profileModel({ storage, model: 'm' });
+    await addLabels({ storage, model: 'm', file: await csv('actuals.csv', 'id,label', sales.map((r) => `${r.id},${r.actual}`)) });
+    await profilePerformance(storage, 'm');
+    const w = await window();
+    expect([w.task, w.labelled, w.coverage, w.realised]).toEqual(['regression', N, 1, null]);
+    const errors = sales.map((r) => Math.abs(r.predicted - r.actual));
+    const pct = sales.filter((r) => r.actual !== 0).map((r) => Math.abs(r.predicted - r.actual) / Math.abs(r.actual));
+    expect(w.realised_regression!.mae).toBeCloseTo(errors.reduce((a, b) => a + b, 0) / N, 9);
+    expect(w.realised_regression!.rmse).toBeCloseTo(Math.sqrt(errors.reduce((a, b) => a + b * b, 0) / N), 9);
+    expect(w.realised_regression!.mape).toBeCloseTo(pct.reduce((a, b) => a + b, 0) / pct.length, 9);
+  });
 });
