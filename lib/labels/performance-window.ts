@@ -1,6 +1,12 @@
 import { DAY_MS, dayOfKey, HOUR_MS, layout } from '../format';
 import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, regressionMetrics, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin, type RegressionMetrics } from '../performance';
 import type { Storage } from '../storage/storage';
+import { availableProfiles, loadWindow } from '../compare/load-window';
+import { ProfileCache } from '../compare/profile-cache';
+import { readSummaryParquetMany } from '../duckdb';
+import type { TDigest } from '../digest';
+import { readModelMeta } from '../profile/model-store';
+import { summaryDigest } from '../summary';
 import { decodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
 import { readReferencePerformance, type ReferencePerformance } from './reference-performance';
 
@@ -79,10 +85,21 @@ export async function performanceSeries(q: PerformanceQuery): Promise<Performanc
   if (!(step > 0)) throw new RangeError('performance: the window must be longer than zero');
   const reference = await readReferencePerformance(q.storage, q.model, q.reference);
   const days = await dayFiles(q.storage, q.model, q.fromMs, q.toMs);
+  // The estimate needs no label: the window's scores come from the drift summaries of the score
+  // feature, so a model is estimated from its first profiled hour, before any label is added.
+  const score = (await readModelMeta(q.storage, q.model))?.score ?? null;
+  const available = score && reference ? await availableProfiles(q.storage, q.model) : undefined;
+  const cache = new ProfileCache();
   const windows: PerformanceWindow[] = [];
   for (let from = q.fromMs; from < q.toMs; from += step) {
     const to = Math.min(q.toMs, from + step);
-    windows.push(windowPerformance(days, from, to, q, reference));
+    let scores: { digest: TDigest; count: number } | undefined;
+    if (score && available) {
+      const loaded = await loadWindow(q.storage, q.model, from, to, readSummaryParquetMany, cache, { only: new Set([score]), available });
+      const row = loaded.features.get(score);
+      if (row && row.kind === 'numeric') scores = { digest: summaryDigest(row), count: row.count };
+    }
+    windows.push(windowPerformance(days, from, to, q, reference, scores));
   }
   return { model: q.model, reference: q.reference, threshold: q.threshold, min_coverage: q.minCoverage, reference_roc_auc: reference?.roc_auc ?? null, windows };
 }
@@ -139,7 +156,7 @@ async function decodedDay(storage: Storage, key: string): Promise<PerformancePer
   return periods;
 }
 
-function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number, to: number, q: PerformanceQuery, reference: ReferencePerformance | undefined): PerformanceWindow {
+function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number, to: number, q: PerformanceQuery, reference: ReferencePerformance | undefined, scores: { digest: TDigest; count: number } | undefined): PerformanceWindow {
   const parts: PerformancePeriod[] = [];
   for (const [day, periods] of days) {
     if (day + DAY_MS <= from || day >= to) continue;
@@ -151,13 +168,16 @@ function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number,
   // Labels that are numbers but not 0/1 (most of them): a regression model.
   const task = w.regression.n > 0 && w.unusable_labels > w.labelled ? 'regression' : 'binary';
   const labelled = task === 'regression' ? w.regression.n : w.labelled;
+  // Predictions: the scores the drift summaries counted (every profiled hour, labelled or not), else the join's.
+  const all = scores && scores.count >= w.predictions ? scores.digest : w.all;
+  const predictions = scores && scores.count >= w.predictions ? scores.count : w.predictions;
   const out: PerformanceWindow = {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     task,
-    predictions: w.predictions,
+    predictions,
     labelled,
-    coverage: w.predictions > 0 ? labelled / w.predictions : null,
+    coverage: predictions > 0 ? labelled / predictions : null,
     realised: null,
     realised_regression: null,
     estimated: null,
@@ -189,12 +209,12 @@ function windowPerformance(days: Map<number, PerformancePeriod[]>, from: number,
   }
   if (!reference) out.estimate_note = `reference "${q.reference}" has no labelled score: add it with --label-col (and a score) to estimate performance before labels arrive`;
   else if (reference.untrusted) out.estimate_note = reference.untrusted;
-  else if (w.all.count === 0) out.estimate_note = 'no predictions in the window';
+  else if (all.count === 0) out.estimate_note = 'no predictions in the window';
   else {
-    const e = estimateBinary(reference.calibration, w.all, q.threshold);
+    const e = estimateBinary(reference.calibration, all, q.threshold);
     if (e.rocAuc === null) out.estimate_note = 'the calibrated scores expect one class only';
     else {
-      const band = reference.chunks.length >= 2 ? samplingBand(reference.chunks.map((c) => c.roc_auc), reference.chunk_rows, w.predictions) : null;
+      const band = reference.chunks.length >= 2 ? samplingBand(reference.chunks.map((c) => c.roc_auc), reference.chunk_rows, predictions) : null;
       out.estimated = {
         roc_auc: e.rocAuc,
         roc_auc_lower: band ? Math.max(0, band.lower(e.rocAuc)) : e.rocAuc,

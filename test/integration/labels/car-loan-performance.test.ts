@@ -64,7 +64,9 @@ describe('car-loan: realised performance when labels arrive, estimated before', 
   });
 
   it('gives no realised figure before the labels, but an estimate already', () => {
-    for (const w of estimatesBefore.filter((x) => x.predictions >= 4_000)) {
+    const before = estimatesBefore.filter((x) => x.predictions >= 4_000);
+    expect(before).toHaveLength(10);
+    for (const w of before) {
       expect(w.realised).toBeNull();
       expect(w.realised_note).toMatch(/0\.0% of the predictions are labelled/);
       expect(w.estimated?.roc_auc).toBeGreaterThan(0.9);
