@@ -71,9 +71,8 @@ const list = (names: readonly string[]) => names.join(', ');
 const NOT_PERFORMANCE_SETTINGS: Record<string, string> = {
   for: 'use fire_after (consecutive breaching evaluations before the alert fires)',
   threshold: 'use below: or above: (the value that breaches)',
-  verdicts: 'a performance rule fires on its metric crossing below: or above:, not on verdicts',
-  feature: 'a performance rule is about the whole model, not one feature',
 };
+const PERFORMANCE_SETTINGS = 'name, on, model, reference, source, metric, below, above, min_coverage, fire_after, resolve_after, channels';
 
 /**
  * A rule on a model's performance at each evaluated window end (docs/format.md, "Alerts"), e.g.
@@ -100,13 +99,13 @@ export const PerformanceAlertRule = z
       resolve_after: z.int().min(1).default(3),
       channels: z.array(ConfigName),
       /** Typed `never` so a config naming them gets a clear error, and code reading `rule.verdicts` of any rule type-checks. */
-      verdicts: z.never().optional(),
-      feature: z.never().optional(),
+      verdicts: z.never({ error: 'a performance rule fires on its metric crossing below: or above:, not on verdicts' }).optional(),
+      feature: z.never({ error: 'a performance rule is about the whole model, not one feature' }).optional(),
     },
     {
       error: (issue) => {
         if (issue.code !== 'unrecognized_keys') return undefined;
-        return issue.keys.map((k) => `unknown setting "${k}"${NOT_PERFORMANCE_SETTINGS[k] ? `: ${NOT_PERFORMANCE_SETTINGS[k]}` : ''}`).join('; ');
+        return issue.keys.map((k) => `unknown setting "${k}": ${NOT_PERFORMANCE_SETTINGS[k] ?? `a performance rule takes ${PERFORMANCE_SETTINGS}`}`).join('; ');
       },
     },
   )
