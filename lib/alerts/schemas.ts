@@ -34,7 +34,7 @@ export const VerdictPoint = z.object({
 });
 export type VerdictPoint = z.infer<typeof VerdictPoint>;
 
-/** A rule on the verdicts of features (drift, failing values): the rules of format ≤ 1.x, `on` absent. */
+/** A rule on the verdicts of features (drift, failing values); `on` may be left out, as in configs written before performance rules. */
 export const DriftAlertRule = z.object({
   name: ConfigName,
   on: z.literal('drift').optional(),
