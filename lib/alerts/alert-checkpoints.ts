@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { evaluateAlerts, type AlertEvaluation } from './evaluate-alerts';
-import { AlertStates, type AlertEvent, type AlertRule, type VerdictPoint } from './schemas';
+import { AlertStates, type AlertEvent, type AlertPoint, type AlertRule } from './schemas';
 
 const DAY_MS = 86_400_000;
 
@@ -25,7 +25,7 @@ export interface CheckpointedEvaluation extends AlertEvaluation {
  * evaluateAlerts, a day at a time: the same states and events, plus the states at each UTC
  * midnight up to the last point (a midnight after it may still get points, so it is not one yet).
  */
-export function evaluateAlertsByDay(rules: readonly AlertRule[], previousStates: AlertStates, points: readonly VerdictPoint[]): CheckpointedEvaluation {
+export function evaluateAlertsByDay(rules: readonly AlertRule[], previousStates: AlertStates, points: readonly AlertPoint[]): CheckpointedEvaluation {
   const sorted = [...points].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const lastAt = sorted.length > 0 ? Date.parse(sorted[sorted.length - 1].at) : -Infinity;
   const checkpoints = new Map<number, AlertStates>();

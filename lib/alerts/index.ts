@@ -7,3 +7,4 @@ export * from './notifiers';
 export * from './outbox';
 export * from './schemas';
 export * from './send-outbox';
+export * from './performance-rule';

@@ -34,8 +34,10 @@ export const VerdictPoint = z.object({
 });
 export type VerdictPoint = z.infer<typeof VerdictPoint>;
 
-export const AlertRule = z.object({
+/** A rule on the verdicts of features (drift, failing values); `on` may be left out, as in configs written before performance rules. */
+export const DriftAlertRule = z.object({
   name: ConfigName,
+  on: z.literal('drift').optional(),
   /** Absent: every model. */
   model: Name.optional(),
   /** Absent: every feature. */
@@ -50,8 +52,127 @@ export const AlertRule = z.object({
   /** Names of channels; empty keeps state without notifying anyone. */
   channels: z.array(ConfigName),
 });
+export type DriftAlertRule = z.infer<typeof DriftAlertRule>;
+
+/** Realised figures come from the labels (lib/labels RealisedPerformance); estimated ones from the score alone (CBPE). */
+export const PerformanceSource = z.enum(['realised', 'estimated']);
+export type PerformanceSource = z.infer<typeof PerformanceSource>;
+
+export const REALISED_METRICS = ['roc_auc', 'average_precision', 'precision', 'recall', 'f1', 'accuracy', 'log_loss', 'brier', 'positive_rate'] as const;
+export const ESTIMATED_METRICS = ['roc_auc', 'precision', 'recall', 'f1', 'accuracy'] as const;
+export const PerformanceMetric = z.enum(REALISED_METRICS);
+export type PerformanceMetric = z.infer<typeof PerformanceMetric>;
+/** Metrics that are not shares: no bound to check a threshold against (log loss is unbounded above). */
+const UNBOUNDED_METRICS: readonly PerformanceMetric[] = ['log_loss'];
+
+const list = (names: readonly string[]) => names.join(', ');
+
+/** Settings of drift rules (or of other tools) that mean nothing here, and what to write instead. */
+const NOT_PERFORMANCE_SETTINGS: Record<string, string> = {
+  for: 'use fire_after (consecutive breaching evaluations before the alert fires)',
+  threshold: 'use below: or above: (the value that breaches)',
+};
+const PERFORMANCE_SETTINGS = 'name, on, model, reference, source, metric, below, above, min_coverage, fire_after, resolve_after, channels';
+
+/**
+ * A rule on a model's performance at each evaluated window end (docs/format.md, "Alerts"), e.g.
+ * `{name: auc-low, on: performance, metric: roc_auc, source: estimated, below: 0.9, channels: [log]}`.
+ * Strict: a misspelt setting is an error, not silently a rule that never fires.
+ */
+export const PerformanceAlertRule = z
+  .strictObject(
+    {
+      name: ConfigName,
+      on: z.literal('performance'),
+      /** Absent: every model with performance profiles. */
+      model: Name.optional(),
+      /** The reference whose calibration the estimate uses; absent: the first of evaluation.references. */
+      reference: Name.optional(),
+      source: PerformanceSource,
+      metric: z.enum(REALISED_METRICS, { error: `must be one of ${list(REALISED_METRICS)}` }),
+      /** Breaches when the value is below this (or above `above`); at least one of the two. */
+      below: z.number().optional(),
+      above: z.number().optional(),
+      /** Realised rules: the label coverage a window needs to count at all; absent: performance.min_coverage. */
+      min_coverage: z.number().min(0).max(1).optional(),
+      fire_after: z.int().min(1).default(2),
+      resolve_after: z.int().min(1).default(3),
+      channels: z.array(ConfigName),
+      /** Typed `never` so a config naming them gets a clear error, and code reading `rule.verdicts` of any rule type-checks. */
+      verdicts: z.never({ error: 'a performance rule fires on its metric crossing below: or above:, not on verdicts' }).optional(),
+      feature: z.never({ error: 'a performance rule is about the whole model, not one feature' }).optional(),
+    },
+    {
+      error: (issue) => {
+        if (issue.code !== 'unrecognized_keys') return undefined;
+        return issue.keys.map((k) => `unknown setting "${k}": ${NOT_PERFORMANCE_SETTINGS[k] ?? `a performance rule takes ${PERFORMANCE_SETTINGS}`}`).join('; ');
+      },
+    },
+  )
+  .superRefine((rule, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (rule.source === 'estimated' && !(ESTIMATED_METRICS as readonly string[]).includes(rule.metric)) {
+      issue('metric', `"${rule.metric}" has no estimate before labels arrive; estimated metrics are ${list(ESTIMATED_METRICS)} (or use source: realised)`);
+    }
+    if (rule.source === 'estimated' && rule.min_coverage !== undefined) {
+      issue('min_coverage', 'applies to realised metrics only: an estimate needs no labels');
+    }
+    if (rule.below === undefined && rule.above === undefined) {
+      issue('below', `say when the rule breaches: below: (e.g. below: 0.9 for ${rule.metric} under 0.9) or above:`);
+    }
+    if (rule.below !== undefined && rule.above !== undefined && !(rule.below < rule.above)) {
+      issue('above', `with both, below: must be less than above: (the rule breaches outside [below, above]); got below ${rule.below}, above ${rule.above}`);
+    }
+    for (const key of ['below', 'above'] as const) {
+      const value = rule[key];
+      if (value === undefined || UNBOUNDED_METRICS.includes(rule.metric)) continue;
+      if (value < 0 || value > 1) {
+        const hint = value > 1 && value <= 100 ? ` (for ${value}% write ${value / 100})` : '';
+        issue(key, `${rule.metric} lies between 0 and 1, so ${key}: ${value} can never be crossed${hint}`);
+      }
+    }
+  });
+export type PerformanceAlertRule = z.infer<typeof PerformanceAlertRule>;
+
+/** `on` picks the kind: absent or `drift` for verdict rules, `performance` for metric rules. */
+export const AlertRule = z.discriminatedUnion('on', [DriftAlertRule, PerformanceAlertRule], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'must be drift (the default: verdicts of features) or performance (a metric of the model)' : undefined),
+});
 export type AlertRule = z.infer<typeof AlertRule>;
 export type AlertRuleInput = z.input<typeof AlertRule>;
+
+export function isPerformanceRule(rule: AlertRule): rule is PerformanceAlertRule {
+  return rule.on === 'performance';
+}
+
+/**
+ * A model's performance over one evaluated window (from lib/labels performanceSeries): every
+ * figure a performance rule may judge, so one point serves every rule on the same reference.
+ */
+export const PerformancePoint = z.object({
+  on: z.literal('performance'),
+  model: Name,
+  reference: Name,
+  at: IsoTime,
+  window_from: IsoTime,
+  window_to: IsoTime,
+  predictions: z.int().min(0),
+  labelled: z.int().min(0),
+  coverage: z.number().min(0).max(1).nullable(),
+  /** Null where no realised figure exists (no labels, one class only); metric → value. */
+  realised: z.partialRecord(PerformanceMetric, z.number().nullable()).nullable(),
+  estimated: z.partialRecord(PerformanceMetric, z.number().nullable()).nullable(),
+  /** The estimated ROC AUC's sampling band. */
+  estimated_roc_auc_band: z.object({ lower: z.number(), upper: z.number() }).nullable(),
+});
+export type PerformancePoint = z.infer<typeof PerformancePoint>;
+
+/** What alert rules are applied to: a feature's verdict, or a model's performance. */
+export type AlertPoint = VerdictPoint | PerformancePoint;
+
+export function isPerformancePoint(point: AlertPoint): point is PerformancePoint {
+  return 'on' in point && point.on === 'performance';
+}
 
 export const AlertStatus = z.enum(['ok', 'pending', 'firing']);
 export type AlertStatus = z.infer<typeof AlertStatus>;
@@ -60,6 +181,8 @@ export type AlertStatus = z.infer<typeof AlertStatus>;
 export const AlertState = z.object({
   rule: ConfigName,
   ...Target,
+  /** Set for performance rules (`feature` then names the source and metric, e.g. "estimated roc_auc"). */
+  on: z.literal('performance').optional(),
   status: AlertStatus,
   breaching_streak: z.int().min(0),
   clear_streak: z.int().min(0),
@@ -75,6 +198,10 @@ export type AlertState = z.infer<typeof AlertState>;
 export const AlertStates = z.record(z.string(), AlertState);
 export type AlertStates = z.infer<typeof AlertStates>;
 
+/** A performance rule's breach is 'degraded' (its clear point 'ok'); drift rules keep the feature's verdict. */
+export const EventVerdict = z.enum([...Verdict.options, 'degraded']);
+export type EventVerdict = z.infer<typeof EventVerdict>;
+
 export const AlertEventKind = z.enum(['firing', 'resolved']);
 export type AlertEventKind = z.infer<typeof AlertEventKind>;
 
@@ -88,11 +215,16 @@ export const AlertEvent = z.object({
   at: IsoTime,
   window_from: IsoTime,
   window_to: IsoTime,
-  verdict: Verdict,
+  verdict: EventVerdict,
   metric: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
   hint: z.string().optional(),
+  /** Performance rules only (absent on drift events): the kind, the source of `value`, its band and label coverage. */
+  on: z.literal('performance').optional(),
+  source: PerformanceSource.optional(),
+  band: z.object({ lower: z.number(), upper: z.number() }).optional(),
+  coverage: z.number().min(0).max(1).nullable().optional(),
   /** Firing: first breaching evaluation of the streak. Resolved: first clear evaluation. */
   since: IsoTime,
   /** Resolved events only: when the alert had fired. */

@@ -11,6 +11,7 @@ import {
   evaluateAlertsByDay,
   mergeIntoOutbox,
   Outbox,
+  resolvePerformanceRules,
   sendOutbox,
   updateCheckpoints,
   updateDeliveryStatus,
@@ -25,6 +26,7 @@ import type { Config } from './config';
 import { readEvaluations, type EvaluationCodec } from './evaluate';
 import type { EvaluationRow } from '../format';
 import { LATE_DATA_LOOKBACK_MS } from './late-data';
+import { performancePoints } from './performance-points';
 
 export interface AlertStepResult {
   /** Events not stored before this run (the ones delivered). */
@@ -92,12 +94,19 @@ export async function readDeliveryStatus(storage: Storage, model: string): Promi
   }
 }
 
-/** The alert configuration of config.yaml, validated (rule channels must exist). */
+/**
+ * The alert configuration of config.yaml, validated (rule channels must exist). The error names
+ * the rule by its position and name, then the setting: `config.yaml: alerts.rules.0 (auc-low).metric: …`.
+ */
 export function alertConfig(config: Config): AlertConfig {
   const parsed = AlertConfig.safeParse(config.alerts);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`config.yaml: alerts.${issue.path.join('.')} ${issue.message}`);
+    const [section, index, ...rest] = issue.path.map(String);
+    const name = section === 'rules' && index !== undefined ? config.alerts.rules[Number(index)]?.name : undefined;
+    const where = [section, index].filter((p) => p !== undefined).join('.') + (typeof name === 'string' ? ` (${name})` : '');
+    const setting = rest.length > 0 ? `.${rest.join('.')}:` : '';
+    throw new Error(`config.yaml: alerts.${where}${setting} ${issue.message}`);
   }
   return parsed.data;
 }
@@ -140,12 +149,14 @@ export async function runAlertStep(
   options: AlertStepOptions = {},
 ): Promise<AlertStepResult> {
   const alerts = alertConfig(config);
+  const rules = resolvePerformanceRules(alerts.rules, { reference: config.evaluation.references[0], minCoverage: config.performance.min_coverage });
+  const pointsOf = async (evaluated: readonly EvaluationRow[]) => [...evaluated.map(pointOf), ...(await performancePoints(storage, model, config, rules, evaluated))];
   const checkpoints = await readJson(storage, alertCheckpointsKey(model), (raw) => AlertCheckpoints.parse(raw), { version: 1 as const, checkpoints: {} });
   const replayFrom = options.replayFrom ?? null;
   let step: { states: AlertStates; fresh: AlertEvent[]; withdrawn: AlertEvent[]; checkpoints: Map<number, AlertStates>; after: number };
   if (replayFrom === null) {
     const states = await readJson(storage, layout.alertState(model), (raw) => AlertStates.parse(raw), {});
-    const evaluation = evaluateAlertsByDay(alerts.rules, states, rows.map(pointOf));
+    const evaluation = evaluateAlertsByDay(rules, states, await pointsOf(rows));
     await storeEvents(storage, model, evaluation.events, () => false);
     step = { states: evaluation.states, fresh: evaluation.events, withdrawn: [], checkpoints: evaluation.checkpoints, after: Infinity };
   } else {
@@ -154,7 +165,7 @@ export async function runAlertStep(
     const after = base?.at ?? -Infinity;
     const stored = await storedRowsAfter(storage, model, after, options.evaluations);
     for (const row of rows) if (Date.parse(row.window_to) > after) stored.set(rowKey(row), row);
-    const evaluation = evaluateAlertsByDay(alerts.rules, base?.states ?? {}, [...stored.values()].map(pointOf));
+    const evaluation = evaluateAlertsByDay(rules, base?.states ?? {}, await pointsOf([...stored.values()]));
     const ruleNames = new Set(alerts.rules.map((r) => r.name));
     // Only events from the first replayed window on change: earlier ones came from unchanged rows.
     // (Without a checkpoint the replay starts at the first stored row; a rule edited since then
