@@ -65,6 +65,7 @@ alerts:
       fire_after: 2        # one drifting window can be noise; two in a row fire
       resolve_after: 3
       channels: [log]
+#    - { name: auc-low, on: performance, source: estimated, metric: roc_auc, below: 0.9, channels: [log] }   # needs labels on the reference (docs/performance-estimation.md)
   channels:
     - { name: log, type: log }   # prints each alert in the output of evaluate and run
 #    - { name: ops-webhook, type: webhook, url: "https://example.internal/hooks/driftwatch" }

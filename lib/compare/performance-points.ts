@@ -8,14 +8,16 @@ import type { Config } from './config';
 /**
  * The model's performance over each evaluated window (the rows' window ends), for the
  * performance rules that apply to it: one point per window end and reference the rules name
- * (resolved: see resolvePerformanceRules). Nothing is read for a model without such rules or
- * without performance profiles (no labels were ever joined).
+ * (resolved: see resolvePerformanceRules). Nothing is read for a model without such rules, or
+ * with neither a labelled reference (for estimates) nor performance profiles (joined labels).
  */
 export async function performancePoints(storage: Storage, model: string, config: Config, rules: readonly AlertRule[], rows: readonly EvaluationRow[]): Promise<PerformancePoint[]> {
   const references = new Set<string>();
   for (const rule of rules) if (isPerformanceRule(rule) && (rule.model === undefined || rule.model === model)) references.add(rule.reference ?? config.evaluation.references[0]);
   if (references.size === 0 || rows.length === 0) return [];
-  if ((await storage.list(layout.performanceProfilesPrefix(model))).length === 0) return [];
+  // Estimates need only a labelled reference (its calibration), realised figures a label join: without either, nothing to judge.
+  const calibrated = await Promise.all([...references].map((r) => storage.exists(layout.referencePerformance(model, r))));
+  if (!calibrated.some(Boolean) && (await storage.list(layout.performanceProfilesPrefix(model))).length === 0) return [];
   const points: PerformancePoint[] = [];
   for (const row of evaluatedWindows(rows, parseDuration(config.evaluation.window))) {
     for (const reference of [...references].sort()) {

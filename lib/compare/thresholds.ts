@@ -269,12 +269,14 @@ export function minRowsForVerdict(threshold: Threshold, metric: MetricName, nRef
   const ceiling = METRIC_CEILING[metric];
   const reachable = (nLive: number) => thresholdAt(threshold, metric, nReference, nLive) < ceiling;
   if (reachable(1)) return 1;
+  let lo = 1;
   let hi = 2;
   while (!reachable(hi)) {
-    if (hi > Number.MAX_SAFE_INTEGER / 2) return null;
-    hi *= 2;
+    // The last step tries the largest count there is: stopping at 2^52 left windows of up to 2^53 − 1 rows unexamined.
+    if (hi >= Number.MAX_SAFE_INTEGER) return null;
+    lo = hi;
+    hi = Math.min(hi * 2, Number.MAX_SAFE_INTEGER);
   }
-  let lo = hi / 2;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (reachable(mid)) hi = mid;

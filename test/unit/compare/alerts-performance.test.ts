@@ -43,7 +43,7 @@ const FAULT = { from: 56, to: 60 };
 function hourPeriod(h: number): PerformancePeriod {
   const t = START + h * HOUR_MS;
   const all = buildDigest(scores(400, 1000 + h, h >= UNSURE.from && h < UNSURE.to ? 1.5 : 5)).digest;
-  return { period_start: t, period_end: t + HOUR_MS, predictions: 400, labelled: 0, positives: 0, unusable_labels: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss_sum: 0, brier_sum: 0, pos: TDigest.empty(), neg: TDigest.empty(), all, delay: TDigest.empty() };
+  return { period_start: t, period_end: t + HOUR_MS, predictions: 400, labelled: 0, positives: 0, unusable_labels: 0, tp: 0, fp: 0, tn: 0, fn: 0, logloss_sum: 0, brier_sum: 0, regression: { n: 0, sum_abs: 0, sum_sq: 0, sum_abs_pct: 0, pct_count: 0 }, pos: TDigest.empty(), neg: TDigest.empty(), all, delay: TDigest.empty() };
 }
 
 /** Records every key read or listed, to check what the alert step touches. */
@@ -74,8 +74,8 @@ async function store(options: { performance: boolean }): Promise<RecordingStorag
     calibration: { xs: [0, 1], ps: [0, 1] }, ece_raw: 0.01, ece_calibrated: 0.01, chunk_rows: 500,
     chunks: [0.95, 0.94, 0.96, 0.95, 0.955].map((auc) => ({ rows: 500, roc_auc: auc, estimated_roc_auc: auc })), untrusted: null,
   };
-  await s.write(layout.referencePerformance('m', 'test'), JSON.stringify(reference));
   if (options.performance) {
+    await s.write(layout.referencePerformance('m', 'test'), JSON.stringify(reference));
     for (let d = 0; d < HOURS / 24; d++) {
       const day = START + d * DAY_MS;
       const hours = Array.from({ length: 24 }, (_, i) => hourPeriod(d * 24 + i));
@@ -156,7 +156,7 @@ describe('performance alerts in the alert step of evaluate', () => {
     expect(log).toEqual([]);
   });
 
-  it('costs nothing without performance rules, and only a listing without performance profiles', async () => {
+  it('costs nothing without performance rules, and only a listing without a labelled reference or performance profiles', async () => {
     const noRules = await store({ performance: true });
     await evaluateIn(noRules, driftOnly, [HOURS]);
     expect(noRules.touched.filter((k) => k.includes('performance'))).toEqual([]);
