@@ -28,8 +28,8 @@ export function PerformanceChart({ series, metric, selectedFrom, onSelect }: { s
   const label = METRIC_LABELS[metric];
   const selected = series.windows.find((w) => w.from === selectedFrom);
   const pick = (state: MouseHandlerDataParam) => {
-    const t = Number(state.activeLabel);
-    const row = rows.find((r) => r.t === t);
+    const index = Number(state.activeTooltipIndex);
+    const row = Number.isInteger(index) ? rows[index] : rows.find((r) => r.t === Number(state.activeLabel));
     if (row) onSelect(row.from);
   };
   const tooltip = (v: unknown, name: unknown) => {
@@ -61,7 +61,7 @@ export function PerformanceChart({ series, metric, selectedFrom, onSelect }: { s
           <YAxis yAxisId="coverage" orientation="right" domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tickFormatter={(v: number) => `${v}%`} label={yTitle('label coverage', 90, 'insideRight')} width={56} />
           <Tooltip labelFormatter={(v) => `window ${formatTime(rows.find((r) => r.t === Number(v))?.from, tz)} (middle ${formatTime(new Date(Number(v)).toISOString(), tz)})`} formatter={tooltip} />
           {selected && <ReferenceArea yAxisId="metric" x1={Date.parse(selected.from)} x2={Date.parse(selected.to)} fill="#0969da" fillOpacity={0.08} stroke="#0969da" strokeOpacity={0.3} ifOverflow="hidden" />}
-          <Area yAxisId="coverage" className="area-coverage" dataKey="coverage" name="label coverage" type="stepAfter" fill="#8c959f" fillOpacity={0.18} stroke="#8c959f" strokeOpacity={0.5} isAnimationActive={false} connectNulls={false} />
+          <Area yAxisId="coverage" className="area-coverage" dataKey="coverage" name="label coverage" type="step" fill="#8c959f" fillOpacity={0.18} stroke="#8c959f" strokeOpacity={0.5} isAnimationActive={false} connectNulls={false} />
           {metric === 'roc_auc' && <Area yAxisId="metric" className="area-band" dataKey="band" name="estimate band" fill={ESTIMATED_COLOUR} fillOpacity={0.15} stroke="none" isAnimationActive={false} connectNulls={false} />}
           {referenceLevel !== null && (
             <ReferenceLine yAxisId="metric" y={referenceLevel} stroke={REFERENCE_COLOUR} strokeDasharray="2 3" ifOverflow="extendDomain" label={{ value: `reference "${series.reference}" ${formatNumber(referenceLevel, 3)}`, position: 'insideBottomLeft', style: { ...AXIS_TEXT, fill: REFERENCE_COLOUR } }} />

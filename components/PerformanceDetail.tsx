@@ -7,6 +7,7 @@ import { formatRangeIn } from './time-zone';
 import { useShownTimeZone } from './use-shown-time-zone';
 
 type Confusion = { tp: number; fp: number; tn: number; fn: number };
+const fixed = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
 const AXIS_TEXT = { fill: '#57606a', fontSize: 12 };
 
 /** A 2×2 confusion matrix at the decision threshold; expected counts (the estimate's) are fractional. */
@@ -97,10 +98,10 @@ export function PerformanceDetail({ window: w, threshold }: { window: Performanc
                 {(['roc_auc', 'accuracy', 'precision', 'recall', 'f1'] as const).map((m) => (
                   <tr key={m}>
                     <th>{m === 'roc_auc' ? 'ROC AUC' : m === 'f1' ? 'F1' : m}</th>
-                    <td className="num">{formatNumber(w.realised?.[m], 3)}</td>
+                    <td className="num">{fixed(w.realised?.[m])}</td>
                     <td className="num">
-                      {formatNumber(w.estimated?.[m], 3)}
-                      {m === 'roc_auc' && w.estimated ? ` [${formatNumber(w.estimated.roc_auc_lower, 3)}, ${formatNumber(w.estimated.roc_auc_upper, 3)}]` : ''}
+                      {fixed(w.estimated?.[m])}
+                      {m === 'roc_auc' && w.estimated ? ` [${fixed(w.estimated.roc_auc_lower)}, ${fixed(w.estimated.roc_auc_upper)}]` : ''}
                     </td>
                   </tr>
                 ))}
@@ -108,7 +109,7 @@ export function PerformanceDetail({ window: w, threshold }: { window: Performanc
                   <tr>
                     <th>log loss · Brier</th>
                     <td className="num">
-                      {formatNumber(w.realised.log_loss, 3)} · {formatNumber(w.realised.brier, 3)}
+                      {fixed(w.realised.log_loss)} · {fixed(w.realised.brier)}
                     </td>
                     <td className="num muted">–</td>
                   </tr>
