@@ -15,6 +15,8 @@ import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 
 const PRESETS = ['7d', '30d', '90d'];
 const STEPS = ['1h', '6h', '1d', '7d'];
+/** A message with `commands` in backticks, the commands set as code. */
+const withCode = (message: string) => message.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 const fixed = (v: number | null) => (v === null ? '–' : v.toFixed(3));
 
 /**
@@ -132,7 +134,7 @@ function PerformanceControls({ series, references, metric, selectedFrom }: { ser
 }
 
 /** The performance page's body: chart, table per window and the selected window's detail. */
-export function PerformancePageView({ model, references }: { model: string; references: string[] }) {
+export function PerformancePageView({ model, references, labelsAdded }: { model: string; references: string[]; labelsAdded: boolean }) {
   const params = useSearchParams();
   const args = performanceArgsOf((n) => params.get(n));
   const { data: series, error, refresh } = useViewQuery(performanceOptions(model, args), useViewArgs());
@@ -142,7 +144,7 @@ export function PerformancePageView({ model, references }: { model: string; refe
   if (!series) return error ? <ErrorBox message={error.message} /> : <p className="muted">Loading the performance of {model} …</p>;
   const selected = selectedWindow(series.windows, params.get('selected'));
   const select = (from: string) => setLocalParams({ selected: from }, false);
-  const empty = emptyStates(series, model);
+  const empty = emptyStates(series, model, labelsAdded);
   const notes = [...new Set(series.windows.filter((w) => w.predictions > 0 && w.estimate_note).map((w) => w.estimate_note as string))].filter(() => series.reference_roc_auc !== null);
   const label = METRIC_LABELS[metric];
   const noEstimate = metric === 'average_precision' || metric === 'log_loss' || metric === 'brier';
@@ -160,7 +162,7 @@ export function PerformancePageView({ model, references }: { model: string; refe
       <PerformanceControls series={series} references={references} metric={metric} selectedFrom={selected?.from} />
       {empty.map((e) => (
         <p key={e.kind} className="notice" role="status" data-testid={`empty-${e.kind}`}>
-          {e.message}
+          {withCode(e.message)}
         </p>
       ))}
       {notes.length > 0 && (
@@ -175,45 +177,49 @@ export function PerformancePageView({ model, references }: { model: string; refe
       )}
       {noEstimate && <p className="muted">The estimate gives ROC AUC, accuracy, precision, recall and F1; {label} is realised only.</p>}
       {series.windows.some((w) => w.predictions > 0) && <PerformanceChart series={series} metric={metric} selectedFrom={selected?.from} onSelect={select} />}
-      <h2>Per window</h2>
-      <div className="table-scroll">
-        <table className="data" data-testid="performance-table">
-          <thead>
-            <tr>
-              <th>Window ({tz === 'utc' ? 'UTC' : 'local'})</th>
-              <th className="num">Predictions</th>
-              <th className="num">Labelled</th>
-              <th className="num">Coverage</th>
-              <th className="num">Realised {label}</th>
-              <th className="num">Estimated {label} [band]</th>
-              <th>Notes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {series.windows.map((w) => {
-              const estimated = estimatedValue(w, metric);
-              const notes = [w.realised_note, w.predictions > 0 ? w.estimate_note : undefined].filter((n): n is string => n !== undefined);
-              return (
-                <tr key={w.from} data-from={w.from} aria-selected={w.from === selected?.from} className={w.from === selected?.from ? 'selected' : undefined} onClick={() => select(w.from)} style={{ cursor: 'pointer' }}>
-                  <td className="nowrap">{formatTimeIn(w.from, tz).replace(/ \S+$/, '')}</td>
-                  <td className="num">{w.predictions.toLocaleString('en-US')}</td>
-                  <td className="num">{w.labelled.toLocaleString('en-US')}</td>
-                  <td className="num">{formatPercent(w.coverage)}</td>
-                  <td className="num" data-testid="realised">
-                    {fixed(realisedValue(w, metric))}
-                  </td>
-                  <td className="num" data-testid="estimated">
-                    {fixed(estimated)}
-                    {metric === 'roc_auc' && w.estimated ? ` [${fixed(w.estimated.roc_auc_lower)}, ${fixed(w.estimated.roc_auc_upper)}]` : ''}
-                  </td>
-                  <td className="notes muted">{notes.join('; ')}</td>
+      {labelsAdded && (
+        <>
+          <h2>Per window</h2>
+          <div className="table-scroll">
+            <table className="data" data-testid="performance-table">
+              <thead>
+                <tr>
+                  <th>Window ({tz === 'utc' ? 'UTC' : 'local'})</th>
+                  <th className="num">Predictions</th>
+                  <th className="num">Labelled</th>
+                  <th className="num">Coverage</th>
+                  <th className="num">Realised {label}</th>
+                  <th className="num">Estimated {label} [band]</th>
+                  <th>Notes</th>
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {selected && <PerformanceDetail window={selected} threshold={series.threshold} />}
+              </thead>
+              <tbody>
+                {series.windows.map((w) => {
+                  const estimated = estimatedValue(w, metric);
+                  const notes = [w.realised_note, w.predictions > 0 ? w.estimate_note : undefined].filter((n): n is string => n !== undefined);
+                  return (
+                    <tr key={w.from} data-from={w.from} aria-selected={w.from === selected?.from} className={w.from === selected?.from ? 'selected' : undefined} onClick={() => select(w.from)} style={{ cursor: 'pointer' }}>
+                      <td className="nowrap">{formatTimeIn(w.from, tz).replace(/ \S+$/, '')}</td>
+                      <td className="num">{w.predictions.toLocaleString('en-US')}</td>
+                      <td className="num">{w.labelled.toLocaleString('en-US')}</td>
+                      <td className="num">{formatPercent(w.coverage)}</td>
+                      <td className="num" data-testid="realised">
+                        {fixed(realisedValue(w, metric))}
+                      </td>
+                      <td className="num" data-testid="estimated">
+                        {fixed(estimated)}
+                        {metric === 'roc_auc' && w.estimated ? ` [${fixed(w.estimated.roc_auc_lower)}, ${fixed(w.estimated.roc_auc_upper)}]` : ''}
+                      </td>
+                      <td className="notes muted">{notes.join('; ')}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          {selected && <PerformanceDetail window={selected} threshold={series.threshold} />}
+        </>
+      )}
       {refresh.auto && <p className="muted">This window ends at the latest data and refreshes itself every minute.</p>}
     </>
   );

@@ -81,15 +81,26 @@ export function selectedWindow(windows: readonly PerformanceWindow[], from: stri
   return windows.findLast((w) => w.realised !== null) ?? windows.findLast((w) => w.predictions > 0) ?? windows.at(-1);
 }
 
-/** What the page says when the figures are missing everywhere; empty when some window has them. */
-export function emptyStates(s: PerformanceSeries, model: string): { kind: 'no-predictions' | 'no-labels' | 'no-reference-labels'; message: string }[] {
-  const out: { kind: 'no-predictions' | 'no-labels' | 'no-reference-labels'; message: string }[] = [];
+type EmptyKind = 'no-labels-added' | 'no-predictions' | 'no-labels' | 'no-reference-labels';
+
+/**
+ * What the page says when the figures are missing everywhere; empty when some window has them.
+ * `labelsAdded`: the model has performance profiles, which `labels add` writes first.
+ */
+export function emptyStates(s: PerformanceSeries, model: string, labelsAdded = true): { kind: EmptyKind; message: string }[] {
+  const out: { kind: EmptyKind; message: string }[] = [];
   const predictions = s.windows.reduce((n, w) => n + w.predictions, 0);
-  if (predictions === 0) out.push({ kind: 'no-predictions', message: 'No predictions in this range: pick another window, or check that the pipeline profiled these hours.' });
+  const addLabels = `\`driftwatch labels add --model ${model} --file labels.csv\``;
+  if (!labelsAdded)
+    out.push({
+      kind: 'no-labels-added',
+      message: `No labels have been added for ${model} yet, so there are no performance figures: add them with ${addLabels} (their ids must match the predictions' ids: \`ingest --id-col\` or \`--id-start\`).`,
+    });
+  else if (predictions === 0) out.push({ kind: 'no-predictions', message: 'No predictions in this range: pick another window, or check that the pipeline profiled these hours.' });
   else if (s.windows.every((w) => w.labelled === 0))
     out.push({
       kind: 'no-labels',
-      message: `No labels yet for these predictions: realised figures appear once labels arrive (\`driftwatch labels add --model ${model} --file labels.csv\`) and cover at least ${Math.round(100 * s.min_coverage)}% of a window's predictions. Until then the estimate stands alone.`,
+      message: `No labels yet for these predictions: realised figures appear once labels arrive (${addLabels}) and cover at least ${Math.round(100 * s.min_coverage)}% of a window's predictions. Until then the estimate stands alone.`,
     });
   if (s.reference_roc_auc === null)
     out.push({

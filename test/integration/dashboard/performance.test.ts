@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '@/lib/cli/main';
 import { pageProblem } from '@/proxy';
 import { END, LABELLED_MODEL, LABELLED_UNTIL, makeLabelledStore, START } from './labelled-store';
 import { launchChromium, SHOTS, startServe, type RunningServer } from './server';
@@ -13,6 +14,7 @@ import { launchChromium, SHOTS, startServe, type RunningServer } from './server'
  * reopens the same view. Screenshots go to test-artifacts/screenshots/.
  */
 const PAGE = `/models/${LABELLED_MODEL}/performance`;
+const UNLABELLED = 'plain-score';
 const DAY = 86_400_000;
 
 let dir: string;
@@ -30,6 +32,12 @@ interface ApiWindow {
 beforeAll(async () => {
   const made = await makeLabelledStore('driftwatch-performance-page-');
   dir = made.dir;
+  // A second model with a score but no labels anywhere: the page's empty states.
+  const log: string[] = [];
+  const flags = ['--model', UNLABELLED, '--timestamp-col', 'ts', '--score-col', 'score'];
+  for (const args of [['reference', 'add', '--name', 'test', '--file', join(dir, 'reference.csv'), '--exclude', 'label', ...flags], ['ingest', '--file', join(dir, 'predictions.csv'), '--id-col', 'id', ...flags], ['profile']]) {
+    expect(await main([...args, '--store', made.store], { log: (l) => log.push(l), error: (l) => log.push(l) }), log.join('\n')).toBe(0);
+  }
   server = await startServe(made.store);
   await mkdir(SHOTS, { recursive: true });
   browser = await launchChromium();
@@ -88,7 +96,8 @@ describe('the performance page', () => {
     const first = new Date(START).toISOString();
     await page.locator(`[data-testid="performance-table"] tbody tr[data-from="${first}"]`).click();
     await page.waitForURL((url) => url.searchParams.get('selected') === first);
-    expect(await page.getByTestId('window-detail').getAttribute('data-window-from')).toBe(first);
+    // The URL changes first, then React renders the selection.
+    await expect.poll(() => page.getByTestId('window-detail').getAttribute('data-window-from')).toBe(first);
     const cells = await page.locator('[data-testid="confusion-realised"] tbody td').allInnerTexts();
     const counts = cells.map((c) => Number(c.split(' ')[0].replace(/,/g, '')));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(720);
@@ -107,7 +116,7 @@ describe('the performance page', () => {
     await page.mouse.up();
     const last = new Date(END - DAY).toISOString();
     await page.waitForURL((url) => url.searchParams.get('selected') === last);
-    expect(await page.getByTestId('window-detail').getAttribute('data-window-from')).toBe(last);
+    await expect.poll(() => page.getByTestId('window-detail').getAttribute('data-window-from')).toBe(last);
     expect(await page.getByTestId('no-realised').innerText()).toMatch(/^No realised figures: 20\.0% of the predictions are labelled/);
     expect(await page.getByTestId('confusion-expected').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'performance-selected-1400.png'), fullPage: true });
@@ -118,6 +127,7 @@ describe('the performance page', () => {
     const chosen = new Date(START + 5 * DAY + 12 * 3_600_000).toISOString();
     await page.locator(`[data-testid="performance-table"] tbody tr[data-from="${chosen}"]`).click();
     await page.waitForURL((url) => url.searchParams.get('selected') === chosen);
+    await expect.poll(() => page.getByTestId('window-detail').getAttribute('data-window-from')).toBe(chosen);
     const shownRows = await page.locator('[data-testid="performance-table"] tbody tr').allInnerTexts();
     expect(shownRows).toHaveLength(28);
     await page.getByTestId('copy-link').click();
@@ -174,6 +184,17 @@ describe('the performance page', () => {
     await page.goto(`${server.url}${PAGE}?from=2026-08-01T00:00:00Z&to=2026-08-03T00:00:00Z`);
     expect(await page.getByTestId('empty-no-predictions').innerText()).toMatch(/^No predictions in this range/);
     expect(await page.getByTestId('performance-chart').count()).toBe(0);
+  });
+
+  it('a model without labels says how to add them, and how to add a reference with labels', async () => {
+    expect((await page.goto(`${server.url}/models/${UNLABELLED}/performance`))?.status()).toBe(200);
+    expect(await page.getByTestId('empty-no-labels-added').innerText()).toMatch(new RegExp(`^No labels have been added for ${UNLABELLED} yet.*driftwatch labels add --model ${UNLABELLED}`));
+    expect(await page.getByTestId('empty-no-reference-labels').innerText()).toMatch(/^Reference "test" has no labels.*driftwatch reference add --model plain-score --name test .*--label-col/);
+    // No table of empty windows: without performance profiles the windows would wrongly show 0 predictions.
+    expect(await page.getByTestId('performance-table').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'performance-no-labels-1400.png'), fullPage: true });
+    await page.goto(`${server.url}/`);
+    expect(await page.locator(`tr[data-model="${UNLABELLED}"] td`).last().innerText()).toBe('no labels');
   });
 
   it('raised no page errors', () => {

@@ -55,6 +55,10 @@ describe('performance page helpers', () => {
     expect(noLabels[0].message).toMatch(/driftwatch labels add --model m --file labels\.csv/);
     expect(noLabels[1].message).toMatch(/driftwatch reference add --model m --name test .*--label-col/);
     expect(emptyStates(series([win(1, { labelled: 10 })]), 'm')).toEqual([]);
+    // Before the first `labels add` there are no performance profiles: say so, not "no predictions".
+    const before = emptyStates(series([win(1, { predictions: 0 })]), 'm', false);
+    expect(before.map((e) => e.kind)).toEqual(['no-labels-added']);
+    expect(before[0].message).toMatch(/^No labels have been added for m yet/);
   });
 
   it('reads the page URL with its defaults: 30 days by day; a chosen range keeps its own length', () => {

@@ -4,6 +4,7 @@ import { PerformancePageView } from '@/components/PerformancePageView';
 import { performanceArgsOf, performanceOptions } from '@/components/queries/performance';
 import { serverQueryClient } from '@/components/queries/server-client';
 import { dashboardContext, firstParam, listReferences, modelParam, performanceStepParam, performanceView, referenceParam, type PageSearch } from '@/lib/dashboard';
+import { layout } from '@/lib/format';
 import { loadOrExplain } from '../../../_server/page-data';
 
 export const dynamic = 'force-dynamic';
@@ -20,12 +21,13 @@ export default async function PerformancePage({ params, searchParams }: { params
       ...performanceOptions(model, args),
       queryFn: () => performanceView(ctx, model, { from: args.from, to: args.to, window: args.window, reference: referenceParam(args.reference, ctx.config.evaluation.references[0]), stepMs: performanceStepParam(args.step) }),
     });
-    return { model: series.model, references: await listReferences(ctx.storage, model) };
+    const [references, profiles] = await Promise.all([listReferences(ctx.storage, model), ctx.storage.list(layout.performanceProfilesPrefix(model))]);
+    return { model: series.model, references, labelsAdded: profiles.length > 0 };
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   return (
     <HydrationBoundary state={dehydrate(client)}>
-      <PerformancePageView model={result.data.model} references={result.data.references} />
+      <PerformancePageView model={result.data.model} references={result.data.references} labelsAdded={result.data.labelsAdded} />
     </HydrationBoundary>
   );
 }
