@@ -4,6 +4,7 @@ import { CoverageStrip, EmptyWindow, WarningBox } from './CoverageStrip';
 import { ErrorBox } from './ErrorBox';
 import { FeatureTable } from './FeatureTable';
 import { formatPercent, formatPointChange } from './format';
+import { PerformanceFigure } from './PerformanceFigure';
 import { modelViewOptions } from './queries/model-view';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 import { ViewControls } from './ViewControls';
@@ -26,6 +27,7 @@ export function ModelPageView({ model }: { model: string }) {
       <p data-testid="model-summary">
         {count('failing')} failing, {count('drift')} drifting of {view.features.length} features against <b>{view.reference}</b> · {view.rows.toLocaleString('en-US')} predictions in the window
       </p>
+      <PerformanceFigure model={view.model} summary={view.performance} linkSearch={linkSearch} />
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
       <WarningBox warnings={view.warnings} empty={view.rows === 0} />
       {(view.notices ?? []).length > 0 && (

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { ErrorBox } from './ErrorBox';
 import { formatAge } from './format';
+import { PerformanceFigure } from './PerformanceFigure';
 import { modelsOptions } from './queries/models';
 import { Sparkline } from './Sparkline';
 import { StatusBadge } from './StatusBadge';
@@ -42,6 +43,7 @@ export function OverviewView() {
                 <th className="num">Alerts firing</th>
                 <th>Last evaluation</th>
                 <th>Worst distance, 7 days</th>
+                <th>ROC AUC (latest day)</th>
               </tr>
             </thead>
             <tbody>
@@ -78,6 +80,9 @@ export function OverviewView() {
                   </td>
                   <td>
                     <Sparkline values={m.worst_ratio.map((p) => p.ratio)} label={`${m.model} worst distance`} width={160} />
+                  </td>
+                  <td>
+                    <PerformanceFigure model={m.model} summary={m.performance} linkSearch={linkSearch} compact />
                   </td>
                 </tr>
               ))}

@@ -13,3 +13,5 @@ export * from './computed-route';
 export * from './heavy-work';
 export * from './worker-pool';
 export * from './compute';
+export * from './performance-params';
+export * from './performance-view';

@@ -16,7 +16,7 @@ const json = (description: string, schema: object) => ({ description, content: {
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'driftwatch dashboard API', version: '1.0.0', description: 'Drift and failed-feature monitoring, recomputed from the store’s summaries for any window.' },
+  info: { title: 'driftwatch dashboard API', version: '1.0.0', description: 'Drift, failed-feature and performance monitoring, recomputed from the store’s summaries for any window.' },
   paths: {
     '/api/models': {
       get: { summary: 'Models and their status as of the window’s end (default: each model’s latest data)', parameters: windowParams, responses: { '200': json('Models', { type: 'object', properties: { models: { type: 'array', items: { $ref: '#/components/schemas/ModelOverview' } } } }), ...errors } },
@@ -50,6 +50,21 @@ export const OPENAPI = {
           reference,
         ],
         responses: { '200': json('Trend', { $ref: '#/components/schemas/TrendView' }), ...errors },
+      },
+    },
+    '/api/models/{model}/performance': {
+      get: {
+        summary: 'Realised performance where labels arrived and the estimate from the score before they do, per window (as `driftwatch performance --json`)',
+        parameters: [
+          model,
+          { name: 'window', in: 'query', schema: { type: 'string', example: '30d' }, description: 'A relative range (1h … 400d) ending at the latest profiled hour (or at `to`); default 30d. Give a window or from, not both.' },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Range start (ISO 8601), with `to`: an absolute range.' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Range end (ISO 8601), exclusive.' },
+          { name: 'step', in: 'query', schema: { type: 'string', example: '1d' }, description: 'Length of each window (whole hours); default: the whole range as one window. At most 2,000 windows.' },
+          reference,
+          { name: 'metric', in: 'query', schema: { type: 'string', enum: ['roc_auc', 'accuracy', 'precision', 'recall', 'f1', 'average_precision', 'log_loss', 'brier'], default: 'roc_auc' }, description: 'The metric the dashboard plots; checked, but the answer holds every metric.' },
+        ],
+        responses: { '200': json('Performance per window', { $ref: '#/components/schemas/PerformanceSeries' }), ...errors },
       },
     },
     '/api/alerts': {
@@ -127,6 +142,7 @@ export const OPENAPI = {
           stale: { type: 'boolean' },
           worst_ratio: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, ratio: { type: 'number' } } } },
           window: { $ref: '#/components/schemas/Window' },
+          performance: { $ref: '#/components/schemas/PerformanceSummary' },
         },
       },
       Window: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, as_of: { type: 'string', description: 'Statuses, alerts and sparklines are as of this instant (the window’s end).' }, window: { type: 'string' }, latest_data: { type: ['string', 'null'] } } },
@@ -170,6 +186,7 @@ export const OPENAPI = {
           coverage: { $ref: '#/components/schemas/Coverage' },
           warnings: { type: 'array', items: { type: 'string' } },
           notices: { type: 'array', items: { type: 'string' }, description: 'About the reference itself, e.g. "reference is not stationary over its rows: …" (its random-chunk thresholds are used).' },
+          performance: { $ref: '#/components/schemas/PerformanceSummary' },
         },
       },
       FeatureView: {
@@ -224,6 +241,76 @@ export const OPENAPI = {
             items: { type: 'object', properties: { at: { type: 'string' }, value: { type: ['number', 'null'] }, threshold: { type: ['number', 'null'] }, verdict: { type: ['string', 'null'] }, failed_rate: { type: ['number', 'null'] }, count: { type: 'integer' } } },
           },
           alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertEvent' } },
+        },
+      },
+      Confusion: { type: 'object', description: 'Counts at the decision threshold; expected (estimated) counts are fractional.', properties: { tp: { type: 'number' }, fp: { type: 'number' }, tn: { type: 'number' }, fn: { type: 'number' } } },
+      PerformanceWindow: {
+        type: 'object',
+        properties: {
+          from: { type: 'string', format: 'date-time' },
+          to: { type: 'string', format: 'date-time' },
+          predictions: { type: 'integer' },
+          labelled: { type: 'integer' },
+          coverage: { type: ['number', 'null'], description: 'labelled / predictions; null without predictions.' },
+          realised: {
+            type: ['object', 'null'],
+            description: 'Null where coverage is under min_coverage or the labels hold one class (realised_note says which).',
+            properties: {
+              roc_auc: { type: 'number' },
+              average_precision: { type: 'number' },
+              precision: { type: ['number', 'null'] },
+              recall: { type: ['number', 'null'] },
+              f1: { type: ['number', 'null'] },
+              accuracy: { type: ['number', 'null'] },
+              log_loss: { type: 'number' },
+              brier: { type: 'number' },
+              positive_rate: { type: 'number' },
+              confusion: { $ref: '#/components/schemas/Confusion' },
+              calibration_curve: {
+                type: 'array',
+                items: { type: 'object', properties: { lower: { type: 'number' }, upper: { type: 'number' }, meanScore: { type: ['number', 'null'] }, positiveRate: { type: ['number', 'null'] }, count: { type: 'number' } } },
+              },
+            },
+          },
+          estimated: {
+            type: ['object', 'null'],
+            description: 'CBPE from the calibrated score (docs/performance-estimation.md); null without a labelled reference or where it cannot be trusted (estimate_note says why).',
+            properties: {
+              roc_auc: { type: 'number' },
+              roc_auc_lower: { type: 'number', description: 'Sampling band: ± 3 standard errors of the reference chunks’ ROC AUC at this window’s size.' },
+              roc_auc_upper: { type: 'number' },
+              precision: { type: ['number', 'null'] },
+              recall: { type: ['number', 'null'] },
+              f1: { type: ['number', 'null'] },
+              accuracy: { type: ['number', 'null'] },
+              confusion: { $ref: '#/components/schemas/Confusion' },
+            },
+          },
+          realised_note: { type: 'string' },
+          estimate_note: { type: 'string' },
+          label_delay_hours: { type: ['object', 'null'], properties: { p50: { type: 'number' }, p90: { type: 'number' } } },
+        },
+      },
+      PerformanceSeries: {
+        type: 'object',
+        properties: {
+          model: { type: 'string' },
+          reference: { type: 'string' },
+          threshold: { type: 'number', description: 'Decision threshold (config performance.threshold).' },
+          min_coverage: { type: 'number', description: 'Label coverage a realised figure needs (config performance.min_coverage).' },
+          reference_roc_auc: { type: ['number', 'null'], description: 'The reference’s realised ROC AUC; null without labels on the reference.' },
+          windows: { type: 'array', items: { $ref: '#/components/schemas/PerformanceWindow' } },
+        },
+      },
+      PerformanceSummary: {
+        type: ['object', 'null'],
+        description: 'Latest estimated and realised ROC AUC over the 7 days (one window a day) before the window’s end, against the first configured reference; null when the model has no labels.',
+        properties: {
+          reference: { type: 'string' },
+          reference_roc_auc: { type: ['number', 'null'] },
+          estimated: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' }, predictions: { type: 'integer' }, roc_auc: { type: 'number' }, roc_auc_lower: { type: 'number' }, roc_auc_upper: { type: 'number' } } },
+          realised: { type: ['object', 'null'], properties: { from: { type: 'string' }, to: { type: 'string' }, labelled: { type: 'integer' }, coverage: { type: 'number' }, roc_auc: { type: 'number' } } },
+          estimate_note: { type: 'string' },
         },
       },
       AlertEvent: {

@@ -5,6 +5,7 @@ import { DAY_MS, HOUR_MS, layout, parseDuration, parseTimestamp, type Evaluation
 import type { DashboardContext } from './context';
 import { qualitySeries, qualityStats, windowCoverage, type Coverage, type QualityPoint, type QualityStats } from './window-quality';
 import { categoryBars, cdfPoints, sharedHistogram, sourceStats, type CategoryBars, type SharedHistogram, type SourceStats } from './distribution-view';
+import { performanceSummary, type PerformanceSummary } from './performance-view';
 import { ApiError, MAX_TREND_POINTS, MAX_WINDOW_MS, resolveWindow, type ResolvedWindow, type ViewQuery } from './params';
 import { DamagedFileError, isDamagedFileError } from '../storage/damaged-file';
 import { listModelNames, listReferences, readAlertStates, readAllAlertEvents, readEvaluationEntries, readEvaluationRange, requireFeature, requireModel, type DamagedKeys } from './store-reads';
@@ -41,6 +42,8 @@ export interface ModelOverview {
    * from the rest, the views that need these answer 503, and `driftwatch doctor` repairs them.
    */
   damaged: string[];
+  /** The latest estimated and realised ROC AUC (7 days before the window's end); null when the model has no labels. */
+  performance: PerformanceSummary | null;
 }
 
 /** Per alert (rule, feature, reference), its last event at or before `asOfMs`. */
@@ -79,7 +82,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         }),
       ]);
       const asOf = resolved.toMs;
-      const [entries, events] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf, undefined, damaged), readAllAlertEvents(ctx.storage, model, ctx.files, damaged)]);
+      const [entries, events, performance] = await Promise.all([readEvaluationEntries(ctx.storage, model, asOf - 7 * DAY_MS, asOf, undefined, damaged), readAllAlertEvents(ctx.storage, model, ctx.files, damaged), performanceSummary(ctx, model, asOf)]);
       const mine = entries.filter(({ row: r }) => r.reference === reference && r.window_hours === hours);
       let latestEnd = -Infinity;
       for (const e of mine) if (e.end > latestEnd) latestEnd = e.end;
@@ -107,6 +110,7 @@ export async function overview(ctx: DashboardContext, query: Pick<ViewQuery, 'fr
         worst_ratio: [...byEnd.entries()].sort((a, b) => a[0] - b[0]).map(([at, r]) => ({ at: new Date(at).toISOString(), ratio: r })),
         damaged: [...damaged].sort(),
         window: info,
+        performance,
       };
     }),
   );
@@ -161,6 +165,8 @@ export interface ModelView extends Omit<CompareResult, 'features'> {
   warnings: string[];
   /** Store keys of damaged evaluation or alert files whose parts (sparklines, alert badges) the view leaves out. */
   damaged: string[];
+  /** The latest estimated and realised ROC AUC (7 days before the window's end); null when the model has no labels. */
+  performance: PerformanceSummary | null;
 }
 
 /** A damaged file left out of a view's secondary part, tolerated (`skipped`); any other error is thrown. */
@@ -200,7 +206,8 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
   const [evaluationKeys, alertKeys] = await Promise.all([ctx.storage.list(layout.evaluationsPrefix(model)), ctx.storage.list(layout.alertsPrefix(model))]);
   const listed = new Set([...evaluationKeys, ...alertKeys]);
   const shown = await Promise.all([...days.filter((k) => listed.has(k)), ...alertKeys, layout.alertState(model)].map(async (k) => `${k}@${await ctx.storage.version(k)}`));
-  const view = await ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
+  // Outside the cached view: labels arrive on their own schedule, and the summary reads only a few small files.
+  const [view, performance] = await Promise.all([ctx.results.get(ctx.storage, model, available, resolved.fromMs, resolved.toMs, `view|${current}|${inputs}|${shown.join(',')}`, async () => {
     // Sparklines and alert badges are the view's secondary part: a damaged file there leaves them out, named.
     const damaged: DamagedKeys = new Set();
     const [{ result, coverage }, history, states, events] = await Promise.all([
@@ -228,12 +235,12 @@ export async function modelView(ctx: DashboardContext, model: string, query: Vie
     const pending = new Set(states.filter((st) => st.status === 'pending' && st.reference === reference).map((st) => st.feature));
     const alertOf = (feature: string): FeatureRow['alert'] => (firing.has(feature) ? 'firing' : pending.has(feature) ? 'pending' : null);
     return { ...result, coverage, damaged: [...damaged].sort(), features: result.features.map((f) => ({ ...f, sparkline: series.get(f.name) ?? [], alert: alertOf(f.name) })) };
-  });
+  }), performanceSummary(ctx, model, resolved.toMs)]);
   const resultWarnings = (view as { warnings?: string[] }).warnings ?? [];
   // The window as asked (relative or absolute) and the references are this request's own.
   // A reference notice ("reference is not stationary over its rows: …") is shown as the model page's notice.
   const notices = (view as { notices?: string[] }).notices ?? [];
-  return { ...view, window: info, references, notices, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
+  return { ...view, window: info, references, notices, performance, warnings: [...resultWarnings, ...coverageWarnings(view.coverage, info), ...damagedWarnings(view.damaged, ctx.storage.url, 'the sparklines and alert badges that need it are left out')] };
 }
 
 export interface FeatureSource {
