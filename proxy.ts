@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { ApiError, featureParam, modelParam, pathSegments, resolveWindow, viewQuery } from '@/lib/dashboard/params';
+import { performancePageProblem } from '@/lib/dashboard/performance-params';
 import { HOUR_MS, parseTimestamp } from '@/lib/format';
 
 /**
@@ -19,6 +20,16 @@ export function pageProblem(pathname: string, search: URLSearchParams): string |
     if (segments[0] === 'models') {
       if (segments[1] !== undefined) modelParam(segments[1]);
       if (segments[2] === 'features' && segments[3] !== undefined) featureParam(segments[3]);
+    }
+    // The performance page plots performance metrics (roc_auc, f1, …) and has a step: its own check.
+    if (segments[0] === 'models' && segments[2] === 'performance' && segments.length === 3) {
+      const problem = performancePageProblem(search);
+      if (problem !== undefined) return problem;
+      for (const [name, allowed] of Object.entries(CHOICES)) {
+        const v = search.get(name);
+        if (v !== null && !allowed.includes(v)) return `${name}: must be ${allowed.join(' or ')}; got "${v}"`;
+      }
+      return undefined;
     }
     const get = (name: string) => search.get(name);
     // The default reference and window only matter when none is given: any valid name will do here.

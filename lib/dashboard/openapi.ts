@@ -249,9 +249,15 @@ export const OPENAPI = {
         properties: {
           from: { type: 'string', format: 'date-time' },
           to: { type: 'string', format: 'date-time' },
+          task: { type: 'string', enum: ['binary', 'regression'], description: 'binary: 0/1 labels (classification metrics); regression: numeric labels (errors of the score).' },
           predictions: { type: 'integer' },
           labelled: { type: 'integer' },
           coverage: { type: ['number', 'null'], description: 'labelled / predictions; null without predictions.' },
+          realised_regression: {
+            type: ['object', 'null'],
+            description: 'Regression models: errors of the score against numeric labels, where coverage reaches min_coverage.',
+            properties: { mae: { type: ['number', 'null'] }, rmse: { type: ['number', 'null'] }, mape: { type: ['number', 'null'], description: 'a fraction (0.12 = 12%)' } },
+          },
           realised: {
             type: ['object', 'null'],
             description: 'Null where coverage is under min_coverage or the labels hold one class (realised_note says which).',

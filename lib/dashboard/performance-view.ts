@@ -56,13 +56,14 @@ const SUMMARY_DAYS = 7;
 
 /**
  * The model's latest estimate and realised ROC AUC, from one performanceSeries over the 7 days
- * before `toMs`. Null at once (one cached listing) when the model has no performance profiles:
- * no labels were ever added. A damaged file leaves the summary out rather than the model's row.
+ * before `toMs`. Null at once (a listing and an existence check) when the model has neither
+ * performance profiles (no labels joined) nor a labelled reference (no estimate). A damaged file leaves the summary out rather than the model's row.
  */
 export async function performanceSummary(ctx: DashboardContext, model: string, toMs: number): Promise<PerformanceSummary | null> {
-  const profiles = await ctx.storage.list(layout.performanceProfilesPrefix(model));
-  if (profiles.length === 0) return null;
   const reference = ctx.config.evaluation.references[0];
+  // Nothing to show without joined labels and without a labelled reference (estimates need only the latter).
+  const [profiles, calibrated] = await Promise.all([ctx.storage.list(layout.performanceProfilesPrefix(model)), ctx.storage.exists(layout.referencePerformance(model, reference))]);
+  if (profiles.length === 0 && !calibrated) return null;
   let s: PerformanceSeries;
   try {
     s = await series(ctx, model, reference, toMs - SUMMARY_DAYS * DAY_MS, toMs, DAY_MS);

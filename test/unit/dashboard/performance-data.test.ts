@@ -6,6 +6,8 @@ const confusion = { tp: 1, fp: 1, tn: 1, fn: 1 };
 const win = (day: number, parts: Partial<PerformanceWindow> = {}): PerformanceWindow => ({
   from: new Date(Date.UTC(2026, 9, day)).toISOString(),
   to: new Date(Date.UTC(2026, 9, day + 1)).toISOString(),
+  task: 'binary',
+  realised_regression: null,
   predictions: 100,
   labelled: 0,
   coverage: 0,

@@ -22,7 +22,8 @@ export default async function PerformancePage({ params, searchParams }: { params
       queryFn: () => performanceView(ctx, model, { from: args.from, to: args.to, window: args.window, reference: referenceParam(args.reference, ctx.config.evaluation.references[0]), stepMs: performanceStepParam(args.step) }),
     });
     const [references, profiles] = await Promise.all([listReferences(ctx.storage, model), ctx.storage.list(layout.performanceProfilesPrefix(model))]);
-    return { model: series.model, references, labelsAdded: profiles.length > 0 };
+    // Figures exist once labels were joined, or — estimates need no label — once the reference is labelled.
+    return { model: series.model, references, labelsAdded: profiles.length > 0 || series.windows.some((w) => w.estimated !== null) };
   });
   if ('error' in result) return <ErrorBox message={result.error} />;
   return (
