@@ -148,10 +148,10 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     if (labelCache) return labelCache;
     const pending: { ms: number; label: LabelEvent }[] = [];
     for (const { label, labelMs } of liveOrders()) if (label) pending.push({ ms: labelMs, label });
-    pending.sort((a, b) => a.ms - b.ms); // stable: ties keep prediction order
-    labelCache = pending.map((p) => p.label);
+    labelCache = sortedLabels(pending);
     return labelCache;
   }
+  const sortedLabels = (pending: { ms: number; label: LabelEvent }[]) => pending.sort((a, b) => a.ms - b.ms).map((p) => p.label); // stable: ties keep prediction order
 
   function* referenceRows(stream: number, fromMs: number, days: number, rows: number, regime: Regime, idPrefix: string): Generator<ReferenceRow> {
     const rng = new Random(mixSeed(o.seed, stream, 0));
@@ -188,7 +188,13 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     features: FEATURES,
     faults: schedule.faults,
     *events() {
-      for (const { event } of liveOrders()) yield event;
+      // A full pass collects the labels on the way: writing both files generates the traffic once.
+      const pending: { ms: number; label: LabelEvent }[] | null = labelCache ? null : [];
+      for (const { event, label, labelMs } of liveOrders()) {
+        if (pending && label) pending.push({ ms: labelMs, label });
+        yield event;
+      }
+      if (pending && !labelCache) labelCache = sortedLabels(pending);
     },
     labels: () => allLabels().values(),
     test: () => referenceRows(STREAM.test, testFromMs, TEST_DAYS, o.testRows, LIVE_REGIME, 'test'),
