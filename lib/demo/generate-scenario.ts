@@ -1,6 +1,7 @@
 import { FEATURES, type FeatureSpec, type OrderFeatures } from './features';
 import { FaultSchedule, NO_FAULTS, type Fault, type FaultState } from './faults';
 import { fraudScore, MODEL_NAME, MODEL_VERSION } from './fraud-model';
+import { fallbackScore } from './fallback-model';
 import { mixSeed, Random } from './random';
 import { LIVE_REGIME, sampleOrder, TRAIN_REGIME, type Regime } from './sample-order';
 import { dailyLevel, DAY_MS, expectedOrders, HOUR_MS, parseHour } from './traffic';
@@ -44,7 +45,7 @@ export interface Scenario {
   faults: Fault[];
   /** Prediction events in time order; each call starts again and yields the same events. */
   events(): IterableIterator<PredictionEvent>;
-  /** Label events in arrival order (ts 14–40 days after the prediction, often after `end`). */
+  /** Label events in arrival order: 80% of predictions, ts 7–21 days after the prediction, often after `end`. */
   labels(): IterableIterator<LabelEvent>;
   /** The test set: the 30 days before `start`, same process as live traffic before any fault. */
   test(): IterableIterator<ReferenceRow>;
@@ -63,13 +64,14 @@ export const SCENARIO_DEFAULTS = {
 
 const TEST_DAYS = 30;
 const TRAIN_DAYS = 90;
-/** Orders cancelled before payment never get a label. */
-const UNLABELLED_SHARE = 0.04;
-const LABEL_DELAY_MIN_MS = 14 * DAY_MS;
-const LABEL_DELAY_SPAN_MS = 26 * DAY_MS;
+/** Orders cancelled, refunded or never chased never get a label. */
+export const UNLABELLED_SHARE = 0.2;
+/** Whether an order was paid is known 7–21 days after it (uniform). */
+export const LABEL_DELAY_MIN_MS = 7 * DAY_MS;
+export const LABEL_DELAY_SPAN_MS = 14 * DAY_MS;
 
 /** Independent random streams: live hour h uses (seed, LIVE, h), so hours never shift each other. */
-const STREAM = { live: 1, test: 2, train: 3 } as const;
+const STREAM = { live: 1, test: 2, train: 3, fallback: 4 } as const;
 
 interface LiveOrder {
   event: PredictionEvent;
@@ -118,15 +120,21 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     let n = 0;
     for (let hourStart = startMs, h = 0; hourStart < endMs; hourStart += HOUR_MS, h++) {
       const rng = new Random(mixSeed(o.seed, STREAM.live, h));
+      // Its own stream: which orders get the fallback score never shifts the draws of the orders.
+      const fallbackRng = new Random(mixSeed(o.seed, STREAM.fallback, h));
       const count = rng.poisson(expectedOrders(hourStart, o.meanPerHour));
       const offsets = new Float64Array(count);
       for (let i = 0; i < count; i++) offsets[i] = rng.below(HOUR_MS);
       offsets.sort();
       for (let i = 0; i < count; i++) {
         const tsMs = hourStart + offsets[i];
-        const order = sampleOrder(rng, orderContext(tsMs, LIVE_REGIME, schedule.stateAt(tsMs)));
+        const state = schedule.stateAt(tsMs);
+        const ctx = orderContext(tsMs, LIVE_REGIME, state);
+        const order = sampleOrder(rng, ctx);
+        const fallback = fallbackRng.uniform() < state.fallbackShare;
         const id = `ord-${++n}`;
-        const event = { model: MODEL_NAME, id, ts: iso(tsMs), features: order.features, score: scoreOf(order.features), model_version: MODEL_VERSION };
+        const score = fallback ? Number(fallbackScore(order.features, ctx.trafficLevel).toPrecision(6)) : scoreOf(order.features);
+        const event = { model: MODEL_NAME, id, ts: iso(tsMs), features: order.features, score, model_version: MODEL_VERSION };
         const labelled = rng.uniform() >= UNLABELLED_SHARE;
         const labelMs = tsMs + LABEL_DELAY_MIN_MS + rng.below(LABEL_DELAY_SPAN_MS);
         const label: LabelEvent | null = labelled ? { model: MODEL_NAME, id, ts: iso(labelMs), label: order.fraud ? 1 : 0 } : null;
@@ -140,10 +148,10 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     if (labelCache) return labelCache;
     const pending: { ms: number; label: LabelEvent }[] = [];
     for (const { label, labelMs } of liveOrders()) if (label) pending.push({ ms: labelMs, label });
-    pending.sort((a, b) => a.ms - b.ms); // stable: ties keep prediction order
-    labelCache = pending.map((p) => p.label);
+    labelCache = sortedLabels(pending);
     return labelCache;
   }
+  const sortedLabels = (pending: { ms: number; label: LabelEvent }[]) => pending.sort((a, b) => a.ms - b.ms).map((p) => p.label); // stable: ties keep prediction order
 
   function* referenceRows(stream: number, fromMs: number, days: number, rows: number, regime: Regime, idPrefix: string): Generator<ReferenceRow> {
     const rng = new Random(mixSeed(o.seed, stream, 0));
@@ -180,7 +188,13 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     features: FEATURES,
     faults: schedule.faults,
     *events() {
-      for (const { event } of liveOrders()) yield event;
+      // A full pass collects the labels on the way: writing both files generates the traffic once.
+      const pending: { ms: number; label: LabelEvent }[] | null = labelCache ? null : [];
+      for (const { event, label, labelMs } of liveOrders()) {
+        if (pending && label) pending.push({ ms: labelMs, label });
+        yield event;
+      }
+      if (pending && !labelCache) labelCache = sortedLabels(pending);
     },
     labels: () => allLabels().values(),
     test: () => referenceRows(STREAM.test, testFromMs, TEST_DAYS, o.testRows, LIVE_REGIME, 'test'),

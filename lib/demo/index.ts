@@ -8,3 +8,5 @@ export * from './random';
 export * from './sample-order';
 export * from './traffic';
 export * from './write-scenario-files';
+export * from './fallback-model';
+export * from './performance-report';

@@ -41,14 +41,19 @@ export interface SampledOrder {
   fraud: boolean;
 }
 
-const COUNTRY_LEGIT = cumulative([0.56, 0.1, 0.07, 0.08, 0.07, 0.04, 0.03, 0.03, 0.02]);
-const COUNTRY_FRAUD = cumulative([0.34, 0.06, 0.05, 0.12, 0.14, 0.08, 0.07, 0.07, 0.07]);
+export const COUNTRY_LEGIT = cumulative([0.56, 0.1, 0.07, 0.08, 0.07, 0.04, 0.03, 0.03, 0.02]);
+export const COUNTRY_FRAUD = cumulative([0.34, 0.06, 0.05, 0.12, 0.14, 0.08, 0.07, 0.07, 0.07]);
 // Weights follow BROWSERS: chrome, safari, firefox, edge, samsung, other.
 const BROWSER_BY_DEVICE = {
   mobile: cumulative([0.42, 0.45, 0.02, 0.0, 0.09, 0.02]),
   desktop: cumulative([0.58, 0.12, 0.12, 0.16, 0.0, 0.02]),
   tablet: cumulative([0.35, 0.6, 0.01, 0.01, 0.0, 0.03]),
 };
+
+/** The share of orders that are fraud, at this hour's traffic level (fraud is a larger share at night). */
+export const fraudRate = (trafficLevel: number) => 0.015 + 0.016 * (1 - trafficLevel);
+/** Share of fraud whose features look like fraud; the rest looks like any other order. */
+export const FRAUD_LOOKS_FRAUD = 0.85;
 
 const round = (x: number, decimals: number) => {
   const f = 10 ** decimals;
@@ -62,9 +67,9 @@ const round = (x: number, decimals: number) => {
 export function sampleOrder(rng: Random, ctx: OrderContext): SampledOrder {
   const { regime, faults } = ctx;
   const evening = Math.cos((2 * Math.PI * (ctx.hourOfDay - 20)) / 24); // 1 at 20:00, −1 at 08:00
-  const fraud = rng.bernoulli(0.015 + 0.016 * (1 - ctx.trafficLevel));
+  const fraud = rng.bernoulli(fraudRate(ctx.trafficLevel));
   // Some fraud (stolen but well-kept accounts) looks like any other order: the model cannot be perfect.
-  const looksFraud = rng.bernoulli(fraud ? 0.85 : 0);
+  const looksFraud = rng.bernoulli(fraud ? FRAUD_LOOKS_FRAUD : 0);
 
   const timeToOrder = looksFraud ? rng.lognormal(110, 0.8) : rng.lognormal(200 * Math.exp(0.08 * evening), 0.75);
   const timeToOrderMs = Math.max(1000, Math.round(timeToOrder * 1000));

@@ -15,6 +15,24 @@ const num = (v: unknown) => {
   return v;
 };
 
+/** ROC AUC from the raw rows (ties count half), to check the demo's figures against. */
+function exactAuc(rows: { score: number; label: number }[]): number {
+  const sorted = [...rows].sort((a, b) => a.score - b.score);
+  let rankSum = 0;
+  let positives = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j < sorted.length && sorted[j].score === sorted[i].score) j++;
+    for (let k = i; k < j; k++) if (sorted[k].label === 1) {
+      rankSum += (i + j + 1) / 2;
+      positives++;
+    }
+    i = j;
+  }
+  const negatives = sorted.length - positives;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
 /** The columns the assertions need, gathered in one pass over ~135k events. */
 interface Live {
   count: number;
@@ -80,7 +98,7 @@ describe('generateScenario (defaults: 14 days × 400 orders/h, seed 20261129)', 
     train = [...scenario.train()];
   });
 
-  it('describes about 20 typed features and four faults inside the period', () => {
+  it('describes about 20 typed features and five faults inside the period', () => {
     expect(scenario.model).toBe('checkout-fraud');
     expect(scenario.features.length).toBe(20);
     expect(scenario.features.filter((f) => f.type === 'categorical').map((f) => f.name)).toEqual([
@@ -88,6 +106,7 @@ describe('generateScenario (defaults: 14 days × 400 orders/h, seed 20261129)', 
     ]);
     expect(scenario.faults.map((f) => [f.feature, f.kind, f.start])).toEqual([
       ['basket_value', 'gradual_drift', '2026-11-04T00:00:00Z'],
+      ['score', 'fallback_score', '2026-11-05T00:00:00Z'],
       ['device_score', 'null_rate', '2026-11-07T14:00:00Z'],
       ['time_to_order', 'unit_change', '2026-11-09T10:00:00Z'],
       ['payment_method', 'new_category', '2026-11-11T08:00:00Z'],
@@ -179,22 +198,41 @@ describe('generateScenario (defaults: 14 days × 400 orders/h, seed 20261129)', 
     expect(new Set(train.map((r) => r.id)).size).toBe(train.length);
   });
 
-  it('labels reference predictions, arrive 14–40 days later in time order, ~2% fraud', () => {
-    expect(labels.length / live.count).toBeGreaterThan(0.9);
-    expect(labels.length / live.count).toBeLessThan(1);
+  it('labels reference predictions, arrive 7–21 days later in time order, for 80% ± 2 points of them, ~2% fraud', () => {
+    expect(labels.length / live.count).toBeGreaterThan(0.78);
+    expect(labels.length / live.count).toBeLessThan(0.82);
     let previous = '';
     let fraud = 0;
+    let minDelay = Infinity;
+    let maxDelay = -Infinity;
     for (const l of labels) {
       const predictedMs = live.ids.get(l.id);
       if (predictedMs === undefined) throw new Error(`label ${l.id} has no prediction`);
       const delay = Date.parse(l.ts) - predictedMs;
-      if (delay < 14 * DAY_MS || delay > 40 * DAY_MS || l.ts < previous) throw new Error(`label ${l.id} at ${l.ts} is out of place`);
+      minDelay = Math.min(minDelay, delay);
+      maxDelay = Math.max(maxDelay, delay);
+      if (l.ts < previous) throw new Error(`label ${l.id} at ${l.ts} is out of order`);
       previous = l.ts;
       fraud += l.label;
     }
+    expect(minDelay).toBeGreaterThanOrEqual(7 * DAY_MS);
+    expect(maxDelay).toBeLessThanOrEqual(21 * DAY_MS);
+    // The whole range is used: the first and last day of it each hold labels.
+    expect(minDelay).toBeLessThan(7.05 * DAY_MS);
+    expect(maxDelay).toBeGreaterThan(20.95 * DAY_MS);
     expect(new Set(labels.map((l) => l.id)).size).toBe(labels.length);
     expect(fraud / labels.length).toBeGreaterThan(0.012);
     expect(fraud / labels.length).toBeLessThan(0.03);
+    // Coverage is the same every day (it does not depend on the label or the hour).
+    const perDay = new Map<number, [number, number]>();
+    const labelled = new Set(labels.map((l) => l.id));
+    for (const [id, ms] of live.ids) {
+      const c = perDay.get(Math.floor(ms / DAY_MS)) ?? [0, 0];
+      c[0]++;
+      if (labelled.has(id)) c[1]++;
+      perDay.set(Math.floor(ms / DAY_MS), c);
+    }
+    for (const [, [n, k]] of perDay) expect(Math.abs(k / n - 0.8)).toBeLessThan(0.02);
   });
 
   it('the score is a calibrated fraud probability on the test set and reacts to the unit fault', () => {
@@ -204,10 +242,30 @@ describe('generateScenario (defaults: 14 days × 400 orders/h, seed 20261129)', 
     const ranked = [...test].sort((a, b) => b.score - a.score);
     const topDecileRate = ranked.slice(0, 2000).reduce((s, r) => s + r.label, 0) / 2000;
     expect(topDecileRate).toBeGreaterThan(5 * fraudRate);
+    // 40% of orders keep the model's score after the fallback starts: the low quantile shows the unit change.
     const at = faultStart(scenario, 'time_to_order');
-    const before = median(indicesWhere((ms) => ms < at).map((i) => live.scores[i]));
-    const after = median(indicesWhere((ms) => ms >= at).map((i) => live.scores[i]));
+    const lowQuantile = (idx: number[]) => Float64Array.from(idx.map((i) => live.scores[i])).sort()[Math.floor(idx.length * 0.2)];
+    const before = lowQuantile(indicesWhere((ms) => ms < at && ms >= at - DAY_MS));
+    const after = lowQuantile(indicesWhere((ms) => ms >= at && ms < at + DAY_MS));
     expect(after).toBeLessThan(before / 10);
+  });
+
+  it('the fallback fault: 60% of orders from its start get a calibrated table score with little ranking power', () => {
+    const at = faultStart(scenario, 'score');
+    const truth = new Map(labels.map((l) => [l.id, l.label]));
+    const ids = [...live.ids.keys()];
+    const rows = (keep: (ms: number) => boolean) =>
+      indicesWhere(keep).flatMap((i) => {
+        const y = truth.get(ids[i]);
+        return y === undefined ? [] : [{ score: live.scores[i], label: y }];
+      });
+    const quiet = rows((ms) => ms < at);
+    const fallback = rows((ms) => ms >= at && ms < faultStart(scenario, 'time_to_order'));
+    // Realised ROC AUC falls by more than 0.08 (measured: 0.909 → 0.802); the score's mean still matches the fraud rate.
+    expect(exactAuc(quiet)).toBeGreaterThan(0.89);
+    expect(exactAuc(quiet) - exactAuc(fallback)).toBeGreaterThan(0.08);
+    const mean = (r: { score: number; label: number }[], f: (x: { score: number; label: number }) => number) => r.reduce((s, x) => s + f(x), 0) / r.length;
+    expect(Math.abs(mean(fallback, (x) => x.score) / mean(fallback, (x) => x.label) - 1)).toBeLessThan(0.15);
   });
 
   it('is deterministic: the same seed gives the same events, labels and reference rows', () => {
@@ -241,7 +299,7 @@ describe('generateScenario options', () => {
     expect(events.length / (5 * 24 * 40)).toBeLessThan(1.1);
     expect(events[0].ts >= '2027-03-01T06:00:00.000Z').toBe(true);
     expect(s.end).toBe('2027-03-06T06:00:00Z');
-    expect(s.faults.map((f) => f.feature)).toEqual(['basket_value']);
+    expect(s.faults.map((f) => f.feature)).toEqual(['basket_value', 'score']);
     expect([...s.test()].length).toBe(100);
     expect([...s.train()].length).toBe(50);
   });

@@ -70,7 +70,7 @@ describe('writeScenarioFiles', () => {
   it('writes faults.json and scenario.json', async () => {
     const faults = JSON.parse(await readFile(written.files.faults, 'utf8'));
     expect(faults).toEqual(scenario.faults);
-    expect(faults.map((f: { feature: string }) => f.feature)).toEqual(['basket_value', 'device_score', 'time_to_order']);
+    expect(faults.map((f: { feature: string }) => f.feature)).toEqual(['basket_value', 'score', 'device_score', 'time_to_order']);
     const meta = JSON.parse(await readFile(written.files.scenario, 'utf8'));
     expect(meta).toEqual({
       model: 'checkout-fraud', modelVersion: '3', seed: 20261129, start: '2026-11-01T00:00:00Z', end: '2026-11-11T00:00:00Z', features: FEATURES,
