@@ -13,7 +13,7 @@ import { formatPerformance, labelsReport, performanceJson, runLabelsAdd, runPerf
 import { addReferencePerformance, profilePerformance } from '../../labels';
 import { runDoctor } from './doctor';
 import { runMigrate } from './migrate';
-import { DEMO_CONFIG, DEMO_DAYS, detectionReport, writeDemoData } from './demo';
+import { DEMO_CONFIG, DEMO_DAYS, demoPerformance, detectionReport, writeDemoData } from './demo';
 import { initStore, NO_ALERT_RULES } from './init';
 import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
 import { lockWaitMs, withJobLock } from './store-lock';
@@ -317,7 +317,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   demo: {
     summary: 'the fraud-model demo end to end: generate, ingest, profile, evaluate, report (then the dashboard)',
-    usage: '[--store DIR] [--days 14] [--port 3000] [--no-serve]',
+    usage: '[--store DIR] [--days 30] [--port 3000] [--no-serve]',
     options: { store: { type: 'string', default: './driftwatch-demo' }, days: { type: 'string' }, port: { type: 'string' }, 'no-serve': { type: 'boolean' } },
     run: async (values, ctx) => {
       const location = str(values, 'store') ?? './driftwatch-demo';
@@ -346,7 +346,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const others = firing.filter((e) => !faulty.has(e.feature) && e.feature !== 'score');
       ctx.log(others.length === 0 ? '  no alert on any other feature' : `  other alerts: ${others.map((e) => `${e.feature} (${e.reference}) at ${e.at}`).join('; ')}`);
       const scoreAlerts = firing.filter((e) => e.feature === 'score');
-      if (scoreAlerts.length > 0) ctx.log(`  the score itself: first alert at ${scoreAlerts[0].at} (${scoreAlerts[0].message})`);
+      if (scoreAlerts.length > 0 && !faulty.has('score')) ctx.log(`  the score itself: first alert at ${scoreAlerts[0].at} (${scoreAlerts[0].message})`);
+      ctx.log('');
+      await demoPerformance(s, scenario, dataDir, ctx);
       ctx.log('');
       ctx.log(`store: ${s.storage.url} — try \`npm run driftwatch -- compare --store ${location} --model ${scenario.model} --window 12h --to ${scenario.end}\``);
       if (values['no-serve']) {
