@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { digestFromJSON, digestToJSON, mergeDigests, TDigest } from '../digest';
+import { digestFromJSON, mergeDigests, TDigest, type SerializedDigest } from '../digest';
 
 /**
  * One period (an hour, or the whole day) of a model's label join, as stored in
@@ -68,8 +68,16 @@ export class PerformanceFileError extends Error {
   override readonly name = 'PerformanceFileError';
 }
 
+/**
+ * A digest as stored here: every mean at full precision. `TDigest.toJSON` rounds each mean to a
+ * compact string first, which cost 0.6 s of a 1 M-label join in number formatting.
+ */
+function storedDigest(d: TDigest): SerializedDigest {
+  return { count: d.count, min: d.count > 0 ? d.min : 0, max: d.count > 0 ? d.max : 0, means: Array.from(d.means), weights: Array.from(d.weights), compression: d.compression };
+}
+
 export function encodePerformanceFile(model: string, day: string, threshold: number, periods: readonly PerformancePeriod[]): string {
-  const stored = periods.map((p) => ({ ...p, pos: digestToJSON(p.pos), neg: digestToJSON(p.neg), all: digestToJSON(p.all), delay: digestToJSON(p.delay) }));
+  const stored = periods.map((p) => ({ ...p, pos: storedDigest(p.pos), neg: storedDigest(p.neg), all: storedDigest(p.all), delay: storedDigest(p.delay) }));
   return JSON.stringify({ format: PERFORMANCE_FORMAT, model, day, threshold, periods: stored });
 }
 

@@ -90,7 +90,10 @@ export async function profilePerformance(storage: Storage, modelName: string, th
     return await withConnection(async (c) => {
       // Latest label per id: by its `ts`, then by the later batch (keys sort by day added, then hash:
       // the order files were added within a day is not known). `versions` > 1: labels that differ.
-      const labels = labelPaths.length > 0
+      // One label file holds each id once (labels add keeps the latest per id): it is the table as it is.
+      const labels = labelPaths.length === 1
+        ? `(SELECT id, label, ts, 1 AS versions FROM read_parquet(${sqlString(labelPaths[0])}))`
+        : labelPaths.length > 0
         ? `(SELECT id, arg_max(label, epoch_ms(ts) * 1024 + list_position(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename)) AS label, max(ts) AS ts, CAST(min(label) <> max(label) AS INTEGER) + 1 AS versions FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true) GROUP BY id)`
         : `(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS TIMESTAMPTZ) AS ts, 0 AS versions WHERE false)`;
       await c.run(`CREATE OR REPLACE TEMP TABLE perf_labels AS SELECT * FROM ${labels}`);

@@ -1,7 +1,7 @@
 import { DAY_MS, dayOfKey, HOUR_MS, layout } from '../format';
 import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, regressionMetrics, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin, type RegressionMetrics } from '../performance';
 import type { Storage } from '../storage/storage';
-import { availableProfiles, loadWindow } from '../compare/load-window';
+import { availableProfiles, loadWindow, planKeys, planWindow } from '../compare/load-window';
 import { ProfileCache } from '../compare/profile-cache';
 import { readSummaryParquetMany } from '../duckdb';
 import type { TDigest } from '../digest';
@@ -79,6 +79,12 @@ export interface PerformanceQuery {
   minCoverage: number;
 }
 
+/**
+ * Decoded summary files of the score, shared by the queries of a process (the dashboard asks for
+ * the same days again and again); each use checks the file's version, so a rewritten day is read anew.
+ */
+const scoreCache = new ProfileCache({ checkVersions: true, maxBytes: 64 << 20 });
+
 /** Realised and estimated performance of each window (docs/performance-estimation.md). */
 export async function performanceSeries(q: PerformanceQuery): Promise<PerformanceSeries> {
   const step = q.stepMs ?? q.toMs - q.fromMs;
@@ -89,7 +95,13 @@ export async function performanceSeries(q: PerformanceQuery): Promise<Performanc
   // feature, so a model is estimated from its first profiled hour, before any label is added.
   const score = (await readModelMeta(q.storage, q.model))?.score ?? null;
   const available = score && reference ? await availableProfiles(q.storage, q.model) : undefined;
-  const cache = new ProfileCache();
+  const cache = scoreCache;
+  if (available) {
+    // Every window's summary files in one read and decode (30 daily windows: one DuckDB call, not 30).
+    const keys = new Set<string>();
+    for (let from = q.fromMs; from < q.toMs; from += step) for (const key of planKeys(q.model, planWindow(from, Math.min(q.toMs, from + step), available))) keys.add(key);
+    await cache.load(q.storage, [...keys], readSummaryParquetMany);
+  }
   const windows: PerformanceWindow[] = [];
   for (let from = q.fromMs; from < q.toMs; from += step) {
     const to = Math.min(q.toMs, from + step);
