@@ -38,6 +38,7 @@ export async function runPerformance(ctx: StoreContext, flags: PerformanceFlags,
   return performanceSeries({ storage: ctx.storage, model: flags.model, fromMs: window.fromMs, toMs: window.toMs, stepMs, reference: flags.reference, threshold: ctx.config.performance.threshold, minCoverage: ctx.config.performance.min_coverage });
 }
 
+const hours = (h: number) => (h >= 48 ? `${(h / 24).toFixed(1)} days` : `${h.toFixed(1)} h`);
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(3));
 
@@ -50,6 +51,8 @@ export function formatPerformance(s: PerformanceSeries): string {
     const estimated = w.estimated ? `${num(w.estimated.roc_auc)} [${num(w.estimated.roc_auc_lower)}, ${num(w.estimated.roc_auc_upper)}]` : '—';
     lines.push(`  ${`${w.from.slice(0, 16)} → ${w.to.slice(0, 16)}`.padEnd(41)} ${String(w.predictions).padStart(11)} ${String(w.labelled).padStart(9)} ${pct(w.coverage).padStart(8)}  ${realised.padEnd(17)}  ${estimated}`);
   }
+  const delayed = s.windows.findLast((w) => w.label_delay_hours !== null);
+  if (delayed?.label_delay_hours) lines.push(`  labels arrive ${hours(delayed.label_delay_hours.p50)} after the prediction (median), ${hours(delayed.label_delay_hours.p90)} for 90% (window from ${delayed.from.slice(0, 16)})`);
   const notes = new Set(s.windows.flatMap((w) => [w.estimate_note].filter((n): n is string => n !== undefined)));
   for (const n of notes) lines.push(`  no estimate: ${n}`);
   return lines.join('\n');
