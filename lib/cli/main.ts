@@ -22,12 +22,9 @@ function usage(): string {
 
 export async function main(argv: string[], ctx: CommandContext = { log: (l) => console.log(l), error: (l) => console.error(l) }): Promise<number> {
   let [command = 'help', ...rest] = argv;
-  if ((command === 'reference' || command === 'labels') && rest[0] === 'add') {
-    command = `${command} add`;
-    rest = rest.slice(1);
-  }
-  if (command === 'quarantine' && ['list', 'show', 'replay'].includes(rest[0] ?? '')) {
-    command = `quarantine ${rest[0]}`;
+  // Two-word commands (`reference add`, `labels add`, `quarantine show`, …): any pair that names one.
+  if (rest[0] !== undefined && `${command} ${rest[0]}` in COMMANDS) {
+    command = `${command} ${rest[0]}`;
     rest = rest.slice(1);
   }
   if (command === 'help' || command === '--help' || command === '-h') {
