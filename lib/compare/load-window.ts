@@ -95,6 +95,10 @@ export async function availableProfiles(storage: Storage, model: string): Promis
     throw error;
   }
   const hours = new Set(profiledHours(state).keys());
+  // Days whose rollups are still due (profile saves the hours first, then rolls up): their day and
+  // block files, and their week's, may be older than their hours, so windows read the hours.
+  const pending = new Set(state.pending_days);
+  const pendingWeeks = new Set([...pending].map((d) => weekStart(d)));
   const byDate = (keys: string[], field: 'day' | 'week'): Set<number> => {
     const out = new Set<number>();
     const pattern = new RegExp(`${field}=(\\d{4}-\\d{2}-\\d{2})\\.parquet$`);
@@ -106,8 +110,13 @@ export async function availableProfiles(storage: Storage, model: string): Promis
   };
   const blockDays = byDate(blockPacks, 'day');
   const blocks = new Set<number>();
-  for (const h of hours) if (blockDays.has(Math.floor(h / DAY_MS) * DAY_MS)) blocks.add(Math.floor(h / SIX_HOURS_MS) * SIX_HOURS_MS);
-  return { hours, blocks, days: byDate(daily, 'day'), weeks: byDate(weekly, 'week') };
+  for (const h of hours) {
+    const day = Math.floor(h / DAY_MS) * DAY_MS;
+    if (blockDays.has(day) && !pending.has(day)) blocks.add(Math.floor(h / SIX_HOURS_MS) * SIX_HOURS_MS);
+  }
+  const days = new Set([...byDate(daily, 'day')].filter((d) => !pending.has(d)));
+  const weeks = new Set([...byDate(weekly, 'week')].filter((w) => !pendingWeeks.has(w)));
+  return { hours, blocks, days, weeks };
 }
 
 /** One stored summary file of a window: its period and the model's rows in it (the most of any feature). */

@@ -14,18 +14,28 @@ const SPILL_PREFIX = 'driftwatch-duckdb-';
  * Spill files go to a per-process directory under the OS temp directory, not `.tmp` in the
  * working directory (DuckDB's default for in-memory databases). It is removed at exit; processes
  * killed before that (test workers) leave theirs, which the next process removes.
- * Without the ICU extension (not bundled) TIMESTAMPTZ is always UTC.
+ * The time zone is set to UTC once (below), whatever TZ the process runs under.
  */
-function createInstance(): Promise<DuckDBInstance> {
+async function createInstance(): Promise<DuckDBInstance> {
   removeStaleSpillDirs();
   const spill = join(tmpdir(), `${SPILL_PREFIX}${process.pid}`);
   process.once('exit', () => rmSync(spill, { recursive: true, force: true }));
-  return DuckDBInstance.create(':memory:', {
+  const instance = await DuckDBInstance.create(':memory:', {
     threads: String(DUCKDB_THREADS),
     temp_directory: spill,
     preserve_insertion_order: 'true',
     ...(process.env.DRIFTWATCH_DUCKDB_MEMORY ? { memory_limit: process.env.DRIFTWATCH_DUCKDB_MEMORY } : {}),
   });
+  // DuckDB loads ICU and takes the process's TZ for TIMESTAMPTZ ↔ TIMESTAMP casts: under
+  // TZ=America/New_York rows landed in the wrong day's file and zoneless times were stored 5 h off.
+  // Every time here is UTC (docs/format.md, "Rules"). (A `TimeZone` in the create options is refused before ICU loads.)
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    connection.closeSync();
+  }
+  return instance;
 }
 
 function removeStaleSpillDirs(): void {

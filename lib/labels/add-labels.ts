@@ -8,8 +8,8 @@ import { ProfileInputError } from '../profile/options';
 import { Quarantine } from '../profile/quarantine';
 import { timestampMsSql } from '../profile/timestamp-sql';
 
-/** Lines per timestamp step in the latest-label key: the line breaks ties between equal times. */
-const LINE_SPAN = 1 << 20;
+/** Lines per timestamp step in the latest-label key (HUGEINT: ms × 2^32 + line never wraps): the line breaks ties between equal times. */
+const LINE_SPAN = 4294967296;
 
 export interface AddLabelsOptions {
   storage: Storage;
@@ -83,12 +83,12 @@ export async function addLabels(options: AddLabelsOptions): Promise<AddLabelsRes
     const result: AddLabelsResult = { linesRead: Number(n), accepted, quarantined: quarantine.size, repeatedInFile: 0, batches: 0, duplicateBatches: 0, quarantineKeys: quarantine.keys };
     if (accepted === 0) return result;
     // One row per id: a file that repeats an id means its latest statement (then its last row).
-    // The key packs both in one BIGINT (ms × 2^20 + line; exact up to 9.2e18): a struct key cost 2×.
+    // The key packs both in one HUGEINT (ms × 2^32 + line): a struct key cost 2×.
     const good = `(SELECT * FROM ${relation} WHERE (${reason}) IS NULL)`;
     return withTempDir('labels', async (dir) => {
       const out = join(dir, 'labels.parquet');
       const written = await connection.run(
-        `COPY (SELECT __id AS id, arg_max(__label, CAST(__ts AS BIGINT) * ${LINE_SPAN} + CAST(__line % ${LINE_SPAN} AS BIGINT)) AS label, CAST(make_timestamp(max(__ts) * 1000) AS TIMESTAMPTZ) AS ts FROM ${good} GROUP BY __id) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT __id AS id, arg_max(__label, CAST(__ts AS HUGEINT) * ${LINE_SPAN} + CAST(__line AS HUGEINT)) AS label, CAST(make_timestamp(max(__ts) * 1000) AS TIMESTAMPTZ) AS ts FROM ${good} GROUP BY __id) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       result.repeatedInFile = accepted - Number(written.rowsChanged);
       const key = layout.rawLabels(model, nowMs, batchId);

@@ -6,6 +6,7 @@ import { buildDigest } from '../digest';
 import { queryRows, scanSql, sqlString, streamChunks, TempSpace, withConnection } from '../duckdb';
 import { DAY_MS, dayLabel, dayOfKey, HOUR_MS, layout, ModelName } from '../format';
 import { localFileOf } from '../profile/local-file';
+import { readModelMeta } from '../profile/model-store';
 import type { Storage } from '../storage/storage';
 import { encodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
 
@@ -52,6 +53,8 @@ export async function profilePerformance(storage: Storage, modelName: string, th
     rawByDay.set(day, [...(rawByDay.get(day) ?? []), key]);
   }
   const result: PerformanceProfileResult = { days: 0, labels: 0, matched: 0, corrected: 0 };
+  // Without a score there is nothing to judge the labels against (a table ingested without --score-col).
+  if (!(await readModelMeta(storage, model))?.score) return result;
   // Nothing to join (no labels yet), or nothing new since the last run: no file is read.
   if (labelKeys.length === 0 && Object.keys(state.days).length === 0) return result;
   const labelNames = labelKeys.map(baseName);
@@ -94,7 +97,7 @@ export async function profilePerformance(storage: Storage, modelName: string, th
       const labels = labelPaths.length === 1
         ? `(SELECT id, label, ts, 1 AS versions FROM read_parquet(${sqlString(labelPaths[0])}))`
         : labelPaths.length > 0
-        ? `(SELECT id, arg_max(label, epoch_ms(ts) * 1024 + list_position(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename)) AS label, max(ts) AS ts, CAST(min(label) <> max(label) AS INTEGER) + 1 AS versions FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true) GROUP BY id)`
+        ? `(SELECT id, arg_max(label, CAST(epoch_ms(ts) AS HUGEINT) * 4294967296 + list_position(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename)) AS label, max(ts) AS ts, CAST(min(label) <> max(label) AS INTEGER) + 1 AS versions FROM read_parquet(${`[${labelPaths.map(sqlString).join(', ')}]`}, filename = true) GROUP BY id)`
         : `(SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS TIMESTAMPTZ) AS ts, 0 AS versions WHERE false)`;
       await c.run(`CREATE OR REPLACE TEMP TABLE perf_labels AS SELECT * FROM ${labels}`);
       const [counts] = await queryRows(c, `SELECT CAST(count(*) AS DOUBLE) AS labels, CAST(count(*) FILTER (versions > 1) AS DOUBLE) AS corrected FROM perf_labels`);

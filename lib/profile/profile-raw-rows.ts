@@ -41,3 +41,18 @@ export async function findDamagedRawBatch(connection: DuckDBConnection, files: r
   }
   return undefined;
 }
+
+/**
+ * The batch of several raw NDJSON files failed: read them one by one (each whole, as the profile
+ * does) to name the damaged one by its store key; undefined when each reads alone.
+ */
+export async function findDamagedNdjsonBatch(connection: DuckDBConnection, files: readonly RawBatchFile[], storeUrl: string): Promise<DamagedFileError | undefined> {
+  for (const file of files) {
+    try {
+      await queryRows(connection, `SELECT count(*) AS n FROM read_json(${sqlString(file.path)}, format = 'newline_delimited', hive_partitioning = false)`);
+    } catch (error) {
+      return new DamagedFileError(file.key, `not readable NDJSON: ${damageReason(error).split(file.path).join(file.key)}`, storeUrl);
+    }
+  }
+  return undefined;
+}

@@ -12,7 +12,7 @@ import { runProfilePass } from './profile-pass';
 import { hourToken, readProfileState, sameKeys, writeProfileState, type ProfileState } from './profile-state';
 import { localFileOf } from './local-file';
 import { describeRawParquet, discoverNdjson, discoverParquet, hourGroupSql, modelFeatures, ndjsonMapRelation, ndjsonPass, ndjsonRelation, parquetPass, parquetRelation, sampleNdjson } from './raw-sources';
-import { findDamagedRawBatch, parquetFooterRows, type RawBatchFile } from './profile-raw-rows';
+import { findDamagedNdjsonBatch, findDamagedRawBatch, parquetFooterRows, type RawBatchFile } from './profile-raw-rows';
 import { rollUpDays, writeKeys } from './rollup';
 
 export interface ProfileModelOptions {
@@ -170,7 +170,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
   const space = new TempSpace('profile');
   try {
     const days: number[] = [];
-    const json: string[] = [];
+    const json: RawBatchFile[] = [];
     const parquet: RawBatchFile[] = [];
     let bytes = 0;
     for (let i = start; i < changed.length && days.length < MAX_BATCH_DAYS && bytes < MAX_BATCH_BYTES; i++) {
@@ -191,7 +191,7 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
           await writeFile(path, data);
           bytes += data.length;
         }
-        if (isJson) json.push(path);
+        if (isJson) json.push({ path, key });
         else parquet.push({ path, key });
       }
     }
@@ -205,7 +205,14 @@ async function profileBatch(storage: Storage, model: string, meta: ModelMeta | u
  * Profile one batch. New features (struct fields, map keys) are added to model.json first and
  * the batch is read again with them, so no hour is written without a feature its data has.
  */
-async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, days: number[], json: string[], parquet: RawBatchFile[]): Promise<BatchResult> {
+async function profileFiles(connection: DuckDBConnection, storage: Storage, model: string, initial: ModelMeta | undefined, days: number[], jsonFiles: RawBatchFile[], parquet: RawBatchFile[]): Promise<BatchResult> {
+  const json = jsonFiles.map((f) => f.path);
+  // An NDJSON batch that cannot be read (a truncated gzip) is named by its key, like a Parquet one:
+  // its day stays due and the other days are profiled, instead of every run failing on it.
+  const jsonDamage = <T>(read: () => Promise<T>): Promise<T> =>
+    read().catch(async (error: unknown) => {
+      throw (await findDamagedNdjsonBatch(connection, jsonFiles, storage.url)) ?? error;
+    });
   let meta = initial ?? updateModelMeta(undefined, model, {}).meta;
   let dirty = !initial;
   const learn = (found: Map<string, FeatureKind>, score: string | null): void => {
@@ -219,8 +226,8 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
     const { found, score } = await namingDamage(connection, storage, parquet, () => discoverParquet(connection, pq, meta, pqColumns, meta.columns.score));
     learn(found, score);
   }
-  if (json.length > 0 && (meta.features.length === 0 || (await sampleNdjson(connection, json, meta)))) {
-    const { found, score } = await discoverNdjson(connection, ndjsonMapRelation(json), meta);
+  if (json.length > 0 && (meta.features.length === 0 || (await jsonDamage(() => sampleNdjson(connection, json, meta))))) {
+    const { found, score } = await jsonDamage(() => discoverNdjson(connection, ndjsonMapRelation(json), meta));
     learn(found, score);
   }
   if (dirty && meta.features.length > 0) await writeModelMeta(storage, meta);
@@ -235,7 +242,7 @@ async function profileFiles(connection: DuckDBConnection, storage: Storage, mode
       if (read !== expected) throw new Error(`profile read ${read} of the ${expected} rows of days ${days.map(dayLabel).join(', ')}`);
     });
   }
-  if (json.length > 0) await runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), `__hour - ${baseHour}`, meta), acc);
+  if (json.length > 0) await jsonDamage(() => runProfilePass(connection, ndjsonPass(ndjsonRelation(json, meta), `__hour - ${baseHour}`, meta), acc));
   const hoursByDay = new Map<number, Map<number, SummaryRow[]>>(days.map((d) => [d, new Map()]));
   for (const g of acc.groupIds().sort((a, b) => a - b)) {
     const hour = (baseHour + g) * HOUR_MS;
