@@ -130,8 +130,10 @@ export async function modelSummary(ctx: DashboardContext, model: string, query: 
   );
   let latestEnd = -Infinity;
   for (const ends of byFeature.values()) for (const end of ends.keys()) latestEnd = Math.max(latestEnd, end);
-  const stale = !Number.isFinite(latestEnd) || ((resolved.window ? nowMs : asOf) - latestEnd > 2 * every + HOUR_MS && latestDataMs !== undefined && latestEnd < latestDataMs);
-  const windowText = resolved.window ? `over the last ${resolved.window} of data` : `from ${formatWhen(resolved.fromMs)} to ${formatWhen(asOf)}`;
+  // Stale: the evaluations lag behind the data the window reaches (the pipeline stopped evaluating).
+  const dataEnd = latestDataMs === undefined ? asOf : Math.min(asOf, latestDataMs);
+  const stale = Number.isFinite(latestEnd) && dataEnd - latestEnd > 2 * every + HOUR_MS;
+  const windowText = resolved.window ? (query.to ? `in the ${resolved.window} before ${formatWhen(asOf)}` : `over the last ${resolved.window} of data`) : `from ${formatWhen(resolved.fromMs)} to ${formatWhen(asOf)}`;
   const health = healthOf(incidents, { features: meta.features.filter((f) => f.name !== SCORE_FEATURE).length, windowText, stale, noData: !Number.isFinite(latestEnd) });
   const search = new URLSearchParams({ ...(query.window ? { window: query.window } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}), ...(query.reference ? { reference: query.reference } : {}) }).toString();
   const m = encodeURIComponent(model);
