@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { ErrorBox } from './ErrorBox';
 import { formatAge } from './format';
+import { ModelHealthCards } from './ModelHealth';
 import { PerformanceFigure } from './PerformanceFigure';
 import { modelsOptions } from './queries/models';
 import { Sparkline } from './Sparkline';
@@ -27,6 +28,7 @@ export function OverviewView() {
       </p>
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
       {window && <ViewControls key={`${window.from}|${window.to}`} window={window} refresh={refresh} />}
+      <ModelHealthCards models={models.map((m) => m.model)} args={args} />
       {models.length === 0 ? (
         <p>
           No models in this store yet: add a reference and ingest predictions (README), or run <code>npm run demo</code>.

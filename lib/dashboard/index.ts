@@ -15,3 +15,5 @@ export * from './worker-pool';
 export * from './compute';
 export * from './performance-params';
 export * from './performance-view';
+export * from './summary';
+export * from './summary-core';
