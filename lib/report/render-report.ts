@@ -39,7 +39,7 @@ const STATUS_WORDS: Record<Status, string> = { ok: 'healthy', drift: 'drifting',
 /** One sentence per troubled feature: what is wrong, how much, since when. */
 export function featureSentence(f: ReportFeature, reference: string): string {
   const r = f.row;
-  const since = f.since ? ` since ${when(f.since)}` : '';
+  const since = f.since ? ` since ${f.since_before ? 'before ' : ''}${when(f.since)}` : '';
   if (r.verdict === 'failing') return `${r.name} is failing${since}: ${pct(r.failed_rate)} of its values are null, non-finite or of the wrong type, against ${pct(r.reference_failed_rate)} in ${reference}.`;
   if (r.verdict === 'drift') {
     const times = r.value !== null && r.threshold ? ` (${(r.value / r.threshold).toFixed(1)}× its threshold ${num(r.threshold)})` : '';

@@ -16,8 +16,13 @@ export interface ReportFeature {
   categories: CategoryBars | null;
   /** The stored evaluations of the TREND_RANGE before the window's end, against the view's reference. */
   trend: { at: string; value: number | null; threshold: number | null; verdict: string | null }[];
-  /** Start of the current run of non-ok verdicts in the trend (when the trouble began, as far as the trend sees). */
+  /**
+   * When the trouble began: the start of the trailing run of drift/failing verdicts in the trend,
+   * or the feature's open alert when that fired earlier; null when unknown.
+   */
   since: string | null;
+  /** The run reaches the trend's first point and no alert says more: the trouble began before `since`. */
+  since_before: boolean;
 }
 
 /** Everything a report shows, as plain data: a snapshot stores it, the renderer draws it. */
@@ -65,9 +70,15 @@ export async function reportData(ctx: DashboardContext, model: string, query: Vi
         categories: feature.categories,
         trend: points,
         since: troubleSince(points),
+        since_before: false,
       };
     }),
   );
   const open = (await alertList(ctx, { model, to: view.window.to })).filter((a) => a.open && a.kind === 'firing');
+  for (const f of charted) {
+    const fired = open.filter((a) => a.feature === f.row.name && a.reference === view.reference).map((a) => a.at).sort()[0];
+    if (fired && (f.since === null || fired < f.since)) f.since = fired;
+    else f.since_before = f.since !== null && f.since === f.trend[0]?.at;
+  }
   return { generated_at: new Date(nowMs).toISOString(), store: ctx.storage.url, view, charted, open_alerts: open };
 }
