@@ -5,6 +5,7 @@ import { ErrorBox } from './ErrorBox';
 import { FeatureTable } from './FeatureTable';
 import { formatPercent, formatPointChange } from './format';
 import { PerformanceFigure } from './PerformanceFigure';
+import { ReportActions } from './report/ReportActions';
 import { modelViewOptions } from './queries/model-view';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 import { ViewControls } from './ViewControls';
@@ -28,6 +29,7 @@ export function ModelPageView({ model }: { model: string }) {
         {count('failing')} failing, {count('drift')} drifting of {view.features.length} features against <b>{view.reference}</b> · {view.rows.toLocaleString('en-US')} predictions in the window
       </p>
       <PerformanceFigure model={view.model} summary={view.performance} linkSearch={linkSearch} />
+      <ReportActions model={view.model} />
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
       <WarningBox warnings={view.warnings} empty={view.rows === 0} />
       {(view.notices ?? []).length > 0 && (

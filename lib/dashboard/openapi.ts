@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 description of the dashboard's routes (served at /api/openapi.json; docs/api.md explains them). */
 import { SUMMARY_PATHS, SUMMARY_SCHEMAS } from './openapi-summary';
+import { REPORT_OPENAPI_PATHS, REPORT_OPENAPI_SCHEMAS } from './openapi-report';
 const windowParams = [
   { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window start (ISO 8601), with `to`: an absolute window. Widened to whole hours.' },
   { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window end (ISO 8601), exclusive. Alone (or with `window`): the window ends here instead of at the latest data. Statuses and alerts are as of this instant.' },
@@ -106,11 +107,13 @@ export const OPENAPI = {
       },
     },
     ...SUMMARY_PATHS,
+    ...REPORT_OPENAPI_PATHS,
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI document', { type: 'object' }) } } },
   },
   components: {
     schemas: {
       ...SUMMARY_SCHEMAS,
+      ...REPORT_OPENAPI_SCHEMAS,
       Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string', enum: ['bad_request', 'not_found', 'too_large', 'internal', 'unavailable'] } } },
       Verdict: { type: 'string', enum: ['ok', 'drift', 'failing', 'not_monitored'] },
       Coverage: {
