@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { ApiError, featureParam, modelParam, pathSegments, resolveWindow, viewQuery } from '@/lib/dashboard/params';
 import { performancePageProblem } from '@/lib/dashboard/performance-params';
 import { HOUR_MS, parseTimestamp } from '@/lib/format';
-import { AuthFailure, authorize, INTERNAL_HEADERS, PEER_HEADER, SHARE_HEADER, URL_MAC_HEADER, urlMac, URL_HEADER as AUTH_URL_HEADER } from '@/lib/dashboard/auth/check';
+import { AuthFailure, authorize, verifiedUrl, INTERNAL_HEADERS, PEER_HEADER, SHARE_HEADER, URL_MAC_HEADER, urlMac, URL_HEADER as AUTH_URL_HEADER } from '@/lib/dashboard/auth/check';
 import { SHARE_PARAMS } from '@/lib/dashboard/auth/share';
 import { openStorage, type Storage } from '@/lib/storage';
 
@@ -131,11 +131,15 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const nonce = api ? undefined : Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(request.headers);
-  // Only the server sets these (the peer comes from the answer front, lib/dashboard/front).
-  for (const h of INTERNAL_HEADERS) if (h !== PEER_HEADER) headers.delete(h);
+  // A share link's rewrite (below) passes here a second time, with the headers set the first
+  // time: kept when their MAC'd URL is this very URL; otherwise only the server sets these (the
+  // peer comes from lib/dashboard/auth/peer.ts, in front of everything).
+  const ours = verifiedUrl(headers);
+  const rewritten = ours !== undefined && `${ours.pathname}${ours.search}` === `${pathname}${request.nextUrl.search}` && headers.has(SHARE_HEADER);
+  if (!rewritten) for (const h of INTERNAL_HEADERS) if (h !== PEER_HEADER) headers.delete(h);
   headers.delete(URL_HEADER);
   const clean = request.nextUrl.clone();
-  const shared = searchParams.has('sig') || searchParams.has('share');
+  const shared = !rewritten && (searchParams.has('sig') || searchParams.has('share'));
   if (shared) {
     headers.set(SHARE_HEADER, ['share', 'kid', 'exp', 'sig'].map((p) => searchParams.get(p) ?? '').join('.'));
     for (const p of SHARE_PARAMS) clean.searchParams.delete(p);

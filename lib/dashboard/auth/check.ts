@@ -42,7 +42,7 @@ function urlKey(): Buffer {
 export function urlMac(url: string): string {
   return createHmac('sha256', urlKey()).update(url, 'utf8').digest('base64url');
 }
-function verifiedUrl(headers: Headers): URL | undefined {
+export function verifiedUrl(headers: Headers): URL | undefined {
   const url = headers.get(URL_HEADER);
   const mac = headers.get(URL_MAC_HEADER);
   if (url === null || mac === null) return undefined;
