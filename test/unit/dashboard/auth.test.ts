@@ -74,3 +74,16 @@ describe('serve', () => {
     for (const h of ['0.0.0.0', '::', '10.0.0.1', 'example.com']) expect(isLoopback(h), h).toBe(false);
   });
 });
+
+describe('withPeer', () => {
+  it('replaces a client-sent peer header with the socket address', async () => {
+    const { withPeer } = await import('@/lib/dashboard/auth/peer');
+    let seen: string | string[] | undefined;
+    const handle = withPeer((r) => {
+      seen = r.headers[PEER_HEADER];
+    });
+    const req = { headers: { [PEER_HEADER]: '10.0.0.5' }, socket: { remoteAddress: '203.0.113.9' } } as unknown as import('node:http').IncomingMessage;
+    handle(req, {} as import('node:http').ServerResponse);
+    expect(seen).toBe('203.0.113.9');
+  });
+});
