@@ -4,6 +4,7 @@ import { readSummaryParquetMany } from '../duckdb';
 import { checkFormatVersion, CONFIG_KEY, MANIFEST_KEY, StoreManifest } from '../format';
 import { openStorage, type Storage } from '../storage';
 import { ApiError } from './params';
+import { checkCurrentRequest } from './auth/request';
 import { CachedListingStorage } from './cached-listing';
 import type { TrendAnswer, TrendTask, WindowAnswer, WindowTask } from './compute';
 import { HeavyWork } from './heavy-work';
@@ -57,6 +58,8 @@ export async function dashboardContext(location = dashboardStoreLocation()): Pro
     shared = { location, storage: new CachedListingStorage(openStorage(location), LISTING_TTL_MS), references: new ReferenceCache({ storeCalibration: false }), profiles: new ProfileCache({ checkVersions: true }), results: new ResultCache(), files: new VersionedFiles(), heavy: new HeavyWork(location) };
   }
   const { storage, files } = shared;
+  // Identity first, before anything of the store is read for the answer (docs/security.md).
+  await checkCurrentRequest(storage);
   await files.get(storage, MANIFEST_KEY, (manifest) => {
     if (manifest === undefined) throw new ApiError(503, `${storage.url} is not a driftwatch store: set DRIFTWATCH_STORE, or run \`npm run demo\` to make one`);
     const parsed = StoreManifest.safeParse(JSON.parse(new TextDecoder().decode(manifest)));

@@ -18,6 +18,7 @@ import { initStore, NO_ALERT_RULES } from './init';
 import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
 import { lockWaitMs, withJobLock } from './store-lock';
 import { parsePort, serve } from './serve';
+import { AUTH_COMMANDS } from './token';
 import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { REPORT_COMMANDS } from './report';
 import { join } from 'node:path';
@@ -406,4 +407,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...store, 'dry-run': { type: 'boolean' }, wait: { type: 'string' }, quiet: { type: 'boolean' } },
     run: async (values, ctx) => runMigrate({ store: str(values, 'store'), dryRun: values['dry-run'] === true, wait: str(values, 'wait'), quiet: values.quiet === true }, ctx),
   },
+  ...AUTH_COMMANDS,
 };

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error';
 import { openStore } from '../store-context';
+import { authConfigured } from '../../dashboard/auth/check';
 
 /**
  * The package root: the Next.js app lives there (app/, .next/). Found upwards from this module,
@@ -15,12 +16,20 @@ const APP_ROOT = ((): string => {
   return dir;
 })();
 
+/** localhost, 127.0.0.0/8 and ::1: reachable only from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
 export interface ServeOptions {
   store: string;
   port: number;
   host: string;
   /** Build even when a build exists (after changing the dashboard's code). */
   rebuild?: boolean;
+  /** Serve a non-loopback address with no identity configured (anyone who reaches it reads everything). */
+  insecureNoAuth?: boolean;
   log: (line: string) => void;
 }
 
@@ -65,7 +74,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
  * (bin/dashboard-server.mjs: Next.js behind the answer front) until stopped.
  */
 export async function serve(options: ServeOptions): Promise<number> {
-  await openStore(options.store);
+  const { storage } = await openStore(options.store);
+  if (!isLoopback(options.host) && !options.insecureNoAuth && !(await authConfigured(storage))) {
+    throw new CliError(`refusing to serve on ${options.host} (not loopback) with no auth configured: anyone who reaches it could read the whole store. Make a token (\`driftwatch token create --name NAME\`), configure auth.proxy_header, or pass --insecure-no-auth`);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', DRIFTWATCH_STORE: serverStoreLocation(options.store) };
   if (options.rebuild || !existsSync(join(APP_ROOT, '.next', 'BUILD_ID'))) {
     options.log('serve: building the dashboard (once; about a minute) …');

@@ -47,7 +47,7 @@ interface Entry {
 }
 
 /** Headers that change an answer: identity and how it is encoded. */
-const VARY = ['authorization', 'cookie', 'accept-encoding', 'x-forwarded-proto', 'host'];
+const VARY = ['authorization', 'cookie', 'accept-encoding', 'x-forwarded-proto', 'host', 'x-driftwatch-peer'];
 
 /**
  * Requests that may run a heavy computation: the compare, feature and trend routes, and the

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import next from 'next';
 import { answerFront } from './answer-front';
+import { withPeer } from '../auth/peer';
 
 /** DRIFTWATCH_ANSWER_TTL_MS: how long a finished API answer is reused for the same request (default 0). */
 export function answerTtlMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -30,7 +31,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const app = next({ dev: false, dir: options.dir, hostname: options.host, port: options.port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer(answerFront((req, res) => handle(req, res), { ttlMs: answerTtlMs(), heavySlots: heavySlots() }));
+  const server = createServer(withPeer(answerFront((req, res) => handle(req, res), { ttlMs: answerTtlMs(), heavySlots: heavySlots() })));
   // Idle keep-alive connections outlive the dashboard's polling (Node's default is 5 s).
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
