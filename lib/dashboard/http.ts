@@ -6,7 +6,7 @@ import { ApiError } from './params';
 import { BusyError } from './worker-pool';
 
 /** The error vocabulary of the API: one code per HTTP status. */
-export const ERROR_CODES = { 400: 'bad_request', 404: 'not_found', 413: 'too_large', 500: 'internal', 503: 'unavailable' } as const;
+export const ERROR_CODES = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 410: 'expired', 413: 'too_large', 500: 'internal', 503: 'unavailable' } as const;
 
 /** The JSON body of every error response. */
 export interface ErrorBody {

@@ -9,7 +9,7 @@ import { FeatureName, ModelName, parseDuration, ReferenceName } from '../format'
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly status: 400 | 404 | 413 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 410 | 413 | 500 | 503,
     message: string,
   ) {
     super(message);

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { ApiError, dashboardContext, errorResponse, jsonRoute, modelParam, onlyParams, viewQuery, type DashboardContext } from '../dashboard';
 import { createSnapshot, deleteSnapshot, listSnapshots, readSnapshot, readSnapshotReport, snapshotIdParam, type SnapshotQuery } from './snapshots';
+import { requireRole } from '../dashboard/auth-role';
 
 /** The body of POST /api/snapshots: the view to freeze, as the model page's URL carries it. */
 export const SnapshotRequest = z.strictObject({
@@ -35,6 +36,8 @@ async function parseBody(request: Request): Promise<z.infer<typeof SnapshotReque
 /** POST /api/snapshots: 201 with the snapshot's id, creation time and link. */
 export async function postSnapshot(request: Request, ctx?: DashboardContext): Promise<Response> {
   try {
+    // Snapshots write to the store: editors only (viewers and share links get 403).
+    await requireRole(request, 'editor');
     onlyParams(new URL(request.url).searchParams, []);
     const body = await parseBody(request);
     const model = modelParam(body.model);
@@ -79,6 +82,7 @@ export async function getSnapshot(request: Request, rawId: string, ctx?: Dashboa
 /** DELETE /api/snapshots/{id}: 204, or 404 when there is no such snapshot. */
 export async function deleteSnapshotRoute(request: Request, rawId: string, ctx?: DashboardContext): Promise<Response> {
   try {
+    await requireRole(request, 'editor');
     onlyParams(new URL(request.url).searchParams, []);
     await deleteSnapshot(ctx ?? (await dashboardContext()), snapshotIdParam(rawId));
     return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });

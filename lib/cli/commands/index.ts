@@ -361,13 +361,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return serve({ store: location, port, host: 'localhost', log: ctx.log });
     },
   },
-  serve: {
-    summary: 'serve the dashboard for a store (builds it once if needed) until stopped',
-    usage: '[--store DIR|s3://…] [--port 3000] [--host localhost] [--rebuild]',
-    options: { ...store, port: { type: 'string' }, host: { type: 'string' }, rebuild: { type: 'boolean' } },
-    run: async (values, ctx) =>
-      serve({ store: storeLocation(str(values, 'store')), port: parsePort(str(values, 'port'), 3000), host: str(values, 'host') ?? 'localhost', rebuild: values.rebuild === true, log: ctx.log }),
-  },
+
   'quarantine list': {
     summary: 'rejected input lines per model: quarantine files, their counts and reasons',
     usage: '[--model M]',

@@ -7,7 +7,7 @@ import type { Role } from './files';
 
 /** An AuthFailure as the API's error (its status, 401/403/410, carried as is). */
 export function authApiError(failure: AuthFailure): ApiError {
-  return new ApiError(failure.status as unknown as 400, failure.message);
+  return new ApiError(failure.status, failure.message);
 }
 
 /** The current request's headers, or undefined outside a request (scripts, unit tests). */
