@@ -19,6 +19,7 @@ import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
 import { lockWaitMs, withJobLock } from './store-lock';
 import { parsePort, serve } from './serve';
 import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
+import { ALERTS_WORKFLOW_COMMANDS } from './alerts-workflow';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -117,6 +118,7 @@ export function ingestReport(model: string, file: string, r: IngestResult): stri
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
+  ...ALERTS_WORKFLOW_COMMANDS,
   init: {
     summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
     usage: '[--store DIR|s3://bucket/prefix]',
