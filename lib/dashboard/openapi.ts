@@ -1,3 +1,5 @@
+import { WORKFLOW_PATHS, WORKFLOW_SCHEMAS } from './openapi-workflow';
+
 /** The OpenAPI 3.1 description of the dashboard's routes (served at /api/openapi.json; docs/api.md explains them). */
 const windowParams = [
   { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Window start (ISO 8601), with `to`: an absolute window. Widened to whole hours.' },
@@ -104,10 +106,12 @@ export const OPENAPI = {
         },
       },
     },
+    ...WORKFLOW_PATHS,
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI document', { type: 'object' }) } } },
   },
   components: {
     schemas: {
+      ...WORKFLOW_SCHEMAS,
       Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string', enum: ['bad_request', 'not_found', 'too_large', 'internal', 'unavailable'] } } },
       Verdict: { type: 'string', enum: ['ok', 'drift', 'failing', 'not_monitored'] },
       Coverage: {
