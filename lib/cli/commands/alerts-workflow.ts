@@ -45,11 +45,14 @@ export const ALERTS_WORKFLOW_COMMANDS: Record<string, CommandSpec> = {
   },
   'alerts silence': {
     summary: 'silence an alert, or every alert of a rule, until a time: no notifications meanwhile',
-    usage: '--id ALERT_ID | --rule RULE [--model M] (--until 2026-12-10T00:00Z | --for 12h) [--by NAME]',
+    usage: '--id ALERT_ID|RULE | --rule RULE [--model M] (--until 2026-12-10T00:00Z | --for 12h) [--by NAME]',
     options: { ...store, id: { type: 'string' }, rule: { type: 'string' }, model: { type: 'string' }, until: { type: 'string' }, for: { type: 'string' }, by: { type: 'string' } },
     run: (values, ctx) => {
-      const id = str(values, 'id');
-      const rule = str(values, 'rule');
+      // `--id NAME` without a '|' names a rule, so `alerts silence ALERT_ID|RULE` reads one argument either way.
+      const given = str(values, 'id');
+      const id = given?.includes('|') ? given : undefined;
+      const rule = str(values, 'rule') ?? (given !== undefined && id === undefined ? given : undefined);
+      if (given !== undefined && str(values, 'rule') !== undefined) throw new CliError(`give --id ALERT_ID or --rule RULE (one of them); ${ID_HELP}`);
       if ((id === undefined) === (rule === undefined)) throw new CliError(`give --id ALERT_ID or --rule RULE (one of them); ${ID_HELP}`);
       return act(values, { type: 'silence', id, rule, model: str(values, 'model'), until: str(values, 'until'), for: str(values, 'for'), by: who(values) }, ctx.log);
     },

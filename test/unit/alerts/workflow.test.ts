@@ -75,10 +75,12 @@ describe('driftwatch alerts ack|silence|assign|note|list', () => {
     expect(await main(['alerts', 'assign', '--store', store, '--id', ID, '--owner', 'bo', '--by', 'ana'], ctx)).toBe(0);
     expect(await main(['alerts', 'note', '--store', store, '--id', ID, '--text', 'unit change', '--by', 'bo'], ctx)).toBe(0);
     expect(await main(['alerts', 'silence', '--store', store, '--rule', 'drift-any', '--for', '12h', '--by', 'cy'], ctx)).toBe(0);
+    expect(await main(['alerts', 'silence', '--store', store, '--id', 'drift-any', '--until', '2026-12-10T00:00Z', '--by', 'cy'], ctx)).toBe(0);
+    expect(out.at(-1)).toMatch(/^silence rule drift-any until 2026-12-10T00:00:00.000Z by cy at .*; stored in models\/checkout-fraud\/state\/alert-workflow.json$/);
     expect(await main(['alerts', 'silence', '--store', store, '--id', ID, '--for', 'soon'], ctx)).toBe(2);
     expect(out.at(-1)).toMatch(/for: "soon" is not a duration like 30m, 12h/);
     const file = JSON.parse(await readFile(join(store, 'models/checkout-fraud/state/alert-workflow.json'), 'utf8')) as { actions: { type: string; by: string; at: string }[] };
-    expect(file.actions.map((a) => [a.type, a.by])).toEqual([['ack', 'ana'], ['assign', 'ana'], ['note', 'bo'], ['silence', 'cy']]);
+    expect(file.actions.map((a) => [a.type, a.by])).toEqual([['ack', 'ana'], ['assign', 'ana'], ['note', 'bo'], ['silence', 'cy'], ['silence', 'cy']]);
     expect(file.actions.every((a) => Number.isFinite(Date.parse(a.at)))).toBe(true);
     out.length = 0;
     expect(await main(['alerts', 'list', '--store', store, '--state', 'nope'], ctx)).toBe(2);
