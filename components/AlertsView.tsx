@@ -1,5 +1,6 @@
 'use client';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { useSearchParams } from 'next/navigation';
 import { ErrorBox } from './ErrorBox';
 import { formatNumber, formatPercent } from './format';
@@ -73,7 +74,7 @@ function DeliveryStatus({ delivery, tz }: { delivery: readonly AlertDeliveryItem
 }
 
 /** The alerts page's body: events newest first, as of the URL's `to` when it has one; then how their delivery is going. */
-export function AlertsView({ rules, delivery = [] }: { rules: number; delivery?: readonly AlertDeliveryItem[] }) {
+export function AlertsView({ rules, delivery = [], workflow }: { rules: number; delivery?: readonly AlertDeliveryItem[]; workflow?: ReactNode }) {
   const params = useSearchParams();
   const state = alertStateOf(params.get('state'));
   const to = params.get('to') ?? undefined;
@@ -121,6 +122,8 @@ export function AlertsView({ rules, delivery = [] }: { rules: number; delivery?:
       </nav>
       {error && <ErrorBox message={error.message} />}
       <DeliveryStatus delivery={delivery} tz={tz} />
+      {workflow}
+      {workflow !== undefined && <h2>Events</h2>}
       {!alerts ? (
         <p className="muted">Loading the alerts …</p>
       ) : alerts.length === 0 ? (

@@ -29,27 +29,37 @@ export interface MergeResult {
   outbox: Outbox;
   /** Oldest entries pushed out by `maxEntries`; log them, they will not be sent. */
   dropped: OutboxEntry[];
+  /** Deliveries held back by a silence (lib/alerts/workflow.ts silenceOf): log them, they will not be sent. */
+  silenced: (Delivery & { until: string })[];
 }
 
 /**
  * Add new events (routed by their rules) to the outbox, oldest first. An event already pending
  * for a channel is kept once, with its failure count. `maxEntries` bounds an outbox whose
- * receiver stays down for weeks.
+ * receiver stays down for weeks. An event `silence` holds back is not queued (a silenced rule or
+ * alert does not notify), and is returned in `silenced`.
  */
 export function mergeIntoOutbox(
   outbox: Outbox,
   events: readonly AlertEvent[],
   rules: readonly AlertRule[],
   maxEntries = 1000,
+  silence: (event: AlertEvent) => { until: string } | undefined = () => undefined,
 ): MergeResult {
   const entries = new Map(outbox.entries.map((entry) => [deliveryKey(entry), entry]));
+  const silenced: MergeResult['silenced'] = [];
   for (const delivery of routeEvents(events, rules)) {
+    const held = silence(delivery.event);
+    if (held) {
+      silenced.push({ ...delivery, until: held.until });
+      continue;
+    }
     const key = deliveryKey(delivery);
     if (!entries.has(key)) entries.set(key, { ...delivery, rounds: 0 });
   }
   const sorted = [...entries.values()].sort(compareEntries);
   const excess = Math.max(0, sorted.length - maxEntries);
-  return { outbox: { entries: sorted.slice(excess) }, dropped: sorted.slice(0, excess) };
+  return { outbox: { entries: sorted.slice(excess) }, dropped: sorted.slice(0, excess), silenced };
 }
 
 /**

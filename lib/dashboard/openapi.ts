@@ -1,3 +1,5 @@
+import { WORKFLOW_PATHS, WORKFLOW_SCHEMAS } from './openapi-workflow';
+
 /** The OpenAPI 3.1 description of the dashboard's routes (served at /api/openapi.json; docs/api.md explains them). */
 import { SUMMARY_PATHS, SUMMARY_SCHEMAS } from './openapi-summary';
 import { REPORT_OPENAPI_PATHS, REPORT_OPENAPI_SCHEMAS } from './openapi-report';
@@ -108,12 +110,14 @@ export const OPENAPI = {
     },
     ...SUMMARY_PATHS,
     ...REPORT_OPENAPI_PATHS,
+    ...WORKFLOW_PATHS,
     '/api/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI document', { type: 'object' }) } } },
   },
   components: {
     schemas: {
       ...SUMMARY_SCHEMAS,
       ...REPORT_OPENAPI_SCHEMAS,
+      ...WORKFLOW_SCHEMAS,
       Error: { type: 'object', required: ['error', 'code'], properties: { error: { type: 'string' }, code: { type: 'string', enum: ['bad_request', 'not_found', 'too_large', 'internal', 'unavailable'] } } },
       Verdict: { type: 'string', enum: ['ok', 'drift', 'failing', 'not_monitored'] },
       Coverage: {

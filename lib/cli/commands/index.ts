@@ -21,6 +21,7 @@ import { parsePort, serve } from './serve';
 import { AUTH_COMMANDS } from './token';
 import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { REPORT_COMMANDS } from './report';
+import { ALERTS_WORKFLOW_COMMANDS } from './alerts-workflow';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -120,6 +121,7 @@ export function ingestReport(model: string, file: string, r: IngestResult): stri
 
 export const COMMANDS: Record<string, CommandSpec> = {
   ...REPORT_COMMANDS,
+  ...ALERTS_WORKFLOW_COMMANDS,
   init: {
     summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
     usage: '[--store DIR|s3://bucket/prefix]',

@@ -1,0 +1,6 @@
+import { alertActionRoute } from '@/lib/dashboard/alert-workflow-routes';
+
+export const dynamic = 'force-dynamic';
+
+/** POST /api/alerts/note — see docs/api.md, "Alert workflow"; editors only (lib/dashboard/auth-role.ts). */
+export const POST = alertActionRoute('note');
