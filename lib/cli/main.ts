@@ -41,7 +41,10 @@ export async function main(argv: string[], ctx: CommandContext = { log: (l) => c
     return 2;
   }
   try {
-    const { values } = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean' } }, allowPositionals: false, strict: true });
+    // `alerts ack|silence|assign|note ALERT_ID`: the one positional argument is the --id.
+    const { values, positionals } = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean' } }, allowPositionals: command.startsWith('alerts ') && 'id' in spec.options, strict: true });
+    if (positionals.length > 1) throw new CliError(`one ALERT_ID, got ${positionals.length} arguments: ${positionals.join(' ')}`);
+    if (positionals[0] !== undefined) (values as Record<string, unknown>).id ??= positionals[0];
     if (values.help) {
       ctx.log(`usage: driftwatch ${command} ${spec.usage}\n\n${spec.summary}`);
       return 0;

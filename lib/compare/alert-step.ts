@@ -18,6 +18,8 @@ import {
   type NotifierDeps,
   type VerdictPoint,
 } from '../alerts';
+import { readAlertWorkflow } from '../alerts/workflow-store';
+import { silenceOf } from '../alerts/workflow';
 import { DAY_MS, layout } from '../format';
 import { damageReason, DamagedFileError } from '../storage/damaged-file';
 import { StorageError } from '../storage/errors';
@@ -184,8 +186,10 @@ export async function runAlertStep(
 
   const outbox = await readJson(storage, layout.alertOutbox(model), (raw) => Outbox.parse(raw), emptyOutbox());
   const withdrawn = new Set(step.withdrawn.map((e) => e.id));
-  const merged = mergeIntoOutbox({ entries: outbox.entries.filter((entry) => !withdrawn.has(entry.event.id)) }, step.fresh, alerts.rules);
+  const silence = silenceOf(await readAlertWorkflow(storage, model), Date.now());
+  const merged = mergeIntoOutbox({ entries: outbox.entries.filter((entry) => !withdrawn.has(entry.event.id)) }, step.fresh, alerts.rules, undefined, silence);
   for (const dropped of merged.dropped) log(`alert not delivered and dropped (outbox full): ${dropped.event.message}`);
+  for (const held of merged.silenced) log(`alert silenced until ${held.until}, not sent to ${held.channel}: ${held.event.message}`);
   const notifiers = alerts.channels.map((channel) => createNotifier(channel, { log, ...options.notifierDeps }));
   const sent = await sendOutbox(merged.outbox, notifiers);
   await storage.write(layout.alertOutbox(model), JSON.stringify(sent.outbox));
