@@ -1,13 +1,16 @@
 import { DAY_MS, dayOfKey, HOUR_MS, layout } from '../format';
 import { averagePrecisionFromDigests, calibrationCurve, estimateBinary, regressionMetrics, rocAucFromDigests, samplingBand, thresholdMetrics, type CalibrationBin, type RegressionMetrics } from '../performance';
 import type { Storage } from '../storage/storage';
-import { availableProfiles, loadWindow, planKeys, planWindow } from '../compare/load-window';
+import { availableProfiles, loadWindow, planKeys, planWindow, type AvailableProfiles } from '../compare/load-window';
+import { ProfileStateError } from '../format';
+import { ProfileInputError } from '../profile/options';
+import { DamagedFileError, isDamagedFileError } from '../storage/damaged-file';
 import { ProfileCache } from '../compare/profile-cache';
 import { readSummaryParquetMany } from '../duckdb';
 import type { TDigest } from '../digest';
 import { readModelMeta } from '../profile/model-store';
 import { summaryDigest } from '../summary';
-import { decodePerformanceFile, mergePeriods, type PerformancePeriod } from './performance-file';
+import { decodePerformanceFile, mergePeriods, PerformanceFileError, type PerformancePeriod } from './performance-file';
 import { readReferencePerformance, type ReferencePerformance } from './reference-performance';
 
 export interface RealisedPerformance {
@@ -93,27 +96,43 @@ export async function performanceSeries(q: PerformanceQuery): Promise<Performanc
   const days = await dayFiles(q.storage, q.model, q.fromMs, q.toMs);
   // The estimate needs no label: the window's scores come from the drift summaries of the score
   // feature, so a model is estimated from its first profiled hour, before any label is added.
-  const score = (await readModelMeta(q.storage, q.model))?.score ?? null;
-  const available = score && reference ? await availableProfiles(q.storage, q.model) : undefined;
-  const cache = scoreCache;
-  if (available) {
-    // Every window's summary files in one read and decode (30 daily windows: one DuckDB call, not 30).
-    const keys = new Set<string>();
-    for (let from = q.fromMs; from < q.toMs; from += step) for (const key of planKeys(q.model, planWindow(from, Math.min(q.toMs, from + step), available))) keys.add(key);
-    await cache.load(q.storage, [...keys], readSummaryParquetMany);
-  }
+  // The drift summaries are a second source of the scores: a damaged model.json, profile state or
+  // rollup costs the estimate its label-free part (performance files still serve), not the view.
+  const drift = reference ? await bestEffort(() => scoreSource(q, step)) : undefined;
   const windows: PerformanceWindow[] = [];
   for (let from = q.fromMs; from < q.toMs; from += step) {
     const to = Math.min(q.toMs, from + step);
     let scores: { digest: TDigest; count: number } | undefined;
-    if (score && available) {
-      const loaded = await loadWindow(q.storage, q.model, from, to, readSummaryParquetMany, cache, { only: new Set([score]), available });
-      const row = loaded.features.get(score);
+    if (drift) {
+      const { score, available } = drift;
+      const loaded = await bestEffort(() => loadWindow(q.storage, q.model, from, to, readSummaryParquetMany, scoreCache, { only: new Set([score]), available }));
+      const row = loaded?.features.get(score);
       if (row && row.kind === 'numeric') scores = { digest: summaryDigest(row), count: row.count };
     }
     windows.push(windowPerformance(days, from, to, q, reference, scores));
   }
   return { model: q.model, reference: q.reference, threshold: q.threshold, min_coverage: q.minCoverage, reference_roc_auc: reference?.roc_auc ?? null, windows };
+}
+
+/** The model's score feature and its profiled hours, with every window's summary files read and decoded at once (30 daily windows: one DuckDB call, not 30). */
+async function scoreSource(q: PerformanceQuery, step: number): Promise<{ score: string; available: AvailableProfiles } | undefined> {
+  const score = (await readModelMeta(q.storage, q.model))?.score ?? null;
+  if (!score) return undefined;
+  const available = await availableProfiles(q.storage, q.model);
+  const keys = new Set<string>();
+  for (let from = q.fromMs; from < q.toMs; from += step) for (const key of planKeys(q.model, planWindow(from, Math.min(q.toMs, from + step), available))) keys.add(key);
+  await scoreCache.load(q.storage, [...keys], readSummaryParquetMany);
+  return { score, available };
+}
+
+/** `read()`, or undefined when a store file it needs is damaged (the caller does without it). */
+async function bestEffort<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isDamagedFileError(error) || error instanceof ProfileInputError || error instanceof ProfileStateError) return undefined;
+    throw error;
+  }
 }
 
 /** The stored periods of the days touching [from, to), by day. */
@@ -154,7 +173,13 @@ async function decodedDay(storage: Storage, key: string): Promise<PerformancePer
   }
   const bytes = await storage.read(key);
   if (!bytes) return undefined;
-  const periods = decodePerformanceFile(bytes, key).periods;
+  let periods: PerformancePeriod[];
+  try {
+    periods = decodePerformanceFile(bytes, key).periods;
+  } catch (error) {
+    // A damaged performance file is named like any damaged store file (views answer 503 naming it; doctor rebuilds).
+    throw error instanceof PerformanceFileError ? new DamagedFileError(key, error.message.replace(`${key} is `, ''), storage.url) : error;
+  }
   const size = periods.reduce((n, p) => n + 200 + 16 * (p.pos.size + p.neg.size + p.all.size + p.delay.size), 0);
   if (hit) cachedBytes -= hit.bytes;
   cache.delete(id);
