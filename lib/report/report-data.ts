@@ -80,5 +80,16 @@ export async function reportData(ctx: DashboardContext, model: string, query: Vi
     if (fired && (f.since === null || fired < f.since)) f.since = fired;
     else f.since_before = f.since !== null && f.since === f.trend[0]?.at;
   }
-  return { generated_at: new Date(nowMs).toISOString(), store: ctx.storage.url, view, charted, open_alerts: open };
+  return { generated_at: new Date(nowMs).toISOString(), store: storeName(ctx.storage.url), view, charted, open_alerts: open };
+}
+
+/**
+ * The store as a report names it: an S3 URL as it is, a local directory by its last segment. A
+ * report travels (and the dashboard serves it to anyone allowed to read the model): the server's
+ * file system layout is not part of it.
+ */
+export function storeName(url: string): string {
+  if (/^s3:\/\//.test(url)) return url;
+  const parts = url.replace(/^file:\/\//, '').replace(/[\\/]+$/, '').split(/[\\/]/);
+  return parts[parts.length - 1] || url;
 }
