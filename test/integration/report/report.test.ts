@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '@/lib/cli/main';
@@ -85,7 +85,10 @@ describe('driftwatch report', () => {
       const box = await cdf.boundingBox();
       expect(box?.width).toBeGreaterThan(300);
       expect(await page.getByTestId('report-features').locator('tr[data-feature]').count()).toBe(21);
-      expect(await page.getByTestId('report-footer').innerText()).toContain(store);
+      // The store by its directory's name: a report that travels does not carry the server's paths.
+      const footer = await page.getByTestId('report-footer').innerText();
+      expect(footer).toContain(`from the store ${basename(store)} `);
+      expect(footer).not.toContain(store);
       // A4 print: one page for summary and table, then one per charted feature (at least).
       await page.emulateMedia({ media: 'print' });
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
