@@ -98,6 +98,21 @@ describe('tokens', () => {
   });
 });
 
+describe('roles', () => {
+  it('a viewer cannot acknowledge an alert (403) or freeze a snapshot; an editor can acknowledge', async () => {
+    const alert = `drift|${MODEL}|time_to_order|test`;
+    const post = (path: string, token: string, body: object) => fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = await post('/api/alerts/ack', viewerToken, { id: alert });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(/editor/) });
+    expect((await post('/api/snapshots', viewerToken, { model: MODEL, window: '24h' })).status).toBe(403);
+    const editor = await cli(['token', 'create', '--name', 'eddie', '--role', 'editor']);
+    expect(editor.code).toBe(0);
+    const ok = await post('/api/alerts/ack', editor.out[0], { id: alert });
+    expect(ok.status, await ok.clone().text()).toBeLessThan(300);
+  });
+});
+
 describe('security headers', () => {
   it('sends a nonce CSP, frame-ancestors none, nosniff, a referrer policy and no X-Powered-By', async () => {
     const page = await get(`/models/${MODEL}?from=${FROM}&to=${TO}`, { authorization: `Bearer ${viewerToken}` });
