@@ -9,6 +9,7 @@ import { featureViewOptions } from './queries/feature-view';
 import { TrendCharts } from './TrendCharts';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 import { ViewControls } from './ViewControls';
+import { ShareLinkButton } from './ShareLinkButton';
 
 const STATS = ['min', 'p1', 'p5', 'p50', 'p95', 'p99', 'max'] as const;
 
@@ -33,6 +34,9 @@ export function FeaturePageView({ model, feature }: { model: string; feature: st
       <WarningBox warnings={view.warnings} empty={empty} />
       <ViewControls key={`${view.window.from}|${view.window.to}|${view.reference}`} window={view.window} references={view.references} reference={view.reference} metric={args.metric} refresh={refresh} />
       <CoverageStrip coverage={view.coverage} />
+      <p>
+        <ShareLinkButton model={view.model} feature={view.feature} />
+      </p>
       {empty && <EmptyWindow from={view.window.from} to={view.window.to} />}
       <div className="table-scroll">
         <table className="data" data-testid="verdicts">

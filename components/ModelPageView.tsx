@@ -6,6 +6,7 @@ import { FeatureTable } from './FeatureTable';
 import { formatPercent, formatPointChange } from './format';
 import { PerformanceFigure } from './PerformanceFigure';
 import { ReportActions } from './report/ReportActions';
+import { ShareLinkButton } from './ShareLinkButton';
 import { modelViewOptions } from './queries/model-view';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
 import { ViewControls } from './ViewControls';
@@ -30,6 +31,7 @@ export function ModelPageView({ model }: { model: string }) {
       </p>
       <PerformanceFigure model={view.model} summary={view.performance} linkSearch={linkSearch} />
       <ReportActions model={view.model} />
+      <ShareLinkButton model={view.model} />
       {error && <ErrorBox message={`Refreshing failed: ${error.message}`} />}
       <WarningBox warnings={view.warnings} empty={view.rows === 0} />
       {(view.notices ?? []).length > 0 && (

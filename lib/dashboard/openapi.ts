@@ -108,6 +108,14 @@ export const OPENAPI = {
         },
       },
     },
+    '/api/share': {
+      post: {
+        summary: 'A signed link to a view (docs/security.md): editors only',
+        description: 'Body {model, feature?, window | from&to, reference?, expires? (2s…30d, default 7d)}. A relative window is fixed to its current from/to. 201 {id, url, expires}; the link opens that view and the routes it needs without a token, nothing else.',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { model: { type: 'string' }, feature: { type: 'string' }, window: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, reference: { type: 'string' }, expires: { type: 'string' } }, required: ['model'] } } } },
+        responses: { '201': { description: 'the link', content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, url: { type: 'string' }, expires: { type: 'string', format: 'date-time' } } } } } }, ...errors, '401': { description: 'no identity' }, '403': { description: 'not an editor' } },
+      },
+    },
     ...SUMMARY_PATHS,
     ...REPORT_OPENAPI_PATHS,
     ...WORKFLOW_PATHS,

@@ -114,7 +114,7 @@ describe('API routes', () => {
   it('documents every route in /api/openapi.json', async () => {
     const { status, body } = await api('/api/openapi.json');
     expect(status).toBe(200);
-    expect(Object.keys(body.paths as object).sort()).toEqual(['/api/alerts', '/api/alerts/ack', '/api/alerts/assign', '/api/alerts/note', '/api/alerts/silence', '/api/alerts/workflow', '/api/models', '/api/models/{model}/compare', '/api/models/{model}/features/{feature}', '/api/models/{model}/performance', '/api/models/{model}/report', '/api/models/{model}/summary', '/api/models/{model}/trend', '/api/openapi.json', '/api/snapshots', '/api/snapshots/{id}']);
+    expect(Object.keys(body.paths as object).sort()).toEqual(['/api/alerts', '/api/alerts/ack', '/api/alerts/assign', '/api/alerts/note', '/api/alerts/silence', '/api/alerts/workflow', '/api/models', '/api/models/{model}/compare', '/api/models/{model}/features/{feature}', '/api/models/{model}/performance', '/api/models/{model}/report', '/api/models/{model}/summary', '/api/models/{model}/trend', '/api/openapi.json', '/api/share', '/api/snapshots', '/api/snapshots/{id}']);
   });
 });
 

@@ -110,6 +110,15 @@ describe('roles', () => {
     expect(editor.code).toBe(0);
     const ok = await post('/api/alerts/ack', editor.out[0], { id: alert });
     expect(ok.status, await ok.clone().text()).toBeLessThan(300);
+    // The "Share link" button's route: editors sign a link to the view they see; it opens without a token, and nothing else.
+    expect((await post('/api/share', viewerToken, { model: MODEL, feature: 'time_to_order', from: FROM, to: TO })).status).toBe(403);
+    const signed = await post('/api/share', editor.out[0], { model: MODEL, feature: 'time_to_order', from: FROM, to: TO, expires: '1d' });
+    expect(signed.status).toBe(201);
+    const { url } = (await signed.json()) as { url: string };
+    expect(new URL(url).pathname).toBe(`/models/${MODEL}/features/time_to_order`);
+    expect((await get(url.replace(new URL(url).origin, server.url))).status).toBe(200);
+    expect((await get(url.replace(new URL(url).origin, server.url).replace('time_to_order', 'device_score'))).status).toBe(403);
+    expect((await post('/api/share', editor.out[0], { model: MODEL, from: FROM, to: TO, expires: '90d' })).status).toBe(400);
   });
 });
 
