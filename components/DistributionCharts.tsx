@@ -1,8 +1,9 @@
 'use client';
 import { useSearchParams } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { binDensities, mergeNarrowBins } from '@/lib/dashboard/histogram-bins';
+import { ChartDownload } from './ChartDownload';
 import { defaultLogX, logTicks, type SourceRange } from './chart-scales';
 import { formatNumber, formatPercent } from './format';
 import { sourceStyle } from './sources';
@@ -73,6 +74,7 @@ export function useLogX(data: DistributionData): { log: boolean; positive: boole
 /** Overlaid CDFs (live, test, train, …) and densities on shared bins, with axis titles and log-x for heavy tails. */
 export function DistributionCharts({ data, unit }: { data: DistributionData; unit?: string }) {
   const { log, positive, automatic, setLog } = useLogX(data);
+  const refs = { category: useRef<HTMLDivElement>(null), cdf: useRef<HTMLDivElement>(null), histogram: useRef<HTMLDivElement>(null) };
   const names = data.sources.map((s) => s.name);
   const ranges = rangesOf(data.sources);
   const lo = Math.min(...ranges.map((r) => r.min ?? Infinity));
@@ -87,8 +89,9 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
     const categories = data.categories;
     const rows = categories.categories.map((c, i) => Object.fromEntries([['category', c], ...names.map((n, j) => [n, categories.proportions[j][i]])]));
     return (
-      <div className="panel" data-testid="category-chart">
+      <div className="panel" data-testid="category-chart" ref={refs.category}>
         <h3>Category shares</h3>
+        <ChartDownload target={refs.category} subject={feature} chart="categories" />
         <Legend names={names} />
         <ResponsiveContainer width="100%" height={Math.max(260, rows.length * 22 + 40)}>
           <BarChart data={rows} layout="vertical" margin={{ left: 24, right: 16, bottom: 16 }}>
@@ -142,8 +145,9 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
         </label>
       </div>
       <div className="charts" data-logx={log ? '1' : '0'}>
-        <div className="panel" data-testid="cdf-chart">
+        <div className="panel" data-testid="cdf-chart" ref={refs.cdf}>
           <h3>Cumulative distribution</h3>
+          <ChartDownload target={refs.cdf} subject={feature} chart="cdf" />
           <ResponsiveContainer width="100%" height={320}>
             <LineChart margin={{ left: 12, right: 28, top: 8, bottom: 4 }}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -157,8 +161,9 @@ export function DistributionCharts({ data, unit }: { data: DistributionData; uni
             </LineChart>
           </ResponsiveContainer>
         </div>
-        <div className="panel" data-testid="histogram-chart">
+        <div className="panel" data-testid="histogram-chart" ref={refs.histogram}>
           <h3>Histogram on shared bins</h3>
+          <ChartDownload target={refs.histogram} subject={feature} chart="density" />
           {histogram && histogram.merged.edges[0] === histogram.merged.edges[histogram.merged.edges.length - 1] ? (
             <p className="muted">Every value is {formatNumber(histogram.merged.edges[0])}: nothing to bin.</p>
           ) : (

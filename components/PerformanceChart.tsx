@@ -1,5 +1,7 @@
 'use client';
+import { useRef } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
+import { ChartDownload } from './ChartDownload';
 import { timeAxisTitle, timeTickLabel, timeTicks } from './chart-scales';
 import { formatNumber, formatTime } from './format';
 import { chartRows, METRIC_LABELS, metricDomain, type PerformanceMetricName, type PerformanceSeries } from './performance-data';
@@ -18,6 +20,7 @@ const REFERENCE_COLOUR = '#1a7f37';
  */
 export function PerformanceChart({ series, metric, selectedFrom, onSelect }: { series: PerformanceSeries; metric: PerformanceMetricName; selectedFrom?: string; onSelect: (from: string) => void }) {
   const tz = useShownTimeZone();
+  const ref = useRef<HTMLDivElement>(null);
   const rows = chartRows(series.windows, metric);
   if (rows.length === 0) return null;
   const fromMs = Date.parse(series.windows[0].from);
@@ -37,11 +40,12 @@ export function PerformanceChart({ series, metric, selectedFrom, onSelect }: { s
     return [name === 'label coverage' ? `${Number(v).toFixed(1)}%` : formatNumber(Number(v), 3), String(name)];
   };
   return (
-    <div className="panel" data-testid="performance-chart">
+    <div className="panel" data-testid="performance-chart" ref={ref}>
       <h3>
         {label} per {series.windows.length > 1 ? 'window' : 'the window'}: realised where labels cover ≥ {Math.round(series.min_coverage * 100)}% of predictions, estimated from the score
         {metric === 'roc_auc' ? ' (band: ± 3 standard errors)' : ''}; grey: label coverage
       </h3>
+      <ChartDownload target={ref} subject="performance" chart={metric} />
       <ResponsiveContainer width="100%" height={320}>
         <ComposedChart data={rows} margin={{ left: 12, right: 12, top: 8, bottom: 4 }} onClick={pick} style={{ cursor: 'pointer' }}>
           <CartesianGrid strokeDasharray="3 3" />

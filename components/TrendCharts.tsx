@@ -2,6 +2,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis, type MouseHandlerDataParam } from 'recharts';
+import { ChartDownload } from './ChartDownload';
 import { durationMs, timeAxisTitle, timeTickLabel, timeTicks, trendRange, wholeHourRange } from './chart-scales';
 import { formatNumber, formatPercent, formatTime } from './format';
 import { trendOptions } from './queries/trend';
@@ -55,6 +56,7 @@ export function TrendCharts({
   });
   // The ref is what mouse-up reads (recharts may call handlers before a re-render); the state draws the band.
   const dragRef = useRef<{ start: number; end: number } | null>(null);
+  const refs = { trend: useRef<HTMLDivElement>(null), failed: useRef<HTMLDivElement>(null) };
   const [drag, setDragState] = useState<{ start: number; end: number } | null>(null);
   const setDrag = (next: { start: number; end: number } | null) => {
     dragRef.current = next;
@@ -116,10 +118,11 @@ export function TrendCharts({
   const when = (v: unknown) => `window ending ${formatTime(iso(Number(v)), tz)}`;
   return (
     <div className="charts" style={{ userSelect: 'none', opacity: isFetching ? 0.7 : 1 }} data-trend-from={data.from} data-trend-to={data.to}>
-      <div className="panel" data-testid="trend-chart">
+      <div className="panel" data-testid="trend-chart" ref={refs.trend}>
         <h3>
           {data.metric} over time ({data.window} windows every {data.step}; from {data.source}); red lines: alerts fired
         </h3>
+        <ChartDownload target={refs.trend} model={model} subject={feature} chart="trend" />
         <ResponsiveContainer width="100%" height={280}>
           <LineChart data={points} margin={{ left: 12, right: 28, top: 8, bottom: 4 }} {...mouse}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -136,8 +139,9 @@ export function TrendCharts({
         </ResponsiveContainer>
         <p className="muted">Drag across a chart to zoom to that range; click a point to open the window it measured.</p>
       </div>
-      <div className="panel" data-testid="failed-trend-chart">
+      <div className="panel" data-testid="failed-trend-chart" ref={refs.failed}>
         <h3>Failed rate over time (live; dashed: reference)</h3>
+        <ChartDownload target={refs.failed} model={model} subject={feature} chart="failed-rate" />
         <ResponsiveContainer width="100%" height={280}>
           <LineChart data={points} margin={{ left: 12, right: 28, top: 8, bottom: 4 }} {...mouse}>
             <CartesianGrid strokeDasharray="3 3" />
