@@ -20,6 +20,8 @@ const CHOICES: Record<string, readonly string[]> = { tz: ['utc', 'local'], dir: 
 export function pageProblem(pathname: string, search: URLSearchParams): string | undefined {
   try {
     const segments = pathSegments(pathname);
+    // A snapshot's page: its id is 16 hexadecimal digits (anything else never names a snapshot).
+    if (segments[0] === 'snapshots') return segments.length === 2 && /^[0-9a-f]{16}$/.test(segments[1]) ? undefined : 'snapshot: the id is 16 hexadecimal digits, e.g. /snapshots/0123456789abcdef';
     if (segments[0] === 'models') {
       if (segments[1] !== undefined) modelParam(segments[1]);
       if (segments[2] === 'features' && segments[3] !== undefined) featureParam(segments[3]);
@@ -162,7 +164,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   if (api) {
     const problem = apiProblem(pathname);
     if (problem) return secure(problem, csp);
-  } else if (pathname === '/' || pathname === '/alerts' || pathname === '/models' || pathname.startsWith('/models/')) {
+  } else if (pathname === '/' || pathname === '/alerts' || pathname === '/models' || pathname.startsWith('/models/') || pathname.startsWith('/snapshots/')) {
     const problem = pageProblem(pathname, clean.searchParams);
     if (problem !== undefined) {
       const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>400: ${escape(problem)} · driftwatch</title>
