@@ -12,6 +12,7 @@ import { formatRangeIn, formatTimeIn } from './time-zone';
 import { useSetUrlParams } from './url-state';
 import { useShownTimeZone } from './use-shown-time-zone';
 import { useLinkSearch, useViewArgs, useViewQuery } from './use-view-query';
+import { copyViewLink } from './copy-link';
 
 const PRESETS = ['7d', '30d', '90d'];
 const STEPS = ['1h', '6h', '1d', '7d'];
@@ -55,13 +56,7 @@ function PerformanceControls({ series, references, metric, selectedFrom }: { ser
     next.set('metric', metric);
     if (selectedFrom) next.set('selected', selectedFrom);
     next.set('tz', params.get('tz') === 'local' ? 'local' : 'utc');
-    const url = `${location.origin}${pathname}?${next.toString()}`;
-    try {
-      await navigator.clipboard.writeText(url);
-    } catch {
-      // Clipboard refused (no permission, plain http): the link is still shown and selectable.
-    }
-    setCopied(url);
+    setCopied(await copyViewLink(pathname, next));
   };
   return (
     <div className="controls" data-testid="controls">

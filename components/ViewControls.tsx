@@ -6,6 +6,7 @@ import { utcOffsetLabel } from './format';
 import { formatClock, formatRangeIn, formatTimeIn, fromInputValue, toInputValue } from './time-zone';
 import { useShownTimeZone } from './use-shown-time-zone';
 import { useSetUrlParams } from './url-state';
+import { copyViewLink } from './copy-link';
 
 const PRESETS = ['1h', '6h', '12h', '24h', '7d', '30d'];
 const METRICS = ['area', 'ks', 'wasserstein_norm', 'psi', 'js', 'hellinger', 'linf'];
@@ -54,13 +55,7 @@ export function ViewControls({ window: w, references, reference, metric, refresh
     if (reference && !next.has('reference')) next.set('reference', reference);
     next.set('tz', params.get('tz') === 'local' ? 'local' : 'utc');
     if (params.get('state')) next.set('state', params.get('state') as string);
-    const url = `${location.origin}${pathname}?${next.toString()}`;
-    try {
-      await navigator.clipboard.writeText(url);
-    } catch {
-      // Clipboard refused (no permission, plain http): the link is still shown and selectable.
-    }
-    setCopied(url);
+    setCopied(await copyViewLink(pathname, next));
   };
 
   return (

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertDeliveryKey, alertsApplied, evaluateModel, readDeliveryStatus, parseConfig, readAlertEvents, runAlertStep, type EvaluationCodec } from '@/lib/compare';
 import { DAY_MS, HOUR_MS, layout, type EvaluationRow, type SummaryRow } from '@/lib/format';
 import { MemoryStorage } from '@/lib/storage';
+import { recordAlertAction } from '@/lib/alerts/workflow-store';
 import { numericSummary } from '@/lib/summary';
 import { mulberry32, standardNormal } from '@/test/helpers/random';
 import { putHourProfile } from '@/test/helpers/hour-profiles';
@@ -62,5 +63,25 @@ describe('a run killed between storing its windows and its alert step', () => {
     const step = await runAlertStep(s, 'm', config, r.rows, () => {});
     expect(step.delivered).toBeGreaterThan(0);
     expect((await readDeliveryStatus(s, 'm')).channels.log.delivered_last_round).toBe(step.delivered);
+  });
+});
+
+describe('a silenced rule does not notify (runAlertStep)', () => {
+  it('stores the events but puts none in the outbox while the rule is silenced, and says so', async () => {
+    const s = await store();
+    await s.write('models/m/model.json', '{}');
+    await recordAlertAction(s, 'm', { type: 'silence', target: { rule: 'r' }, by: 'cy', at: new Date().toISOString(), until: new Date(Date.now() + 3_600_000).toISOString() });
+    const r = await evaluateModel({ storage: s, model: 'm', config, decode, evaluations });
+    const log: string[] = [];
+    const step = await runAlertStep(s, 'm', config, r.rows, (l) => log.push(l));
+    expect(step.events.length).toBeGreaterThan(0);
+    // Stored with the other alerts, only not sent.
+    expect((await events(s)).length).toBe(step.events.length);
+    expect(step.delivered).toBe(0);
+    expect(step.undelivered).toBe(0);
+    expect(log.filter((l) => l.startsWith('alert silenced until ')).length).toBe(step.events.length);
+    const clean = await store();
+    const r2 = await evaluateModel({ storage: clean, model: 'm', config, decode, evaluations });
+    expect((await runAlertStep(clean, 'm', config, r2.rows, () => {})).delivered).toBe(step.events.length);
   });
 });
