@@ -127,7 +127,10 @@ describe('security headers', () => {
     const page = await get(`/models/${MODEL}?from=${FROM}&to=${TO}`, { authorization: `Bearer ${viewerToken}` });
     const csp = page.headers.get('content-security-policy') ?? '';
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
-    expect(nonce).toBeTruthy();
+    // A fresh base64 nonce of at least 128 bits, different on the next request.
+    expect(nonce).toMatch(/^[A-Za-z0-9+/_-]{22,}={0,2}$/);
+    const again = await get(`/models/${MODEL}?from=${FROM}&to=${TO}`, { authorization: `Bearer ${viewerToken}` });
+    expect(/'nonce-([^']+)'/.exec(again.headers.get('content-security-policy') ?? '')?.[1]).not.toBe(nonce);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
     const html = await page.text();
