@@ -3,6 +3,12 @@ import type { Storage } from '../storage';
 import { noteOutcome } from './heavy-work';
 
 /**
+ * Tests only: `onGet` sees every lookup, and a computation waits for `gate` before it starts, so a
+ * test can make concurrent identical requests meet deterministically (never set in production).
+ */
+export const resultCacheTestHooks: { onGet?: (id: string) => void; gate?: Promise<void> } = {};
+
+/**
  * Results of window comparisons by their inputs and the versions of every file they read (the
  * window's profiles here; the reference's version comes with `inputs`): a dashboard shows the same windows to many people, and
  * an answer is reused until `profile` or `reference add` replaces one of those files. Concurrent
@@ -21,6 +27,7 @@ export class ResultCache {
     const keys = planKeys(model, plan);
     const versions = await Promise.all(keys.map((k) => storage.version(k)));
     const id = `${storage.url}|${model}|${plan.from}|${plan.to}|${inputs}|${keys.map((k, i) => `${k}@${versions[i] ?? '-'}`).join(',')}`;
+    resultCacheTestHooks.onGet?.(id);
     const hit = this.entries.get(id);
     if (hit) {
       noteOutcome(this.settled.has(hit) ? 'cached' : 'shared');
@@ -28,7 +35,8 @@ export class ResultCache {
       this.entries.set(id, hit);
       return hit as Promise<T>;
     }
-    const result = compute();
+    const gate = resultCacheTestHooks.gate;
+    const result = gate ? gate.then(compute) : compute();
     this.entries.set(id, result);
     result.then(
       () => this.settled.add(result),

@@ -9,6 +9,7 @@ import { GET as feature } from '@/app/api/models/[model]/features/[feature]/rout
 import { GET as models } from '@/app/api/models/route';
 import { GET as trend } from '@/app/api/models/[model]/trend/route';
 import { main } from '@/lib/cli/main';
+import { resultCacheTestHooks } from '@/lib/dashboard/result-cache';
 
 /** The route handlers called directly with a Request, on a 3-day demo store (DRIFTWATCH_STORE). */
 let dir: string;
@@ -178,7 +179,19 @@ describe('route handlers', () => {
 
   it('says whether a heavy answer was computed, shared with an identical request, or cached', async () => {
     const path = '/api/models/checkout-fraud/compare?from=2026-11-02T05:00:00Z&to=2026-11-02T17:00:00Z';
-    const answers = await Promise.all(Array.from({ length: 4 }, () => compare(request(path), params({ model: 'checkout-fraud' }))));
+    // The first computation starts only once all four requests have reached the cache: the other three share it.
+    let release!: () => void;
+    const lookups = new Map<string, number>();
+    resultCacheTestHooks.gate = new Promise<void>((resolve) => (release = resolve));
+    resultCacheTestHooks.onGet = (id) => {
+      lookups.set(id, (lookups.get(id) ?? 0) + 1);
+      if (lookups.get(id) === 4) release();
+    };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => compare(request(path), params({ model: 'checkout-fraud' })))).finally(() => {
+      delete resultCacheTestHooks.gate;
+      delete resultCacheTestHooks.onGet;
+    });
+    expect(Math.max(...lookups.values())).toBe(4);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect(answers.map((a) => a.headers.get('x-driftwatch-computed')).sort()).toEqual(['computed', 'shared', 'shared', 'shared']);
     expect((await compare(request(path), params({ model: 'checkout-fraud' }))).headers.get('x-driftwatch-computed')).toBe('cached');
