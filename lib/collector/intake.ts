@@ -1,11 +1,11 @@
 import { listModels } from '../profile/model-store';
 import type { Storage } from '../storage/storage';
-import { rawBatchObjects, type StoreObject } from './batch-writer';
+import { dayBatches, idsKey, rawBatchKey } from './batch-writer';
 import { MetricsRegistry } from './metrics';
 import { quarantineLine, quarantineObject } from './quarantine-writer';
 import { withRetry } from './retry';
 import { Spool, type SpoolRecord } from './spool';
-import { BackpressureError, DEFAULT_DUMP_LIMITS, type AcceptOptions, type AcceptResult, type CollectorMetrics, type DumpLimits, type Intake, type RejectReason } from './types';
+import { BackpressureError, DEFAULT_DUMP_LIMITS, type AcceptOptions, type AcceptResult, type CollectorMetrics, type DumpLimits, type Intake } from './types';
 import { validateLine } from './validate';
 
 export interface IntakeOptions {
@@ -159,6 +159,7 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
 
   /** Something was freed (memory or spool): waiters check their bound again. */
   const notifyRoom = (): void => {
+    refreshGauges();
     for (const wake of [...roomWaiters]) wake();
   };
 
@@ -198,20 +199,25 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     }
   };
 
-  /** Write one object with retry (forever, until close gives up). */
-  const writeObject = async (object: { key: string; data: Uint8Array | string }): Promise<void> => {
-    await withRetry(() => storage.write(object.key, object.data), {
+  /** Run one store operation with retry (forever, until close gives up); `failing` while it fails. */
+  const retrying = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
+    const value = await withRetry(operation, {
       ...options.retry,
       signal: abort.signal,
       onRetry: (attempt, error, delayMs) => {
         failing = true;
-        lastError = `${object.key}: ${(error as Error).message}`;
+        lastError = `${what}: ${(error as Error).message}`;
         metrics.inc('write_failures_total');
         metrics.inc('write_retries_total');
-        log(`collector: write failed (attempt ${attempt}), retrying in ${delayMs} ms: ${lastError}`);
+        log(`collector: store ${what} failed (attempt ${attempt}), retrying in ${delayMs} ms: ${lastError}`);
       },
     });
     failing = false;
+    return value;
+  };
+
+  const writeObject = async (object: { key: string; data: Uint8Array | string }): Promise<void> => {
+    await retrying(object.key, () => storage.write(object.key, object.data));
     lastWriteMs = now();
     metrics.inc('bytes_written_total', undefined, typeof object.data === 'string' ? Buffer.byteLength(object.data) : object.data.length);
   };
@@ -254,10 +260,11 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     buffer.seen = new Set();
     const model = buffer.model;
     enqueue(`m:${model}`, async () => {
-      const objects: StoreObject[] = rawBatchObjects(model, rows.lines, rows.ids, rows.ms);
-      for (const object of objects) {
-        await writeObject(object);
-        if (object.events > 0) metrics.inc('batches_written_total');
+      for (const batch of dayBatches(rows.lines, rows.ids, rows.ms)) {
+        const target = await retrying('read', () => rawBatchKey(model, batch, (key) => storage.read(key)));
+        if (!target.written) await writeObject({ key: target.key, data: batch.raw });
+        await writeObject({ key: idsKey(model, batch.day, target.batchId), data: batch.ids });
+        metrics.inc('batches_written_total');
       }
       metrics.inc('events_written_total', { model }, rows.lines.length);
       heldBytes -= rows.bytes;
@@ -322,22 +329,22 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   /** Validate and buffer a message (synchronously: no write can settle it half-way). */
   const take = (body: Uint8Array, source: string, msg: Message): AcceptResult => {
     const result: AcceptResult = { accepted: 0, rejected: 0, reasons: {}, duplicates: 0 };
+    let received = 0;
     for (const line of linesOf(body)) {
-      metrics.inc('events_received_total', { source });
+      received++;
       const v = validateLine(line.bytes, knownModels);
       if (v.ok) {
         result.accepted++;
-        if (!addEvent(v.model, v.id, v.ms, v.text, msg)) {
-          result.duplicates++;
-          metrics.inc('events_duplicate_total');
-        }
+        if (!addEvent(v.model, v.id, v.ms, v.text, msg)) result.duplicates++;
       } else {
         result.rejected++;
         result.reasons[v.reason] = (result.reasons[v.reason] ?? 0) + 1;
-        metrics.inc('events_quarantined_total', { reason: v.reason as RejectReason });
         addRejected(v.model, source, quarantineLine(line.number, v.reason, v.detail, line.bytes), msg);
       }
     }
+    if (received > 0) metrics.inc('events_received_total', { source }, received);
+    if (result.duplicates > 0) metrics.inc('events_duplicate_total', undefined, result.duplicates);
+    for (const [reason, n] of Object.entries(result.reasons)) metrics.inc('events_quarantined_total', { reason }, n);
     return result;
   };
 

@@ -50,6 +50,24 @@ function peekModel(bytes: Uint8Array, knownModels: ReadonlySet<string>): string 
   return model !== undefined && knownModels.has(model) ? model : undefined;
 }
 
+const BARE_SCORE = /"score"\s*:\s*-?(?:NaN|Infinity)\s*[,}]/;
+
+/**
+ * The common case in one parse: the model named near the start is known, so parseEventLine can
+ * check the line directly. Anything unusual (another "model" key first, a failure) returns
+ * undefined and takes the full path, which classifies it.
+ */
+function fastPath(line: string, knownModels: ReadonlySet<string>): ValidatedLine | undefined {
+  const model = MODEL_FIELD.exec(line.length > 4096 ? line.slice(0, 4096) : line)?.[1];
+  if (model === undefined || !knownModels.has(model)) return undefined;
+  const parsed = parseEventLine(line, model);
+  if (!parsed.ok) return undefined;
+  const { id, score } = parsed.event;
+  if (NON_FINITE_TEXT.has(id) && ENVELOPE_NON_FINITE.test(line)) return undefined;
+  if (score !== undefined && score !== null && typeof score !== 'number' && !(typeof score === 'string' && NON_FINITE_TEXT.has(score) && BARE_SCORE.test(line))) return undefined;
+  return { ok: true, model, id, ms: parsed.ms, text: parsed.text };
+}
+
 function reject(reason: RejectReason, detail: string, model: string | undefined): ValidatedLine {
   return model === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, model };
 }
@@ -65,6 +83,8 @@ export function validateLine(bytes: Uint8Array, knownModels: ReadonlySet<string>
   const depth = nestingDepth(bytes);
   if (depth > MAX_EVENT_DEPTH) return reject('too_deep', `event nests objects/arrays deeper than ${MAX_EVENT_DEPTH}`, peekModel(bytes, knownModels));
   const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  const fast = fastPath(line, knownModels);
+  if (fast) return fast;
   let value: unknown;
   let bareNonFinite = false;
   try {

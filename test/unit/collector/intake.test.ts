@@ -56,6 +56,30 @@ describe('intake: validate, buffer, write, acknowledge', () => {
   });
 });
 
+describe('batch names', () => {
+  it('a batch with the same first id, last id and count but other events never replaces the first one', async () => {
+    const storage = new FlakyStorage(await storeWithModels('m'));
+    const { intake } = await started(storage, { limits: { maxEvents: 3 } });
+    await intake.accept(body(event('a'), event('x'), event('b')), { source: 'test', durability: 'queue' });
+    await intake.flush();
+    await intake.accept(body(event('a'), event('y'), event('b')), { source: 'test', durability: 'queue' });
+    await intake.flush();
+    // The same batch again (a redelivery) is recognised: nothing new is written.
+    await intake.accept(body(event('a'), event('x'), event('b')), { source: 'test', durability: 'queue' });
+    await intake.flush();
+    const batches = await rawBatches(storage);
+    const names = [...batches.keys()].map((k) => k.split('/').pop()!);
+    const first = names.find((n) => n.endsWith('-3.ndjson.gz'))!;
+    expect(names.sort()).toEqual([first.replace('-3.ndjson.gz', '-3-2.ndjson.gz'), first]);
+    expect([...batches.values()].map(idsOf).sort()).toEqual([
+      ['a', 'x', 'b'],
+      ['a', 'y', 'b'],
+    ]);
+    expect(storage.writes.filter((k) => k.includes('/raw/'))).toHaveLength(2);
+    expect(await storage.list('models/m/ids/')).toHaveLength(2);
+  });
+});
+
 describe('dump limits are exact', () => {
   it('count: 1,000 events at maxEvents 100 → 10 files of exactly 100, written without a flush', async () => {
     const storage = await storeWithModels('m');

@@ -69,6 +69,14 @@ describe('validateLine', () => {
     }
   });
 
+  it('judges the top-level model, not a "model" key met earlier inside features', () => {
+    const line = '{"features":{"model":"m","x":1},"model":"other","id":"a","ts":"2026-11-29T08:00:00Z"}';
+    expect(validateLine(bytes(line), known)).toMatchObject({ ok: false, reason: 'unknown_model' });
+    const good = '{"features":{"model":"other"},"model":"m","id":"a","ts":"2026-11-29T08:00:00Z"}';
+    expect(validateLine(bytes(good), known)).toMatchObject({ ok: true, model: 'm', id: 'a' });
+    expect(validateLine(bytes(ok.replace('"score":0.5', '"score":"NaN"')), known)).toMatchObject({ ok: false, reason: 'invalid_event' });
+  });
+
   it('keeps NaN and wrong types inside features, and a bare NaN score (feature failures, not rejects)', () => {
     for (const line of [ok.replace('"x":1', '"x":NaN'), ok.replace('"x":1', '"x":"text"'), ok.replace('"score":0.5', '"score":NaN'), ok.replace('"score":0.5', '"score":null')]) {
       const v = validateLine(bytes(line), known);
