@@ -214,10 +214,10 @@ export class Spool {
   private remove(segment: Segment): void {
     if (!this.segments.delete(segment.seq)) return;
     if (this.active === segment) this.active = undefined;
+    this.diskBytes -= segment.size;
     const p = (async () => {
       await segment.handle?.close().catch(() => undefined);
       await unlink(segment.path).catch(() => undefined);
-      this.diskBytes -= segment.size;
       this.options.onFree?.();
     })();
     this.pendingRemovals.add(p);

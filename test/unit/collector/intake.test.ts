@@ -5,6 +5,7 @@ import { BackpressureError, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from '@/lib/colle
 import { DAY_MS } from '@/lib/format';
 import { parseQuarantine, quarantinedBytes } from '@/lib/profile/quarantine';
 import { decodeIds } from '@/lib/profile/id-index';
+import { updateModelMeta, writeModelMeta } from '@/lib/profile/model-store';
 import type { Storage } from '@/lib/storage/storage';
 import { body, deferred, event, FlakyStorage, rawBatches, storeWithModels, T0 } from './helpers';
 
@@ -53,6 +54,18 @@ describe('intake: validate, buffer, write, acknowledge', () => {
       ['day=2026-11-29', ['d1a', 'd1b']],
       ['day=2026-11-30', ['d2a']],
     ]);
+  });
+});
+
+describe('known models', () => {
+  it('a model created after start is known after the next refresh (modelsRefreshMs)', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const storage = await storeWithModels('m');
+    const { intake } = await started(storage, { modelsRefreshMs: 1_000 });
+    expect(await intake.accept(body(event('a', { model: 'late' })), { source: 'test', durability: 'queue' })).toMatchObject({ rejected: 1, reasons: { unknown_model: 1 } });
+    await writeModelMeta(storage, updateModelMeta(undefined, 'late', {}).meta);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await intake.accept(body(event('b', { model: 'late' })), { source: 'test', durability: 'queue' })).toMatchObject({ accepted: 1, rejected: 0 });
   });
 });
 
@@ -200,11 +213,15 @@ describe('acknowledgement', () => {
     const { intake } = await started(storage);
     const raw = deferred();
     const quarantine = deferred();
-    storage.gate = (key) => (key.includes('/raw/') ? raw.promise : key.includes('/quarantine/') ? quarantine.promise : undefined);
+    const waiting: string[] = [];
+    storage.gate = (key) => {
+      waiting.push(key.includes('/raw/') ? 'raw' : key.includes('/quarantine/') ? 'quarantine' : key);
+      return key.includes('/raw/') ? raw.promise : key.includes('/quarantine/') ? quarantine.promise : undefined;
+    };
     const durable = vi.fn();
     await intake.accept(body(event('a'), 'garbage'), { source: 'test', durability: 'queue', onDurable: durable });
     const flushed = intake.flush();
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(waiting.sort()).toEqual(['quarantine', 'raw']));
     expect(durable).not.toHaveBeenCalled();
     expect(storage.writes).toEqual([]);
     raw.resolve();
