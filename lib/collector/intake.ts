@@ -225,7 +225,18 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   /** Queue a write on a lane (in order within the lane, at most `writeConcurrency` across lanes). */
   const enqueue = (lane: string, write: () => Promise<void>): void => {
     const previous = lanes.get(lane) ?? Promise.resolve();
-    const next = previous.then(() => gate.run(write)).catch((error: unknown) => {
+    const notClosed = (): void => {
+      if (abort.signal.aborted) throw new Error('the intake was closed before this write');
+    };
+    const next = previous
+      .then(() => {
+        notClosed();
+        return gate.run(() => {
+          notClosed();
+          return write();
+        });
+      })
+      .catch((error: unknown) => {
       log(`collector: write given up: ${(error as Error).message}`);
     });
     lanes.set(lane, next);
@@ -376,9 +387,12 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
         }
       } else {
         // No spool: the answer waits until the store has everything, so it still means "durable".
-        durable = new Promise<void>((resolve) => {
+        durable = new Promise<void>((resolve, reject) => {
           const onDurable = accepted.onDurable;
+          const gaveUp = (): void => reject(new Error('collector closed before the message was written'));
+          abort.signal.addEventListener('abort', gaveUp, { once: true });
           msg.onDurable = () => {
+            abort.signal.removeEventListener('abort', gaveUp);
             onDurable?.();
             resolve();
           };

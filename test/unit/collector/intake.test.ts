@@ -249,6 +249,30 @@ describe('acknowledgement', () => {
     expect(durable).toHaveBeenCalledTimes(1);
   });
 
+  it("without a spool, a 'spool' message resolves only once it is written to the store", async () => {
+    const inner = await storeWithModels('m');
+    const storage = new FlakyStorage(inner);
+    const { intake } = await started(storage, { limits: { maxAgeMs: 3_600_000 } });
+    const raw = deferred();
+    const reached = deferred();
+    storage.gate = (key) => {
+      if (!key.includes('/raw/')) return undefined;
+      reached.resolve();
+      return raw.promise;
+    };
+    let answered = false;
+    const answer = intake.accept(body(event('a')), { source: 'http', durability: 'spool' }).then((r) => {
+      answered = true;
+      return r;
+    });
+    void intake.flush();
+    await reached.promise;
+    expect(answered).toBe(false);
+    raw.resolve();
+    expect(await answer).toMatchObject({ accepted: 1 });
+    expect([...(await rawBatches(inner)).values()].map(idsOf)).toEqual([['a']]);
+  });
+
   it('retry: 5 failed writes → written once, write_retries_total 5, health failing meanwhile, nothing lost', async () => {
     const inner = await storeWithModels('m');
     const storage = new FlakyStorage(inner);
