@@ -1,4 +1,5 @@
 import { listModels } from '../profile/model-store';
+import { timeLimits, type TimeLimitSettings } from '../profile/time-limits';
 import type { Storage } from '../storage/storage';
 import { dayBatches, idsKey, rawBatchKey } from './batch-writer';
 import { MetricsRegistry } from './metrics';
@@ -24,6 +25,11 @@ export interface IntakeOptions {
   retry?: { baseMs?: number; capMs?: number };
   /** Store writes in flight across models (default 4). */
   writeConcurrency?: number;
+  /**
+   * Quarantine events whose time is implausible (as `ingest` does with config `ingest.earliest` and
+   * `ingest.max_future_skew`), judged against `now()` at each message. Default: only the range of dates.
+   */
+  timeLimits?: TimeLimitSettings;
   now?: () => number;
   log?: (line: string) => void;
   metrics?: CollectorMetrics;
@@ -341,9 +347,10 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   const take = (body: Uint8Array, source: string, msg: Message): AcceptResult => {
     const result: AcceptResult = { accepted: 0, rejected: 0, reasons: {}, duplicates: 0 };
     let received = 0;
+    const validation = options.timeLimits ? { limits: timeLimits(options.timeLimits, now()) } : {};
     for (const line of linesOf(body)) {
       received++;
-      const v = validateLine(line.bytes, knownModels);
+      const v = validateLine(line.bytes, knownModels, validation);
       if (v.ok) {
         result.accepted++;
         if (!addEvent(v.model, v.id, v.ms, v.text, msg)) result.duplicates++;

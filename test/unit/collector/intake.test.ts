@@ -193,6 +193,13 @@ describe('rejected events', () => {
     });
   }
 
+  it('with timeLimits, implausible times are quarantined as invalid_event (as ingest does)', async () => {
+    const storage = await storeWithModels('m');
+    const { intake } = await started(storage, { timeLimits: { earliest: '2020-01-01', max_future_skew: '1h' }, now: () => T0 });
+    const result = await intake.accept(body(event('old', { ms: Date.UTC(2019, 0, 1) }), event('future', { ms: T0 + 2 * 3_600_000 }), event('fine', { ms: T0 - 1 })), { source: 'test', durability: 'queue' });
+    expect(result).toMatchObject({ accepted: 1, rejected: 2, reasons: { invalid_event: 2 } });
+  });
+
   it('a message of only blank lines or duplicates is durable at once', async () => {
     const storage = await storeWithModels('m');
     const { intake } = await started(storage);
