@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -30,12 +30,16 @@ export async function bundleCli(name: string): Promise<{ path: string; remove: (
 
 /** A store with model `m` (numeric `x`, categorical `c`, a score) from a 600-row reference. */
 export async function makeStore(dir: string, location = join(dir, 'store')): Promise<string> {
+  await writeReference(dir);
   await initStore(location, () => {});
+  return location;
+}
+
+async function writeReference(dir: string): Promise<void> {
   const csv = join(dir, 'reference.csv');
   const start = Date.now() - 30 * 24 * HOUR_MS;
   const rows = Array.from({ length: 600 }, (_, i) => `r${i},${new Date(start + i * HOUR_MS).toISOString()},${(i % 97) / 10},${'abc'[i % 3]},${(i % 10) / 10}`);
   await writeFile(csv, ['id,ts,x,c,score', ...rows].join('\n') + '\n');
-  return location;
 }
 
 export async function addModel(storage: Storage, dir: string): Promise<void> {
@@ -95,11 +99,13 @@ export async function startCollector(cli: string, args: string[], options: { tim
   };
 }
 
-/** Every raw prediction batch of `m` in a local store: key → its event ids (throws on a torn file). */
-export async function rawBatches(storage: Storage, storeDir: string): Promise<Map<string, string[]>> {
+/** Every raw prediction batch of `m`: key → its event ids (throws on a torn file). */
+export async function rawBatches(storage: Storage): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const key of await storage.list(layout.rawPredictionsPrefix(MODEL))) {
-    const text = gunzipSync(await readFile(join(storeDir, key))).toString('utf8');
+    const bytes = await storage.read(key);
+    if (bytes === undefined) throw new Error(`${key} is listed but cannot be read`);
+    const text = gunzipSync(bytes).toString('utf8');
     if (!text.endsWith('\n')) throw new Error(`${key} does not end with a newline`);
     out.set(
       key,

@@ -88,7 +88,7 @@ describe('POST /v1/events', () => {
     expect(await res.json()).toEqual({ accepted: 4, rejected: 4, reasons: { malformed_json: 1, unknown_model: 1, invalid_event: 2 }, duplicates: 0 });
 
     const ids = await until('the four accepted events in a raw batch', async () => {
-      const all = [...(await rawBatches(storage, storeDir)).values()].flat();
+      const all = [...(await rawBatches(storage)).values()].flat();
       return ['mix-1', 'mix-2', 'mix-3', 'mix-nan'].every((id) => all.includes(id)) ? all : undefined;
     });
     expect(ids.filter((id) => id.startsWith('mix-')).sort()).toEqual(['mix-1', 'mix-2', 'mix-3', 'mix-nan']);
@@ -132,7 +132,7 @@ describe('POST /v1/events', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 4, rejected: 0, reasons: {}, duplicates: 1 });
     const ids = await until('the gzip events', async () => {
-      const all = [...(await rawBatches(storage, storeDir)).values()].flat().filter((id) => id.startsWith('gz-'));
+      const all = [...(await rawBatches(storage)).values()].flat().filter((id) => id.startsWith('gz-'));
       return all.length >= 3 ? all : undefined;
     });
     expect(ids.sort()).toEqual(['gz-1', 'gz-2', 'gz-3']);
@@ -161,7 +161,7 @@ describe('POST /v1/events', () => {
     const after = await post(event('after-413') + '\n');
     expect(after.status).toBe(202);
     const ids = await until('after-413', async () => {
-      const all = [...(await rawBatches(storage, storeDir)).values()].flat();
+      const all = [...(await rawBatches(storage)).values()].flat();
       return all.includes('after-413') ? all : undefined;
     });
     expect(ids).not.toContain('big-x');
@@ -224,7 +224,7 @@ describe('shutdown', () => {
     const res = await fetch(`${c.url}/v1/events`, { method: 'POST', body: ids.map((id) => event(id)).join('\n') });
     expect(res.status).toBe(202);
     expect(((await res.json()) as { accepted: number }).accepted).toBe(300);
-    const stored = () => rawBatches(storage, storeDir).then((b) => [...b.values()].flat().filter((id) => id.startsWith('term-')));
+    const stored = () => rawBatches(storage).then((b) => [...b.values()].flat().filter((id) => id.startsWith('term-')));
     expect(await stored()).toEqual([]);
     const exit = await c.stop();
     expect(exit).toEqual({ code: 0, signal: null });
