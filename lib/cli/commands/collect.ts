@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { runCollector } from '../../collector/run-collector';
-import { createQueueSource } from '../../collector/sources';
 import type { Source } from '../../collector/types';
 import type { CommandContext } from '../command-context';
 import { openStore, storeLocation } from '../store-context';
@@ -26,8 +25,9 @@ export async function startCollector(values: Values, ctx: CommandContext, signal
   const sqs = names.includes('sqs') ? sqsFlags(values, ctx.log) : undefined;
   const store = await openStore(storeLocation(values.store as string | undefined));
   const sources: Source[] = [];
-  if (redis) sources.push(await createQueueSource('redis', redis));
-  if (sqs) sources.push(await createQueueSource('sqs', sqs));
+  // Loaded only when asked for: `--source http` needs neither ioredis nor the SQS SDK.
+  if (redis) sources.push((await import('../../collector/redis-source')).createRedisSource(redis));
+  if (sqs) sources.push((await import('../../collector/sqs-source')).createSqsSource({ ...sqs, limits }));
   return runCollector({
     storage: store.storage,
     sources,

@@ -63,7 +63,7 @@ export interface Collector {
 }
 
 /** Start `driftwatch collect` as a child process on port 0 and wait for its "listening" line. */
-export async function startCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Collector> {
+export async function startCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Collector> {
   const child = spawn(process.execPath, [cli, 'collect', '--listen', '127.0.0.1:0', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env } });
   const lines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));

@@ -11,7 +11,7 @@ import { addModel, bundleCli, event, makeStore, MODEL, profiledRows, rawBatches,
 /** The collector writing to a store on an S3-compatible server (s3rver), then profile reading it. */
 let dir: string;
 let s3: S3TestServer;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string>;
 let location: string;
 let storage: Storage;
 let cli: Awaited<ReturnType<typeof bundleCli>>;
@@ -41,7 +41,7 @@ describe('a store on S3', () => {
     expect(collector.lines[0]).toContain(`store s3://${s3.bucket}/capture`);
     const ids = Array.from({ length: 500 }, (_, i) => `s3-${i}`);
     const first = await fetch(`${collector.url}/v1/events`, { method: 'POST', body: ids.slice(0, 250).map((id) => event(id)).join('\n') + '\n' });
-    const second = await fetch(`${collector.url}/v1/events`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(ids.slice(200).map((id) => event(id)).join('\n') + '\n') });
+    const second = await fetch(`${collector.url}/v1/events`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: new Blob([gzipSync(ids.slice(200).map((id) => event(id)).join('\n') + '\n')]) });
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(((await second.json()) as { accepted: number }).accepted).toBe(300);

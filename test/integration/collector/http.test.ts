@@ -17,7 +17,7 @@ let storage: LocalStorage;
 let cli: Awaited<ReturnType<typeof bundleCli>>;
 let collector: Collector;
 
-const post = (body: Uint8Array | string, headers: Record<string, string> = {}) => fetch(`${collector.url}/v1/events`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson', ...headers } });
+const post = (body: Uint8Array | string, headers: Record<string, string> = {}) => fetch(`${collector.url}/v1/events`, { method: 'POST', body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]), headers: { 'content-type': 'application/x-ndjson', ...headers } });
 
 /** Wait for a condition of the store, checked every 50 ms (the collector writes in the background). */
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
