@@ -63,21 +63,37 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   let stream: Readable = req;
   if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip());
   else if (encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+  // Events, not `for await`: leaving an async iterator destroys the request, and the client would see a reset instead of the answer.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (answer: HttpAnswer) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      if (stream !== req) {
+        req.unpipe(stream);
+        stream.destroy();
+      }
+      reject(answer);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB) after decompression: split it`);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (stream !== req) stream.destroy();
-    if (error instanceof HttpAnswer) throw error;
-    if (req.destroyed && !req.complete) throw new HttpAnswer(400, 'bad_request', 'the request body ended early');
-    throw new HttpAnswer(400, 'bad_request', `the gzip body could not be decompressed: ${(error as Error).message}`);
-  }
-  return Buffer.concat(chunks, size);
+      if (size > maxBytes) fail(new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB)${stream === req ? '' : ' after decompression'}: split it`));
+      else chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    stream.once('error', (error: Error) => fail(new HttpAnswer(400, 'bad_request', stream === req ? 'the request body could not be read' : `the gzip body could not be decompressed: ${error.message}`)));
+    req.once('close', () => {
+      if (!req.complete) fail(new HttpAnswer(400, 'bad_request', 'the request body ended early'));
+    });
+  });
 }
 
 /**
