@@ -60,9 +60,9 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is ${declared} bytes; the limit is ${maxBytes} bytes (${maxBytes >> 20} MiB): split it`);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  let stream: Readable = req;
-  if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip());
-  else if (encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
+  const gunzip = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : undefined;
+  const stream: Readable = gunzip ? req.pipe(gunzip) : req;
+  if (!gunzip && encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
   // Events, not `for await`: leaving an async iterator destroys the request, and the client would see a reset instead of the answer.
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -72,9 +72,9 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
       if (settled) return;
       settled = true;
       stream.off('data', onData);
-      if (stream !== req) {
-        req.unpipe(stream);
-        stream.destroy();
+      if (gunzip) {
+        req.unpipe(gunzip);
+        gunzip.destroy();
       }
       reject(answer);
     };

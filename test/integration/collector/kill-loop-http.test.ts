@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileModel } from '@/lib/profile';
 import { LocalStorage } from '@/lib/storage';
 import { mulberry32 } from '@/test/helpers/random';
-import { addModel, bundleCli, event, makeStore, MODEL, profiledRows, rawBatches, startCollector, type Collector } from './http-harness';
+import { addModel, bundleCli, event, makeStore, MODEL, profiledRows, rawBatches, spawnCollector, startCollector, type Collector } from './http-harness';
 
 /**
  * kill -9 at random points under load over HTTP (issue #14): every event whose request was answered
@@ -20,6 +20,7 @@ let storeDir: string;
 let storage: LocalStorage;
 let cli: Awaited<ReturnType<typeof bundleCli>>;
 let running: Collector | undefined;
+let next: ReturnType<typeof spawnCollector> | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'driftwatch-kill-http-'));
@@ -30,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (running && running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+  for (const child of [running?.child, next?.child]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await cli?.remove();
   await rm(dir, { recursive: true, force: true });
 });
@@ -73,10 +74,13 @@ describe('kill -9 loop over HTTP', () => {
     const sent = new Set<string>();
     let startMs = 0;
     const started = Date.now();
+    next = spawnCollector(cli.path, args);
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const t0 = Date.now();
-      running = await startCollector(cli.path, args);
+      running = await next!.go();
       startMs += Date.now() - t0;
+      // The next process loads its modules meanwhile; it opens the spool only after this one is killed.
+      next = cycle + 1 < CYCLES ? spawnCollector(cli.path, args) : undefined;
       const stop = new AbortController();
       const senders = Array.from({ length: SENDERS }, (_, s) => send(running!.url, s, cycle, random, stop.signal, sent));
       await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 380)));
