@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { SPOOL_RETRY_AFTER_SECONDS } from './spool';
 import { BackpressureError, type Intake, type Source } from './types';
 
 /** A POST body (after gunzip) larger than this answers 413; nothing of it is kept. */
@@ -120,8 +121,11 @@ export class HttpEventsSource implements Source {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const intake = this.intake;
     if (!intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
-    // Answer 503 before reading a body the intake cannot take.
-    if (intake.full) throw new HttpAnswer(503, 'unavailable', 'the collector spool is full: retry later', { 'retry-after': '1' });
+    // Answer 503 before reading a body the intake cannot take (counted like the intake's own refusals).
+    if (intake.full) {
+      intake.metrics.inc('backpressure_total');
+      throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${SPOOL_RETRY_AFTER_SECONDS} s`, { 'retry-after': String(SPOOL_RETRY_AFTER_SECONDS) });
+    }
     const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
     const accepted = intake.accept(body, { source: 'http', durability: 'spool' });
     this.inFlight.add(accepted);
