@@ -73,7 +73,7 @@ export interface Collector {
 }
 
 /** Start `driftwatch collect` as a child process on port 0 and wait for its "listening" line. */
-export async function startCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Collector> {
+export async function startCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string>; command?: string[] } = {}): Promise<Collector> {
   return spawnCollector(cli, args, { ...options, wait: false }).go();
 }
 
@@ -81,9 +81,9 @@ export async function startCollector(cli: string, args: string[], options: { tim
  * Spawn `driftwatch collect` with its modules loaded but `main` not yet called (`wait`), so a
  * restart costs only the collector's own start; `go()` runs it and waits for "listening".
  */
-export function spawnCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string>; wait?: boolean } = {}): { child: ChildProcess; go: () => Promise<Collector> } {
+export function spawnCollector(cli: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string>; wait?: boolean; command?: string[] } = {}): { child: ChildProcess; go: () => Promise<Collector> } {
   const wait = options.wait ?? true;
-  const child = spawn(process.execPath, [cli, 'collect', '--listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [cli, ...(options.command ?? ['collect']), '--listen', '127.0.0.1:0', ...args], {
     cwd: REPO,
     stdio: [wait ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(wait ? { DRIFTWATCH_TEST_WAIT_GO: '1' } : {}), ...options.env },
