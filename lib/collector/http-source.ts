@@ -127,6 +127,8 @@ export class HttpEventsSource implements Source {
       throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${SPOOL_RETRY_AFTER_SECONDS} s`, { 'retry-after': String(SPOOL_RETRY_AFTER_SECONDS) });
     }
     const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    // Stopped while the body was read: the intake is being closed, so this one is not taken.
+    if (!this.intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
     const accepted = intake.accept(body, { source: 'http', durability: 'spool' });
     this.inFlight.add(accepted);
     try {
@@ -135,7 +137,8 @@ export class HttpEventsSource implements Source {
     } catch (error) {
       if (error instanceof BackpressureError || (error as Error)?.name === 'BackpressureError') {
         const retryAfter = Math.max(1, Math.ceil((error as BackpressureError).retryAfterSeconds ?? 1));
-        throw new HttpAnswer(503, 'unavailable', `the collector is full (${(error as Error).message}): retry after ${retryAfter} s`, { 'retry-after': String(retryAfter) });
+        // The intake's message names the spool's path: it stays on this side.
+        throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${retryAfter} s`, { 'retry-after': String(retryAfter) });
       }
       throw error;
     } finally {
