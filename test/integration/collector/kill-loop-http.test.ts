@@ -38,12 +38,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** One sender: POST bodies of 1–100 unique events until `signal` aborts or the collector dies; returns the ids answered 202. */
+/** One sender: POST bodies of 1–50 unique events until `signal` aborts or the collector dies; returns the ids answered 202. */
 async function send(url: string, sender: number, cycle: number, random: () => number, signal: AbortSignal, sent: Set<string>): Promise<string[]> {
   const acked: string[] = [];
   let seq = 0;
   while (!signal.aborted) {
-    const ids = Array.from({ length: 1 + Math.floor(random() * 100) }, () => `s${sender}-c${cycle}-${seq++}`);
+    const ids = Array.from({ length: 1 + Math.floor(random() * 50) }, () => `s${sender}-c${cycle}-${seq++}`);
     for (const id of ids) sent.add(id);
     try {
       const res = await fetch(`${url}/v1/events`, { method: 'POST', body: ids.map((id) => event(id)).join('\n') + '\n', signal });
@@ -71,7 +71,7 @@ describe('kill -9 loop over HTTP', () => {
     const random = mulberry32(14);
     const spool = join(dir, 'spool');
     // Small batches and a short age: the store is written to all the time, so kills land mid-write.
-    const args = ['--store', storeDir, '--spool', spool, '--max-events', '150', '--max-age', '100ms', '--status-every', '1h'];
+    const args = ['--store', storeDir, '--spool', spool, '--max-events', '1000', '--max-age', '100ms', '--status-every', '1h'];
     const acked = new Set<string>();
     const sent = new Set<string>();
     let startMs = 0;
