@@ -66,10 +66,16 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
     },
   });
 
+  let address: ListenAddress;
+  try {
+    address = await server.listen();
+  } catch (error) {
+    await intake.close({ timeoutMs: 1_000 }).catch(() => undefined);
+    throw error;
+  }
   const started: Source[] = [];
   let status = 0;
   try {
-    const address = await server.listen();
     for (const source of sources) {
       await source.start(intake);
       started.push(source);

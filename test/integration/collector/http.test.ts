@@ -232,6 +232,17 @@ describe('other routes', () => {
   });
 });
 
+describe('start-up errors', () => {
+  it('refuses an address or a spool in use with one line', async () => {
+    await expect(startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool-other'), '--listen', `127.0.0.1:${collector.port}`])).rejects.toThrow(
+      `collect exited (1) before listening: driftwatch collect: cannot listen on 127.0.0.1:${collector.port}: the address is in use (another collector?); choose another with --listen`,
+    );
+    await expect(startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool')])).rejects.toThrow(
+      new RegExp(`driftwatch collect: spool .*spool is in use by process ${collector.child.pid}: two collectors cannot share a spool \\(give each its own --spool\\)`),
+    );
+  });
+});
+
 describe('shutdown', () => {
   it('SIGTERM writes what is buffered and exits 0', async () => {
     const c = await startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool-term'), '--max-age', '1h']);
