@@ -72,7 +72,7 @@ describe('redis source', () => {
     // Own pending first, at once (idle time not needed).
     await vi.waitFor(() => expect(intake.accepted.map((a) => JSON.parse(a.body).id)).toEqual(['d3', 'd4']), { timeout: 2000 });
     await vi.waitFor(() => expect(intake.accepted.length).toBe(5), { timeout: 5000 });
-    expect(intake.counter('claimed_total')).toBe(3);
+    expect(intake.counter('queue_claimed_total')).toBe(3);
     intake.flush();
     await vi.waitFor(async () => expect(await pendingCount(stream)).toBe(0), { timeout: 5000 });
   });
@@ -96,7 +96,7 @@ describe('redis source', () => {
     intake.flush();
     await vi.waitFor(async () => expect(await pendingCount(stream)).toBe(0), { timeout: 5000 });
     expect(good).toBeTruthy();
-    expect(intake.counter('dead_letters_total')).toBe(2);
+    expect(intake.counter('queue_dead_letters_total')).toBe(2);
   });
 
   test('stops reading while the intake is full', async () => {
@@ -123,7 +123,7 @@ describe('redis source', () => {
     await vi.waitFor(() => expect(intake.accepted.length).toBe(8), { timeout: 5000 });
     intake.flush();
     await vi.waitFor(async () => expect(await pendingCount(stream)).toBe(0), { timeout: 5000 });
-    expect(intake.counter('redeliveries_total')).toBe(4);
+    expect(intake.counter('queue_redeliveries_total')).toBe(4);
   });
 
   test('stop leaves unwritten entries pending, and the lag gauge reports them', async () => {

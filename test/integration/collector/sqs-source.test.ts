@@ -84,7 +84,7 @@ describe('sqs source', () => {
     // Three timeouts pass with the write held (store down): extensions keep the messages invisible.
     await new Promise((r) => setTimeout(r, 6000));
     expect(intake.accepted.length).toBe(2);
-    expect(intake.counter('redeliveries_total')).toBe(0);
+    expect(intake.counter('queue_redeliveries_total')).toBe(0);
     expect(logs.some((l) => l.includes('extending one message at a time'))).toBe(true);
     expect(await depth('held')).toEqual({ visible: 0, total: 2 });
     intake.flush();
@@ -104,7 +104,7 @@ describe('sqs source', () => {
     await vi.waitFor(async () => expect((await depth('fault')).total).toBe(0), { timeout: 8000 });
     intake.flush();
     expect(new Set(ids(intake))).toEqual(new Set(['f1', 'f2', 'f3']));
-    expect(intake.counter('redeliveries_total')).toBe(intake.accepted.length - 3);
+    expect(intake.counter('queue_redeliveries_total')).toBe(intake.accepted.length - 3);
   }, 20_000);
 
   test('a message received more than maxDeliveries times goes to the dead-letter queue', async () => {
@@ -117,6 +117,6 @@ describe('sqs source', () => {
     const dead = await goaws.client.send(new ReceiveMessageCommand({ QueueUrl: goaws.queueUrls['poison-dlq'], MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
     expect(dead.Messages?.map((m) => m.Body)).toEqual([event('x1')]);
     expect(dead.Messages?.[0].MessageAttributes?.reason?.StringValue).toBe('max_deliveries');
-    expect(intake.counter('dead_letters_total')).toBe(1);
+    expect(intake.counter('queue_dead_letters_total')).toBe(1);
   }, 20_000);
 });
