@@ -29,9 +29,14 @@ export async function makeQueueStore(prefix: string): Promise<QueueStore> {
   const location = path.join(dir, 'store');
   await initStore(location, () => undefined);
   const storage = openStorage(location);
+  await addQueueModel(storage);
+  return { dir, location, storage, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Declare the queue model in a store (what `reference add` would leave: its features and score). */
+export async function addQueueModel(storage: Storage): Promise<void> {
   const { meta } = updateModelMeta(undefined, QUEUE_MODEL, { found: new Map([['x', 'numeric']]), score: 'score' });
   await writeModelMeta(storage, meta);
-  return { dir, location, storage, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** One event line; `n` picks its id and its hour (ids spread over 6 hours). */
