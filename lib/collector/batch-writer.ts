@@ -13,19 +13,17 @@ export function collectorBatchId(ids: readonly string[]): string {
   return `c-${sha12(ids[0])}-${sha12(ids[ids.length - 1])}-${ids.length}`;
 }
 
-/** One store object of a dump. */
-export interface StoreObject {
-  key: string;
-  data: Uint8Array;
-  /** Events it holds (raw batches; 0 for id files). */
+/** One UTC day of a model's dump: its raw batch (gzip NDJSON, arrival order) and ids file contents. */
+export interface DayBatch {
+  day: number;
+  batchId: string;
+  raw: Uint8Array;
+  ids: Uint8Array;
   events: number;
 }
 
-/**
- * A model's dump → per UTC day present: the raw batch (gzip NDJSON of the normalised lines, in
- * arrival order) and its ids file, the raw batch first so the index never names a missing batch.
- */
-export function rawBatchObjects(model: string, lines: readonly string[], ids: readonly string[], ms: readonly number[]): StoreObject[] {
+/** A model's dump → one batch per UTC day present, each named by its own first and last id. */
+export function dayBatches(lines: readonly string[], ids: readonly string[], ms: readonly number[]): DayBatch[] {
   const days = new Map<number, number[]>();
   for (let i = 0; i < lines.length; i++) {
     const day = Math.floor(ms[i] / DAY_MS) * DAY_MS;
@@ -33,13 +31,29 @@ export function rawBatchObjects(model: string, lines: readonly string[], ids: re
     if (!of) days.set(day, (of = []));
     of.push(i);
   }
-  const out: StoreObject[] = [];
-  for (const [day, rows] of [...days].sort((a, b) => a[0] - b[0])) {
-    const dayIds = rows.map((i) => ids[i]);
-    const batchId = collectorBatchId(dayIds);
-    const text = `${rows.map((i) => lines[i]).join('\n')}\n`;
-    out.push({ key: layout.rawPredictions(model, day, batchId, 'ndjson.gz'), data: gzipSync(text, { level: GZIP_LEVEL }), events: rows.length });
-    out.push({ key: layout.ids(model, day, batchId), data: encodeIds(dayIds), events: 0 });
-  }
-  return out;
+  return [...days]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, rows]) => {
+      const dayIds = rows.map((i) => ids[i]);
+      const raw = gzipSync(`${rows.map((i) => lines[i]).join('\n')}\n`, { level: GZIP_LEVEL });
+      return { day, batchId: collectorBatchId(dayIds), raw, ids: encodeIds(dayIds), events: rows.length };
+    });
 }
+
+/**
+ * The raw key for a batch: its content name, unless another batch with the same first id, last id
+ * and count (but other events between) already holds it — then `<name>-2`, `-3`, …, so a replace
+ * can never drop events. The same content found there means a retried write: nothing to write.
+ */
+export async function rawBatchKey(model: string, batch: DayBatch, read: (key: string) => Promise<Uint8Array | undefined>): Promise<{ batchId: string; key: string; written: boolean }> {
+  for (let n = 1; ; n++) {
+    const batchId = n === 1 ? batch.batchId : `${batch.batchId}-${n}`;
+    const key = layout.rawPredictions(model, batch.day, batchId, 'ndjson.gz');
+    const existing = await read(key);
+    if (existing === undefined) return { batchId, key, written: false };
+    if (Buffer.compare(Buffer.from(existing.buffer, existing.byteOffset, existing.length), Buffer.from(batch.raw.buffer, batch.raw.byteOffset, batch.raw.length)) === 0) return { batchId, key, written: true };
+  }
+}
+
+/** The ids file of a batch (written after the raw batch, so the index never names a missing batch). */
+export const idsKey = (model: string, day: number, batchId: string): string => layout.ids(model, day, batchId);

@@ -1,11 +1,12 @@
 import { listModels } from '../profile/model-store';
+import { timeLimits, type TimeLimitSettings } from '../profile/time-limits';
 import type { Storage } from '../storage/storage';
-import { rawBatchObjects, type StoreObject } from './batch-writer';
+import { dayBatches, idsKey, rawBatchKey } from './batch-writer';
 import { MetricsRegistry } from './metrics';
 import { quarantineLine, quarantineObject } from './quarantine-writer';
 import { withRetry } from './retry';
 import { Spool, type SpoolRecord } from './spool';
-import { BackpressureError, DEFAULT_DUMP_LIMITS, type AcceptOptions, type AcceptResult, type CollectorMetrics, type DumpLimits, type Intake, type RejectReason } from './types';
+import { BackpressureError, DEFAULT_DUMP_LIMITS, type AcceptOptions, type AcceptResult, type CollectorMetrics, type DumpLimits, type Intake } from './types';
 import { validateLine } from './validate';
 
 export interface IntakeOptions {
@@ -24,6 +25,11 @@ export interface IntakeOptions {
   retry?: { baseMs?: number; capMs?: number };
   /** Store writes in flight across models (default 4). */
   writeConcurrency?: number;
+  /**
+   * Quarantine events whose time is implausible (as `ingest` does with config `ingest.earliest` and
+   * `ingest.max_future_skew`), judged against `now()` at each message. Default: only the range of dates.
+   */
+  timeLimits?: TimeLimitSettings;
   now?: () => number;
   log?: (line: string) => void;
   metrics?: CollectorMetrics;
@@ -159,6 +165,7 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
 
   /** Something was freed (memory or spool): waiters check their bound again. */
   const notifyRoom = (): void => {
+    refreshGauges();
     for (const wake of [...roomWaiters]) wake();
   };
 
@@ -198,20 +205,25 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     }
   };
 
-  /** Write one object with retry (forever, until close gives up). */
-  const writeObject = async (object: { key: string; data: Uint8Array | string }): Promise<void> => {
-    await withRetry(() => storage.write(object.key, object.data), {
+  /** Run one store operation with retry (forever, until close gives up); `failing` while it fails. */
+  const retrying = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
+    const value = await withRetry(operation, {
       ...options.retry,
       signal: abort.signal,
       onRetry: (attempt, error, delayMs) => {
         failing = true;
-        lastError = `${object.key}: ${(error as Error).message}`;
+        lastError = `${what}: ${(error as Error).message}`;
         metrics.inc('write_failures_total');
         metrics.inc('write_retries_total');
-        log(`collector: write failed (attempt ${attempt}), retrying in ${delayMs} ms: ${lastError}`);
+        log(`collector: store ${what} failed (attempt ${attempt}), retrying in ${delayMs} ms: ${lastError}`);
       },
     });
     failing = false;
+    return value;
+  };
+
+  const writeObject = async (object: { key: string; data: Uint8Array | string }): Promise<void> => {
+    await retrying(object.key, () => storage.write(object.key, object.data));
     lastWriteMs = now();
     metrics.inc('bytes_written_total', undefined, typeof object.data === 'string' ? Buffer.byteLength(object.data) : object.data.length);
   };
@@ -219,7 +231,18 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   /** Queue a write on a lane (in order within the lane, at most `writeConcurrency` across lanes). */
   const enqueue = (lane: string, write: () => Promise<void>): void => {
     const previous = lanes.get(lane) ?? Promise.resolve();
-    const next = previous.then(() => gate.run(write)).catch((error: unknown) => {
+    const notClosed = (): void => {
+      if (abort.signal.aborted) throw new Error('the intake was closed before this write');
+    };
+    const next = previous
+      .then(() => {
+        notClosed();
+        return gate.run(() => {
+          notClosed();
+          return write();
+        });
+      })
+      .catch((error: unknown) => {
       log(`collector: write given up: ${(error as Error).message}`);
     });
     lanes.set(lane, next);
@@ -254,10 +277,11 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     buffer.seen = new Set();
     const model = buffer.model;
     enqueue(`m:${model}`, async () => {
-      const objects: StoreObject[] = rawBatchObjects(model, rows.lines, rows.ids, rows.ms);
-      for (const object of objects) {
-        await writeObject(object);
-        if (object.events > 0) metrics.inc('batches_written_total');
+      for (const batch of dayBatches(rows.lines, rows.ids, rows.ms)) {
+        const target = await retrying('read', () => rawBatchKey(model, batch, (key) => storage.read(key)));
+        if (!target.written) await writeObject({ key: target.key, data: batch.raw });
+        await writeObject({ key: idsKey(model, batch.day, target.batchId), data: batch.ids });
+        metrics.inc('batches_written_total');
       }
       metrics.inc('events_written_total', { model }, rows.lines.length);
       heldBytes -= rows.bytes;
@@ -322,22 +346,23 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   /** Validate and buffer a message (synchronously: no write can settle it half-way). */
   const take = (body: Uint8Array, source: string, msg: Message): AcceptResult => {
     const result: AcceptResult = { accepted: 0, rejected: 0, reasons: {}, duplicates: 0 };
+    let received = 0;
+    const validation = options.timeLimits ? { limits: timeLimits(options.timeLimits, now()) } : {};
     for (const line of linesOf(body)) {
-      metrics.inc('events_received_total', { source });
-      const v = validateLine(line.bytes, knownModels);
+      received++;
+      const v = validateLine(line.bytes, knownModels, validation);
       if (v.ok) {
         result.accepted++;
-        if (!addEvent(v.model, v.id, v.ms, v.text, msg)) {
-          result.duplicates++;
-          metrics.inc('events_duplicate_total');
-        }
+        if (!addEvent(v.model, v.id, v.ms, v.text, msg)) result.duplicates++;
       } else {
         result.rejected++;
         result.reasons[v.reason] = (result.reasons[v.reason] ?? 0) + 1;
-        metrics.inc('events_quarantined_total', { reason: v.reason as RejectReason });
         addRejected(v.model, source, quarantineLine(line.number, v.reason, v.detail, line.bytes), msg);
       }
     }
+    if (received > 0) metrics.inc('events_received_total', { source }, received);
+    if (result.duplicates > 0) metrics.inc('events_duplicate_total', undefined, result.duplicates);
+    for (const [reason, n] of Object.entries(result.reasons)) metrics.inc('events_quarantined_total', { reason }, n);
     return result;
   };
 
@@ -369,9 +394,12 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
         }
       } else {
         // No spool: the answer waits until the store has everything, so it still means "durable".
-        durable = new Promise<void>((resolve) => {
+        durable = new Promise<void>((resolve, reject) => {
           const onDurable = accepted.onDurable;
+          const gaveUp = (): void => reject(new Error('collector closed before the message was written'));
+          abort.signal.addEventListener('abort', gaveUp, { once: true });
           msg.onDurable = () => {
+            abort.signal.removeEventListener('abort', gaveUp);
             onDurable?.();
             resolve();
           };

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, unlink, writeFile, mkdir, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BackpressureError } from './types';
@@ -78,7 +78,17 @@ async function takeLock(dir: string): Promise<string> {
       continue;
     }
     if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw new SpoolLockedError(`spool ${dir} is in use by process ${pid}: two collectors cannot share a spool (give each its own --spool-dir)`);
-    await unlink(path).catch(() => undefined);
+    // Move the stale lock aside (atomic), then check it was the one judged stale: another process
+    // taking it over at the same moment may have put a fresh one there, which goes back.
+    const aside = `${path}.stale-${process.pid}-${attempt}`;
+    try {
+      await rename(path, aside);
+    } catch {
+      continue;
+    }
+    const moved = await readFile(aside, 'utf8').catch(() => text);
+    if (moved !== text) await link(aside, path).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
   }
   throw new SpoolLockedError(`spool ${dir}: could not take ${LOCK_FILE}`);
 }
@@ -214,10 +224,10 @@ export class Spool {
   private remove(segment: Segment): void {
     if (!this.segments.delete(segment.seq)) return;
     if (this.active === segment) this.active = undefined;
+    this.diskBytes -= segment.size;
     const p = (async () => {
       await segment.handle?.close().catch(() => undefined);
       await unlink(segment.path).catch(() => undefined);
-      this.diskBytes -= segment.size;
       this.options.onFree?.();
     })();
     this.pendingRemovals.add(p);

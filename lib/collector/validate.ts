@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parseEventLine } from '../profile/event-line';
+import type { TimeLimits } from '../profile/time-limits';
 import { MAX_EVENT_BYTES, MAX_EVENT_DEPTH, type RejectReason } from './types';
 
 export type ValidatedLine =
@@ -50,6 +51,24 @@ function peekModel(bytes: Uint8Array, knownModels: ReadonlySet<string>): string 
   return model !== undefined && knownModels.has(model) ? model : undefined;
 }
 
+const BARE_SCORE = /"score"\s*:\s*-?(?:NaN|Infinity)\s*[,}]/;
+
+/**
+ * The common case in one parse: the model named near the start is known, so parseEventLine can
+ * check the line directly. Anything unusual (another "model" key first, a failure) returns
+ * undefined and takes the full path, which classifies it.
+ */
+function fastPath(line: string, knownModels: ReadonlySet<string>, limits: TimeLimits | undefined): ValidatedLine | undefined {
+  const model = MODEL_FIELD.exec(line.length > 4096 ? line.slice(0, 4096) : line)?.[1];
+  if (model === undefined || !knownModels.has(model)) return undefined;
+  const parsed = parseEventLine(line, model, { limits });
+  if (!parsed.ok) return undefined;
+  const { id, score } = parsed.event;
+  if (NON_FINITE_TEXT.has(id) && ENVELOPE_NON_FINITE.test(line)) return undefined;
+  if (score !== undefined && score !== null && typeof score !== 'number' && !(typeof score === 'string' && NON_FINITE_TEXT.has(score) && BARE_SCORE.test(line))) return undefined;
+  return { ok: true, model, id, ms: parsed.ms, text: parsed.text };
+}
+
 function reject(reason: RejectReason, detail: string, model: string | undefined): ValidatedLine {
   return model === undefined ? { ok: false, reason, detail } : { ok: false, reason, detail, model };
 }
@@ -59,12 +78,19 @@ function reject(reason: RejectReason, detail: string, model: string | undefined)
  * Checks run cheapest-first so hostile input (huge, deep, binary) is refused before JSON.parse.
  * Feature values (NaN, wrong types) are kept: the profiler counts them as feature failures.
  */
-export function validateLine(bytes: Uint8Array, knownModels: ReadonlySet<string>): ValidatedLine {
+export interface ValidateOptions {
+  /** Plausible prediction times (config `ingest.earliest`, `ingest.max_future_skew`); without them only the range of dates is checked. */
+  limits?: TimeLimits;
+}
+
+export function validateLine(bytes: Uint8Array, knownModels: ReadonlySet<string>, options: ValidateOptions = {}): ValidatedLine {
   if (bytes.length > MAX_EVENT_BYTES) return reject('oversize', `event is ${bytes.length} bytes, more than ${MAX_EVENT_BYTES}`, peekModel(bytes, knownModels));
   if (!isUtf8(bytes)) return reject('invalid_utf8', 'event is not valid UTF-8', peekModel(bytes, knownModels));
   const depth = nestingDepth(bytes);
   if (depth > MAX_EVENT_DEPTH) return reject('too_deep', `event nests objects/arrays deeper than ${MAX_EVENT_DEPTH}`, peekModel(bytes, knownModels));
   const line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  const fast = fastPath(line, knownModels, options.limits);
+  if (fast) return fast;
   let value: unknown;
   let bareNonFinite = false;
   try {
@@ -86,7 +112,7 @@ export function validateLine(bytes: Uint8Array, knownModels: ReadonlySet<string>
   if (score !== undefined && score !== null && typeof score !== 'number' && !(bareNonFinite && typeof score === 'string' && NON_FINITE_TEXT.has(score))) {
     return reject('invalid_event', 'score is not a number', model);
   }
-  const parsed = parseEventLine(line, model);
+  const parsed = parseEventLine(line, model, { limits: options.limits });
   if (!parsed.ok) return reject('invalid_event', parsed.reason, model);
   return { ok: true, model, id: parsed.event.id, ms: parsed.ms, text: parsed.text };
 }

@@ -49,6 +49,10 @@ export class FlakyStorage implements Storage {
   failures = 0;
   failed = 0;
   hold: Promise<void> | undefined;
+  /** Per key: a promise the write waits on before it goes ahead. */
+  gate: ((key: string) => Promise<void> | undefined) | undefined;
+  /** Called at every write attempt, before it fails or goes ahead. */
+  onAttempt: ((key: string) => void) | undefined;
   readonly writes: string[] = [];
   constructor(readonly inner: Storage) {}
   get url(): string {
@@ -62,6 +66,8 @@ export class FlakyStorage implements Storage {
   }
   async write(key: string, data: Uint8Array | string): Promise<void> {
     if (this.hold) await this.hold;
+    await this.gate?.(key);
+    this.onAttempt?.(key);
     if (this.failures > 0) {
       this.failures--;
       this.failed++;
