@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { SPOOL_RETRY_AFTER_SECONDS } from './spool';
 import { BackpressureError, type Intake, type Source } from './types';
 
 /** A POST body (after gunzip) larger than this answers 413; nothing of it is kept. */
@@ -19,6 +20,18 @@ export interface ListenAddress {
 export interface HealthAnswer {
   ok: boolean;
   body: Record<string, unknown>;
+}
+
+/**
+ * The rest of a body not taken (413, 503, …) is read and thrown away, so the client, still
+ * uploading, gets the answer instead of a broken pipe; one that does not end in 10 s is cut.
+ */
+function discardRest(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.destroy(), 10_000).unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.unpipe();
+  req.resume();
 }
 
 class HttpAnswer extends Error {
@@ -48,24 +61,40 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is ${declared} bytes; the limit is ${maxBytes} bytes (${maxBytes >> 20} MiB): split it`);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  let stream: Readable = req;
-  if (encoding === 'gzip' || encoding === 'x-gzip') stream = req.pipe(createGunzip());
-  else if (encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const gunzip = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : undefined;
+  const stream: Readable = gunzip ? req.pipe(gunzip) : req;
+  if (!gunzip && encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
+  // Events, not `for await`: leaving an async iterator destroys the request, and the client would see a reset instead of the answer.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (answer: HttpAnswer) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      if (gunzip) {
+        req.unpipe(gunzip);
+        gunzip.destroy();
+      }
+      reject(answer);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB) after decompression: split it`);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (stream !== req) stream.destroy();
-    if (error instanceof HttpAnswer) throw error;
-    if (req.destroyed && !req.complete) throw new HttpAnswer(400, 'bad_request', 'the request body ended early');
-    throw new HttpAnswer(400, 'bad_request', `the gzip body could not be decompressed: ${(error as Error).message}`);
-  }
-  return Buffer.concat(chunks, size);
+      if (size > maxBytes) fail(new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB)${stream === req ? '' : ' after decompression'}: split it`));
+      else chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    stream.once('error', (error: Error) => fail(new HttpAnswer(400, 'bad_request', stream === req ? 'the request body could not be read' : `the gzip body could not be decompressed: ${error.message}`)));
+    req.once('close', () => {
+      if (!req.complete) fail(new HttpAnswer(400, 'bad_request', 'the request body ended early'));
+    });
+  });
 }
 
 /**
@@ -92,9 +121,14 @@ export class HttpEventsSource implements Source {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const intake = this.intake;
     if (!intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
-    // Answer 503 before reading a body the intake cannot take.
-    if (intake.full) throw new HttpAnswer(503, 'unavailable', 'the collector spool is full: retry later', { 'retry-after': '1' });
+    // Answer 503 before reading a body the intake cannot take (counted like the intake's own refusals).
+    if (intake.full) {
+      intake.metrics.inc('backpressure_total');
+      throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${SPOOL_RETRY_AFTER_SECONDS} s`, { 'retry-after': String(SPOOL_RETRY_AFTER_SECONDS) });
+    }
     const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    // Stopped while the body was read: the intake is being closed, so this one is not taken.
+    if (!this.intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
     const accepted = intake.accept(body, { source: 'http', durability: 'spool' });
     this.inFlight.add(accepted);
     try {
@@ -103,7 +137,8 @@ export class HttpEventsSource implements Source {
     } catch (error) {
       if (error instanceof BackpressureError || (error as Error)?.name === 'BackpressureError') {
         const retryAfter = Math.max(1, Math.ceil((error as BackpressureError).retryAfterSeconds ?? 1));
-        throw new HttpAnswer(503, 'unavailable', `the collector is full (${(error as Error).message}): retry after ${retryAfter} s`, { 'retry-after': String(retryAfter) });
+        // The intake's message names the spool's path: it stays on this side.
+        throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${retryAfter} s`, { 'retry-after': String(retryAfter) });
       }
       throw error;
     } finally {
@@ -182,16 +217,14 @@ export class CollectorServer {
         return;
       }
       if (error instanceof HttpAnswer) {
-        // A body not read to its end cannot be followed by another request on this connection.
-        const close: Record<string, string> = !req.complete ? { connection: 'close' } : {};
-        sendError(res, error.status, error.code, error.message, { ...error.headers, ...close });
-        // Node reads and discards the rest of the body, then closes; a body that never ends is cut.
-        if (!req.complete) setTimeout(() => req.destroy(), 10_000).unref();
+        sendError(res, error.status, error.code, error.message, error.headers);
+        if (!req.complete) discardRest(req);
         return;
       }
       // Never a stack or a server path in the answer: the log has the message.
       this.options.log?.(`collect: ${req.method} ${req.url?.slice(0, 100)} failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
-      sendError(res, 500, 'internal', 'the collector could not take this request; it was not acknowledged: retry', req.complete ? {} : { connection: 'close' });
+      sendError(res, 500, 'internal', 'the collector could not take this request; it was not acknowledged: retry');
+      if (!req.complete) discardRest(req);
     }
   }
 }

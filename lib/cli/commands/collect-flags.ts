@@ -91,7 +91,8 @@ export function countFlag(values: Values, name: string, fallback: number): numbe
 /** `127.0.0.1:4318`, `0.0.0.0:80`, `[::1]:4318`, `:4318` (loopback), `4318`; port 0 picks a free one. */
 export function parseListen(text: string | undefined): ListenAddress {
   if (text === undefined) return { ...DEFAULT_LISTEN };
-  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]*))?:?(\d+)$/i.exec(text.trim());
+  const t = text.trim();
+  const m = /^\d+$/.test(t) ? [t, undefined, '', t] : /^(?:\[([0-9a-f:.]+)\]|([^:[\]]*)):(\d+)$/i.exec(t);
   const port = m ? Number(m[3]) : NaN;
   if (!m || !Number.isInteger(port) || port > 65_535) throw new CliError(`--listen: "${text}" is not HOST:PORT, e.g. 127.0.0.1:4318 or 0.0.0.0:4318`);
   return { host: m[1] ?? (m[2] || DEFAULT_LISTEN.host), port };

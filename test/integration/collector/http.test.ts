@@ -75,7 +75,7 @@ describe('POST /v1/events', () => {
       '{"model":"m","id":"broken",',
       event('mix-2'),
       JSON.stringify({ model: 'no-such-model', id: 'u-1', ts: new Date().toISOString(), features: { x: 1 } }),
-      JSON.stringify({ model: MODEL, id: 42, ts: new Date().toISOString(), features: { x: 1 } }),
+      JSON.stringify({ model: MODEL, id: 'bad-ts', ts: 'yesterday', features: { x: 1 } }),
       JSON.stringify({ model: MODEL, id: 'feat-not-object', ts: new Date().toISOString(), features: [1, 2] }),
       // NaN inside features is a feature failure the profile counts, not a rejection.
       `{"model":"m","id":"mix-nan","ts":"${new Date().toISOString()}","features":{"x":NaN,"c":"b"}}`,
@@ -152,6 +152,17 @@ describe('POST /v1/events', () => {
     const answer = (await declared.json()) as { error: string; message: string };
     expect(answer.error).toBe('too_large');
     expect(answer.message).not.toMatch(/\/work|\/tmp|at .*\.ts/);
+    // Streamed (chunked, no Content-Length): refused once the bytes read pass the limit.
+    const chunk = new Uint8Array(big.subarray(0, 1 << 20));
+    let sentChunks = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sentChunks++ < 66) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${collector.url}/v1/events`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
     // A gzip bomb: 65 MiB of zeros in ~65 KiB, refused once the inflated bytes pass the limit.
     const bomb = gzipSync(Buffer.alloc(65 << 20, 0x20));
     expect(bomb.length).toBeLessThan(1 << 20);
@@ -196,7 +207,11 @@ describe('other routes', () => {
   });
 
   it('/metrics has the documented names, and values that match what was sent', async () => {
-    const before = await (await fetch(`${collector.url}/metrics`)).text();
+    // Start from a quiet collector: what earlier tests sent is written.
+    const before = await until('nothing buffered', async () => {
+      const t = await (await fetch(`${collector.url}/metrics`)).text();
+      return metricValue(t, 'driftwatch_collector_buffered_events') === 0 ? t : undefined;
+    });
     const received0 = metricValue(before, 'driftwatch_collector_events_received_total', 'source="http"');
     const written0 = metricValue(before, 'driftwatch_collector_events_written_total', `model="${MODEL}"`);
     const malformed0 = metricValue(before, 'driftwatch_collector_events_quarantined_total', 'reason="malformed_json"');
