@@ -114,7 +114,7 @@ export function createSqsSource(options: SqsSourceOptions): Source {
     );
     await deleteNow([{ id: message.MessageId!, receiptHandle: message.ReceiptHandle! }]);
     receives.delete(message.MessageId!);
-    intake?.metrics.inc('dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
+    intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
     log(`driftwatch collector: sqs message ${message.MessageId} → dead-letter queue (${count} receives)`);
   }
 
@@ -127,11 +127,11 @@ export function createSqsSource(options: SqsSourceOptions): Source {
       // Redelivered while still held (its visibility lapsed): keep the newest handle, do not accept twice.
       known.receiptHandle = message.ReceiptHandle;
       known.visibleUntil = Date.now() + visibilityMs;
-      intake.metrics.inc('redeliveries_total', { source: SOURCE, held: 'true' });
+      intake.metrics.inc('queue_redeliveries_total', { source: SOURCE, held: 'true' });
       return;
     }
     if (count > maxDeliveries) return deadLetter(message, count);
-    if (count > 1) intake.metrics.inc('redeliveries_total', { source: SOURCE });
+    if (count > 1) intake.metrics.inc('queue_redeliveries_total', { source: SOURCE });
     held.set(id, { receiptHandle: message.ReceiptHandle, visibleUntil: Date.now() + visibilityMs });
     const body = Buffer.from(message.Body ?? '', 'utf8');
     for (;;) {
@@ -306,8 +306,13 @@ export function createSqsSource(options: SqsSourceOptions): Source {
             `(they are extended while held, and redeliveries are deduplicated)`,
         );
       }
-      // Fails fast on a wrong URL or credentials rather than in a background loop.
-      await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      // Fails fast on a wrong URL, endpoint or credentials rather than in a background loop.
+      try {
+        await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      } catch (error) {
+        close();
+        throw new Error(`cannot start consuming ${queueUrl}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+      }
       extendTimer = setInterval(() => {
         extendRunning ??= extend().finally(() => (extendRunning = undefined));
       }, Math.max(200, Math.min(visibilityMs / 4, 30_000)));
