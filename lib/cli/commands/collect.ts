@@ -38,6 +38,7 @@ export async function startCollector(values: Values, ctx: CommandContext, signal
     spoolDir,
     spoolMaxBytes,
     maxBufferedBytes,
+    timeLimits: store.config.ingest,
     shutdownTimeoutMs,
     statusEveryMs,
     signal,
