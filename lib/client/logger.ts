@@ -1,0 +1,358 @@
+import { RingBuffer } from './ring-buffer.js';
+import { serializeEvent } from './serialize.js';
+import { createTransport } from './transport.js';
+import {
+  DROP_REASONS,
+  TransportError,
+  type DropReason,
+  type LoggerStats,
+  type PredictionLogger,
+  type PredictionLoggerOptions,
+  type SendResult,
+  type Transport,
+} from './types.js';
+
+export const LOGGER_DEFAULTS = {
+  maxQueue: 2048,
+  batchSize: 512,
+  flushIntervalMs: 1000,
+  timeoutMs: 2000,
+  maxRetries: 3,
+  retryBaseMs: 200,
+  maxRetryDelayMs: 5000,
+  closeTimeoutMs: 10_000,
+} as const;
+
+/** Events serialised between yields to the event loop, so a batch never blocks requests for long. */
+const SERIALIZE_SLICE = 64;
+
+function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new RangeError(`createPredictionLogger: ${name} must be a number ≥ ${min}; got ${String(value)}`);
+  return value;
+}
+
+/** O(1) check of the envelope: an object with a model, an id and a features object. Never serialises. */
+function looksLikeEvent(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
+  const e = event as Record<string, unknown>;
+  if (typeof e.model !== 'string' || e.model === '') return false;
+  const id = e.id;
+  if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) return false;
+  const features = e.features;
+  return typeof features === 'object' && features !== null && !Array.isArray(features);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function countLines(body: string): number {
+  let n = 0;
+  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+class Logger implements PredictionLogger {
+  private readonly queue: RingBuffer<unknown>;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly closeTimeoutMs: number;
+  private readonly dropped: Record<DropReason, number>;
+  private sent = 0;
+  private batches = 0;
+  private retries = 0;
+  private inFlight = 0;
+  private lastError: string | undefined;
+  /** Events ever queued / taken out of the queue and then sent or dropped: flush() waits on these. */
+  private enqueued = 0;
+  private settled = 0;
+  private waiters: { target: number; resolve: () => void }[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private kickPending = false;
+  private pumping = false;
+  private closed = false;
+  private closeDeadlineMs = Infinity;
+  private closing: Promise<void> | undefined;
+  private transport: Promise<Transport> | undefined;
+
+  constructor(private readonly options: PredictionLoggerOptions) {
+    if (!options || typeof options !== 'object' || !options.transport) throw new TypeError('createPredictionLogger: options.transport is required');
+    const transport = options.transport as { type?: unknown; send?: unknown };
+    if (typeof transport.send !== 'function' && !['http', 'redis', 'sqs'].includes(transport.type as string)) {
+      throw new TypeError(`createPredictionLogger: transport.type must be 'http', 'redis' or 'sqs', or transport an object with send(body); got ${JSON.stringify(transport.type)}`);
+    }
+    this.queue = new RingBuffer(Math.floor(positive('maxQueue', options.maxQueue, LOGGER_DEFAULTS.maxQueue)));
+    this.batchSize = Math.floor(positive('batchSize', options.batchSize, LOGGER_DEFAULTS.batchSize));
+    this.flushIntervalMs = positive('flushIntervalMs', options.flushIntervalMs, LOGGER_DEFAULTS.flushIntervalMs, 0);
+    this.timeoutMs = positive('timeoutMs', options.timeoutMs, LOGGER_DEFAULTS.timeoutMs);
+    this.maxRetries = Math.floor(positive('maxRetries', options.maxRetries, LOGGER_DEFAULTS.maxRetries, 0));
+    this.retryBaseMs = positive('retryBaseMs', options.retryBaseMs, LOGGER_DEFAULTS.retryBaseMs, 0);
+    this.maxRetryDelayMs = positive('maxRetryDelayMs', options.maxRetryDelayMs, LOGGER_DEFAULTS.maxRetryDelayMs, 0);
+    this.closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs, LOGGER_DEFAULTS.closeTimeoutMs, 0);
+    this.dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  }
+
+  log(event: unknown): void {
+    try {
+      if (this.closed) return this.drop('closed', 1);
+      if (!looksLikeEvent(event)) return this.drop('invalid', 1);
+      if (!this.queue.push(event, Date.now())) return this.drop('queue_full', 1);
+      this.enqueued++;
+      if (this.queue.size >= this.batchSize) this.kick();
+      else if (this.timer === undefined) this.armTimer(this.flushIntervalMs);
+    } catch {
+      // A getter or Proxy that throws while the envelope is checked: the event is unusable.
+      try {
+        this.drop('invalid', 1);
+      } catch {
+        // never in the way of the prediction
+      }
+    }
+  }
+
+  stats(): LoggerStats {
+    return {
+      queued: this.queue.size,
+      sent: this.sent,
+      batches: this.batches,
+      retries: this.retries,
+      dropped: { ...this.dropped },
+      inFlight: this.inFlight,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  flush(): Promise<void> {
+    const target = this.enqueued;
+    if (this.settled >= target) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.kick();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    this.closeDeadlineMs = Date.now() + this.closeTimeoutMs;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.flush(),
+      new Promise<void>((resolve) => {
+        deadline = setTimeout(resolve, this.closeTimeoutMs);
+        deadline.unref();
+      }),
+    ]);
+    clearTimeout(deadline);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const left = this.queue.shift(this.queue.size, () => undefined);
+    if (left > 0) {
+      this.drop('closed', left);
+      this.settle(left);
+    }
+    const transport = this.transport;
+    this.transport = undefined;
+    if (transport) {
+      try {
+        await (await transport).close?.();
+      } catch (e) {
+        this.lastError = `close: ${errorMessage(e)}`;
+      }
+    }
+  }
+
+  private drop(reason: DropReason, count: number): void {
+    this.dropped[reason] += count;
+    const onDrop = this.options.onDrop;
+    if (onDrop) {
+      try {
+        onDrop(reason, count);
+      } catch {
+        // a failing callback must not fail log()
+      }
+    }
+  }
+
+  private settle(count: number): void {
+    this.settled += count;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.target <= this.settled) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private armTimer(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pump();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private kick(): void {
+    if (this.kickPending || this.pumping) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      void this.pump();
+    }).unref();
+  }
+
+  private due(): boolean {
+    const n = this.queue.size;
+    if (n === 0) return false;
+    if (n >= this.batchSize || this.waiters.length > 0 || this.closed) return true;
+    return Date.now() - (this.queue.oldestMs ?? Infinity) >= this.flushIntervalMs;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.due()) await this.sendBatch();
+    } catch (e) {
+      this.lastError = `logger: ${errorMessage(e)}`;
+    } finally {
+      this.pumping = false;
+      const oldest = this.queue.oldestMs;
+      if (oldest !== undefined) {
+        if (this.due()) this.kick();
+        else if (this.timer === undefined) this.armTimer(Math.max(0, oldest + this.flushIntervalMs - Date.now()));
+      }
+    }
+  }
+
+  private getTransport(): Promise<Transport> {
+    if (!this.transport) {
+      const created = createTransport(this.options.transport, {
+        timeoutMs: this.timeoutMs,
+        onError: (message) => {
+          this.lastError = message;
+        },
+      });
+      created.catch(() => {
+        if (this.transport === created) this.transport = undefined;
+      });
+      this.transport = created;
+    }
+    return this.transport;
+  }
+
+  /** One attempt, bounded by `timeoutMs` even when a custom transport ignores the signal. */
+  private async attempt(body: string): Promise<SendResult | void> {
+    const transport = await this.getTransport();
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new TransportError(`send timed out after ${this.timeoutMs} ms`, true);
+        reject(error);
+        controller.abort(error);
+      }, this.timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([transport.send(body, controller.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private countDropped(dropped: Partial<Record<DropReason, number>> | undefined): number {
+    let total = 0;
+    for (const reason of DROP_REASONS) {
+      const n = dropped?.[reason] ?? 0;
+      if (n > 0) {
+        this.drop(reason, n);
+        total += n;
+      }
+    }
+    return total;
+  }
+
+  private async takeBatch(): Promise<{ lines: string[]; taken: number }> {
+    const raw: { event: unknown; ms: number }[] = [];
+    const taken = this.queue.shift(this.batchSize, (event, ms) => raw.push({ event, ms }));
+    this.inFlight = taken;
+    const lines: string[] = [];
+    let invalid = 0;
+    for (let i = 0; i < raw.length; i++) {
+      if (i > 0 && i % SERIALIZE_SLICE === 0) await yieldToLoop();
+      const line = serializeEvent(raw[i].event, raw[i].ms);
+      if (line === undefined) invalid++;
+      else lines.push(line);
+    }
+    if (invalid > 0) this.drop('invalid', invalid);
+    this.inFlight = lines.length;
+    return { lines, taken };
+  }
+
+  private async sendBatch(): Promise<void> {
+    const { lines, taken } = await this.takeBatch();
+    try {
+      if (lines.length === 0) return;
+      let body = `${lines.join('\n')}\n`;
+      let count = lines.length;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const result = await this.attempt(body);
+          const lost = this.countDropped(result ? result.dropped : undefined);
+          this.sent += count - lost;
+          this.batches++;
+          return;
+        } catch (e) {
+          this.lastError = errorMessage(e);
+          const error = e instanceof TransportError ? e : undefined;
+          let lost = this.countDropped(error?.options.dropped);
+          if (error?.options.remaining !== undefined) {
+            const left = countLines(error.options.remaining);
+            this.sent += Math.max(0, count - left - lost);
+            lost = 0;
+            body = error.options.remaining;
+            count = left;
+          }
+          count -= lost;
+          this.inFlight = count;
+          if (count <= 0) return;
+          if (error && !error.retryable) return this.drop('rejected', count);
+          const now = Date.now();
+          if (attempt >= this.maxRetries || now >= this.closeDeadlineMs) return this.drop('send_failed', count);
+          this.retries++;
+          const backoff = this.retryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2);
+          const wait = Math.min(this.maxRetryDelayMs, error?.options.retryAfterMs ?? backoff, Math.max(0, this.closeDeadlineMs - now));
+          await sleep(wait);
+        }
+      }
+    } finally {
+      this.inFlight = 0;
+      this.settle(taken);
+    }
+  }
+}
+
+/**
+ * A prediction logger that never gets in the way of the prediction: `log()` only checks the
+ * envelope and pushes onto a bounded queue; a background loop serialises, batches and sends.
+ */
+export function createPredictionLogger(options: PredictionLoggerOptions): PredictionLogger {
+  return new Logger(options);
+}
