@@ -80,11 +80,15 @@ class Logger implements PredictionLogger {
   private waiters: { target: number; resolve: () => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private kickPending = false;
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
+  private current: AbortController | undefined;
   private closed = false;
   private closeDeadlineMs = Infinity;
   private closing: Promise<void> | undefined;
   private transport: Promise<Transport> | undefined;
+  /** A ref'd timer while someone awaits flush()/close(): the awaited promise keeps the process up (everything else is unref'd). */
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private holds = 0;
 
   constructor(private readonly options: PredictionLoggerOptions) {
     if (!options || typeof options !== 'object' || !options.transport) throw new TypeError('createPredictionLogger: options.transport is required');
@@ -136,15 +140,26 @@ class Logger implements PredictionLogger {
   flush(): Promise<void> {
     const target = this.enqueued;
     if (this.settled >= target) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.kick();
-    });
+    return this.held(
+      new Promise<void>((resolve) => {
+        this.waiters.push({ target, resolve });
+        this.kick();
+      }),
+    );
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= this.held(this.shutdown());
     return this.closing;
+  }
+
+  private async held<T>(promise: Promise<T>): Promise<T> {
+    if (this.holds++ === 0) this.keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      return await promise;
+    } finally {
+      if (--this.holds === 0) clearInterval(this.keepAlive);
+    }
   }
 
   private async shutdown(): Promise<void> {
@@ -166,6 +181,9 @@ class Logger implements PredictionLogger {
       this.drop('closed', left);
       this.settle(left);
     }
+    // Past the deadline the batch in flight is abandoned (counted send_failed): close() returns with every event accounted for.
+    this.current?.abort(new TransportError('closed before the send finished', true));
+    await this.pumping;
     const transport = this.transport;
     this.transport = undefined;
     if (transport) {
@@ -209,7 +227,7 @@ class Logger implements PredictionLogger {
   }
 
   private kick(): void {
-    if (this.kickPending || this.pumping) return;
+    if (this.kickPending || this.pumping !== undefined) return;
     this.kickPending = true;
     setImmediate(() => {
       this.kickPending = false;
@@ -224,20 +242,24 @@ class Logger implements PredictionLogger {
     return Date.now() - (this.queue.oldestMs ?? Infinity) >= this.flushIntervalMs;
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
+  private pump(): Promise<void> {
+    if (this.pumping) return this.pumping;
+    const run = this.pumpLoop().then(() => {
+      this.pumping = undefined;
+      const oldest = this.queue.oldestMs;
+      if (oldest === undefined) return;
+      if (this.due()) this.kick();
+      else if (this.timer === undefined) this.armTimer(Math.max(0, oldest + this.flushIntervalMs - Date.now()));
+    });
+    this.pumping = run;
+    return run;
+  }
+
+  private async pumpLoop(): Promise<void> {
     try {
       while (this.due()) await this.sendBatch();
     } catch (e) {
       this.lastError = `logger: ${errorMessage(e)}`;
-    } finally {
-      this.pumping = false;
-      const oldest = this.queue.oldestMs;
-      if (oldest !== undefined) {
-        if (this.due()) this.kick();
-        else if (this.timer === undefined) this.armTimer(Math.max(0, oldest + this.flushIntervalMs - Date.now()));
-      }
     }
   }
 
@@ -257,23 +279,20 @@ class Logger implements PredictionLogger {
     return this.transport;
   }
 
-  /** One attempt, bounded by `timeoutMs` even when a custom transport ignores the signal. */
+  /** One attempt, bounded by `timeoutMs` (and by close's deadline) even when a custom transport ignores the signal. */
   private async attempt(body: string): Promise<SendResult | void> {
     const transport = await this.getTransport();
     const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new TransportError(`send timed out after ${this.timeoutMs} ms`, true);
-        reject(error);
-        controller.abort(error);
-      }, this.timeoutMs);
-      timer.unref();
-    });
+    this.current = controller;
+    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+    aborted.catch(() => undefined);
+    const timer = setTimeout(() => controller.abort(new TransportError(`send timed out after ${this.timeoutMs} ms`, true)), this.timeoutMs);
+    timer.unref();
     try {
-      return await Promise.race([transport.send(body, controller.signal), timedOut]);
+      return await Promise.race([transport.send(body, controller.signal), aborted]);
     } finally {
       clearTimeout(timer);
+      this.current = undefined;
     }
   }
 
