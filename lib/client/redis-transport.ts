@@ -36,33 +36,65 @@ export async function createRedisTransport(options: RedisTransportOptions, conte
     commandTimeout: context.timeoutMs,
     enableReadyCheck: true,
   });
-  client.on('error', (e: Error) => context.onError(`redis: ${e.message}`));
+  let lastConnectionError: string | undefined;
+  client.on('error', (e: Error) => {
+    lastConnectionError = e.message;
+    context.onError(`redis: ${e.message}`);
+  });
   client.on('ready', () => client.stream?.unref?.());
   let connecting: Promise<void> | undefined;
 
-  const ensureReady = async (): Promise<void> => {
+  const ensureReady = async (signal: AbortSignal): Promise<void> => {
     if (client.status === 'ready') return;
     if (!connecting) {
-      if (client.status !== 'wait' && client.status !== 'end' && client.status !== 'close') {
-        throw new TransportError(`redis: not connected (${client.status})`, true);
+      if (client.status !== 'wait' && client.status !== 'end') {
+        // An abandoned connection is still closing: wait for it to end (the attempt's signal bounds the wait).
+        await new Promise<void>((resolve, reject) => {
+          const done = () => {
+            signal.removeEventListener('abort', stop);
+            resolve();
+          };
+          const stop = () => {
+            client.off('end', done);
+            reject(new TransportError(`redis: not connected (${client.status})`, true));
+          };
+          client.once('end', done);
+          signal.addEventListener('abort', stop, { once: true });
+        });
       }
-      connecting = client.connect().finally(() => {
+      connecting ??= client.connect().finally(() => {
         connecting = undefined;
       });
     }
+    // A server that accepts and never answers leaves connect() pending: give up with the attempt.
+    // disconnect() alone only half-closes (FIN) a socket the peer never closes; destroy it.
+    const onAbort = () => {
+      client.disconnect();
+      client.stream?.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       await connecting;
+      lastConnectionError = undefined;
     } catch (e) {
-      throw new TransportError(`redis: ${(e as Error).message}`, true);
+      // ioredis rejects with "Connection is closed."; the 'error' event had the cause (ECONNREFUSED, ETIMEDOUT).
+      throw new TransportError(`redis: ${lastConnectionError ?? (e as Error).message}`, true);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   };
 
   return {
-    async send(body: string): Promise<void> {
-      await ensureReady();
+    async send(body: string, signal: AbortSignal): Promise<void> {
+      await ensureReady(signal);
       try {
         await client.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', body);
       } catch (e) {
+        // A connection that stopped answering: start the next attempt on a fresh one.
+        if (/timed out/i.test((e as Error).message)) {
+          client.disconnect();
+          client.stream?.destroy();
+        }
         throw new TransportError(`redis XADD: ${(e as Error).message}`, true);
       }
     },
