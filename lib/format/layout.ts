@@ -57,6 +57,9 @@ export const layout = {
   alertsPrefix: (model: string) => `${m(model)}/alerts/`,
   alertState: (model: string) => `${m(model)}/state/alert-state.json`,
   alertOutbox: (model: string) => `${m(model)}/state/alert-outbox.json`,
+  /** Collector events whose model is unknown or unreadable, by the UTC day they were received (issue #14). */
+  collectorQuarantine: (dayMs: number, id: string) => `collector/quarantine/day=${dayLabel(dayMs)}/${id}.ndjson`,
+  collectorQuarantinePrefix: () => 'collector/quarantine/',
 };
 
 /** The hour label inside a format 1.x key, e.g. `2026-11-29T08` (for `migrate` and old stores). */
