@@ -1,25 +1,22 @@
-import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
 
 export interface SqsClientOptions {
   region?: string;
-  /** A local or compatible endpoint (goaws, LocalStack); default: the region's AWS endpoint. */
+  /** A custom endpoint (goaws, LocalStack); the queue URL's host is then not used as the endpoint. */
   endpoint?: string;
-  /** `json` (AWS's default) or `query` (goaws 0.4 speaks only the query protocol). */
+  /** `json` (AWS today, the default) or `query` (the older XML protocol; goaws 0.4.5 speaks only this). */
   protocol?: 'json' | 'query';
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-/**
- * The one place an SQSClient is built (the prediction logger's transport and the collector's SQS
- * source share it). Static imports are fine here: the logger loads this file only for `type: 'sqs'`.
- */
-export function createSqsClient({ region, endpoint, protocol = 'json', credentials }: SqsClientOptions = {}): SQSClient {
+/** One place that builds an SQS client, for the collector's SQS source and the client's SQS transport. */
+export function createSqsClient(options: SqsClientOptions = {}): SQSClient {
   return new SQSClient({
-    region: region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    ...(endpoint ? { endpoint } : {}),
-    ...(credentials ? { credentials } : {}),
-    ...(protocol === 'query'
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.protocol === 'query'
       ? { protocol: new AwsQueryProtocol({ defaultNamespace: 'com.amazonaws.sqs', xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/', version: '2012-11-05' }) }
       : {}),
   });

@@ -22,6 +22,8 @@ import { AUTH_COMMANDS } from './token';
 import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
 import { REPORT_COMMANDS } from './report';
 import { ALERTS_WORKFLOW_COMMANDS } from './alerts-workflow';
+import { COLLECT_COMMANDS, startCollector } from './collect';
+import { COLLECT_OPTIONS } from './collect-flags';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -122,6 +124,7 @@ export function ingestReport(model: string, file: string, r: IngestResult): stri
 export const COMMANDS: Record<string, CommandSpec> = {
   ...REPORT_COMMANDS,
   ...ALERTS_WORKFLOW_COMMANDS,
+  ...COLLECT_COMMANDS,
   init: {
     summary: 'create a store, with a commented config.yaml (thresholds, windows, default alert rules)',
     usage: '[--store DIR|s3://bucket/prefix]',
@@ -293,8 +296,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     summary: 'keep profiling and evaluating on a schedule, catching up missed hours (Ctrl-C stops)',
-    usage: '[--every 1h] [--model M] [--once] [--strict (exit 1 when notifications fail)] [--wait SECONDS]',
-    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' } },
+    usage: '[--every 1h] [--model M] [--once] [--strict (exit 1 when notifications fail)] [--wait SECONDS] [--collect [collect flags: see `driftwatch collect --help`]]',
+    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' }, collect: { type: 'boolean' }, ...COLLECT_OPTIONS },
     run: async (values, ctx) => {
       const every = str(values, 'every');
       const everyMs = every === undefined ? undefined : parseDuration(every);
@@ -304,9 +307,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // --collect: the collector runs beside the schedule in this process and stops on the same signal (or after --once's cycle).
+      const collector = values.collect === true ? startCollector(values, ctx, controller.signal) : undefined;
+      collector?.catch(() => controller.abort());
       try {
         // The status of the last cycle: a failed cycle, or failed notifications with --strict.
-        return await runSchedule(
+        const status = await runSchedule(
           async () => {
             const profiled = await COMMANDS.profile.run(values, ctx);
             const evaluated = await COMMANDS.evaluate.run(values, ctx);
@@ -314,6 +320,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
           },
           { everyMs, once: Boolean(values.once), signal: controller.signal, log: ctx.log },
         );
+        controller.abort();
+        return Math.max(status, (await collector) ?? 0);
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -1,0 +1,230 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { SPOOL_RETRY_AFTER_SECONDS } from './spool';
+import { BackpressureError, type Intake, type Source } from './types';
+
+/** A POST body (after gunzip) larger than this answers 413; nothing of it is kept. */
+export const MAX_BODY_BYTES = 64 << 20;
+export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 4318 } as const;
+/** Retry-After (seconds) while the collector is shutting down. */
+const SHUTDOWN_RETRY_AFTER_S = 5;
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `/healthz`: `ok` picks 200 or 503; the rest is the JSON body. */
+export interface HealthAnswer {
+  ok: boolean;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The rest of a body not taken (413, 503, …) is read and thrown away, so the client, still
+ * uploading, gets the answer instead of a broken pipe; one that does not end in 10 s is cut.
+ */
+function discardRest(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.destroy(), 10_000).unref();
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.unpipe();
+  req.resume();
+}
+
+class HttpAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const sendError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => sendJson(res, status, { error: code, message }, headers);
+
+/**
+ * Read a request body, gunzipping `Content-Encoding: gzip`, without ever holding more than
+ * `maxBytes` of it (compressed or not): a larger body rejects with a 413 answer.
+ */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is ${declared} bytes; the limit is ${maxBytes} bytes (${maxBytes >> 20} MiB): split it`);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const gunzip = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : undefined;
+  const stream: Readable = gunzip ? req.pipe(gunzip) : req;
+  if (!gunzip && encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
+  // Events, not `for await`: leaving an async iterator destroys the request, and the client would see a reset instead of the answer.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (answer: HttpAnswer) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      if (gunzip) {
+        req.unpipe(gunzip);
+        gunzip.destroy();
+      }
+      reject(answer);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) fail(new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB)${stream === req ? '' : ' after decompression'}: split it`));
+      else chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    stream.once('error', (error: Error) => fail(new HttpAnswer(400, 'bad_request', stream === req ? 'the request body could not be read' : `the gzip body could not be decompressed: ${error.message}`)));
+    req.once('close', () => {
+      if (!req.complete) fail(new HttpAnswer(400, 'bad_request', 'the request body ended early'));
+    });
+  });
+}
+
+/**
+ * The HTTP source: `POST /v1/events` hands the body to the intake with spool durability and answers
+ * 202 with the counts once the intake resolved (the accepted events are fsynced in the spool).
+ */
+export class HttpEventsSource implements Source {
+  readonly name = 'http';
+  private intake: Intake | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: { maxBodyBytes?: number; log?: (line: string) => void } = {}) {}
+
+  async start(intake: Intake): Promise<void> {
+    this.intake = intake;
+  }
+
+  /** New requests answer 503 (shutting down); requests already handed to the intake finish. */
+  async stop(): Promise<void> {
+    this.intake = undefined;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const intake = this.intake;
+    if (!intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
+    // Answer 503 before reading a body the intake cannot take (counted like the intake's own refusals).
+    if (intake.full) {
+      intake.metrics.inc('backpressure_total');
+      throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${SPOOL_RETRY_AFTER_SECONDS} s`, { 'retry-after': String(SPOOL_RETRY_AFTER_SECONDS) });
+    }
+    const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    // Stopped while the body was read: the intake is being closed, so this one is not taken.
+    if (!this.intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
+    const accepted = intake.accept(body, { source: 'http', durability: 'spool' });
+    this.inFlight.add(accepted);
+    try {
+      const r = await accepted;
+      sendJson(res, 202, { accepted: r.accepted, rejected: r.rejected, reasons: r.reasons, duplicates: r.duplicates });
+    } catch (error) {
+      if (error instanceof BackpressureError || (error as Error)?.name === 'BackpressureError') {
+        const retryAfter = Math.max(1, Math.ceil((error as BackpressureError).retryAfterSeconds ?? 1));
+        // The intake's message names the spool's path: it stays on this side.
+        throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${retryAfter} s`, { 'retry-after': String(retryAfter) });
+      }
+      throw error;
+    } finally {
+      this.inFlight.delete(accepted);
+    }
+  }
+}
+
+export interface CollectorServerOptions {
+  listen?: Partial<ListenAddress>;
+  /** Serves `POST /v1/events` when given (the http source is on). */
+  events?: HttpEventsSource;
+  /** Prometheus text of every metric, sources' gauges refreshed first. */
+  metrics: () => Promise<string>;
+  health: () => Promise<HealthAnswer>;
+  log?: (line: string) => void;
+}
+
+const ROUTES: Record<string, string[]> = { '/v1/events': ['POST'], '/metrics': ['GET', 'HEAD'], '/healthz': ['GET', 'HEAD'] };
+
+/** The collector's one HTTP listener: `/v1/events` (with the http source), `/metrics`, `/healthz`. */
+export class CollectorServer {
+  private server: Server | undefined;
+
+  constructor(private readonly options: CollectorServerOptions) {}
+
+  /** Listen; resolves with the bound address (port 0 picks a free port). */
+  async listen(): Promise<ListenAddress> {
+    const server = createServer({ keepAlive: true }, (req, res) => void this.route(req, res));
+    // Clients send many requests on one connection; stay above common client idle timeouts.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    this.server = server;
+    const host = this.options.listen?.host ?? DEFAULT_LISTEN.host;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.listen?.port ?? DEFAULT_LISTEN.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** Stop listening; idle connections close now, busy ones after their answer (or at `timeoutMs`). */
+  async close(timeoutMs = 5_000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = (req.url ?? '/').split('?')[0];
+      const methods = ROUTES[path];
+      if (!methods || (path === '/v1/events' && !this.options.events)) throw new HttpAnswer(404, 'not_found', `no such path: ${path.slice(0, 200)} (POST /v1/events, GET /metrics, GET /healthz)`);
+      if (!methods.includes(req.method ?? '')) throw new HttpAnswer(405, 'method_not_allowed', `${req.method} is not allowed on ${path}: use ${methods.join(' or ')}`, { allow: methods.join(', ') });
+      if (path === '/v1/events') return await this.options.events!.handle(req, res);
+      if (path === '/metrics') {
+        const text = await this.options.metrics();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
+        return;
+      }
+      const health = await this.options.health();
+      sendJson(res, health.ok ? 200 : 503, health.body);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpAnswer) {
+        sendError(res, error.status, error.code, error.message, error.headers);
+        if (!req.complete) discardRest(req);
+        return;
+      }
+      // Never a stack or a server path in the answer: the log has the message.
+      this.options.log?.(`collect: ${req.method} ${req.url?.slice(0, 100)} failed: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
+      sendError(res, 500, 'internal', 'the collector could not take this request; it was not acknowledged: retry');
+      if (!req.complete) discardRest(req);
+    }
+  }
+}

@@ -1,0 +1,345 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { FaultInjector } from './fault-injection';
+import { BackpressureError, type CollectorMetrics, type Intake, type Source } from './types';
+
+export interface RedisSourceOptions {
+  /** `redis://[:password@]host:port[/db]` (or `rediss://`). */
+  url: string;
+  stream?: string;
+  group?: string;
+  /** Stable per instance (a pod name) lets a restarted collector drain its own pending entries at once. */
+  consumer?: string;
+  /** Entries per XREADGROUP / XAUTOCLAIM call. */
+  batchCount?: number;
+  blockMs?: number;
+  /** An entry delivered more than this many times goes to the dead-letter stream. */
+  maxDeliveries?: number;
+  /** Pending entries idle longer than this (their consumer is presumed dead) are claimed. */
+  claimIdleMs?: number;
+  deadLetterStream?: string;
+  /** How often dead consumers' entries are claimed and the idle time of the entries this consumer holds is reset. */
+  claimIntervalMs?: number;
+  /** Acks (XACK) of durable entries are coalesced over this window. */
+  ackIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+interface StreamEntry {
+  id: string;
+  /** `null` when the entry was trimmed away while pending. */
+  fields: Buffer[] | null;
+}
+
+const SOURCE = 'redis';
+const MAX_BACKOFF_MS = 5_000;
+/** After stop(), acks of entries the intake still writes are sent for at most this long. */
+const STOP_ACK_GRACE_MS = 60_000;
+
+/**
+ * Redis Streams source (consumer group). An entry's field `e` holds one or more NDJSON events; it
+ * is XACKed only once the intake says everything in it is written (onDurable). On start the
+ * consumer drains its own pending entries, then reads new ones (blocking, on its own connection);
+ * entries of dead consumers (idle > claimIdleMs) are taken over with XAUTOCLAIM; entries delivered
+ * more than maxDeliveries times, and entries without `e`, go to the dead-letter stream.
+ */
+export function createRedisSource(options: RedisSourceOptions): Source {
+  const stream = options.stream ?? 'driftwatch:events';
+  const group = options.group ?? 'driftwatch';
+  const consumer = options.consumer ?? `${hostname()}-${process.pid}`;
+  const batchCount = options.batchCount ?? 1000;
+  const blockMs = options.blockMs ?? 1000;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const claimIdleMs = options.claimIdleMs ?? 60_000;
+  const deadLetterStream = options.deadLetterStream ?? `${stream}:dead`;
+  const claimIntervalMs = options.claimIntervalMs ?? Math.max(50, Math.min(Math.floor(claimIdleMs / 3), 10_000));
+  const ackIntervalMs = options.ackIntervalMs ?? 5;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const fault = new FaultInjector();
+
+  const connect = (name: string) => {
+    const redis = new Redis(options.url, {
+      protocol: 2,
+      connectionName: `driftwatch-collector-${name}`,
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), MAX_BACKOFF_MS),
+    });
+    let lastError = '';
+    redis.on('error', (error: Error) => {
+      // ioredis reconnects by itself; say so once per distinct error, not on every retry.
+      if (error.message !== lastError) log(`driftwatch collector: redis (${name}): ${error.message}`);
+      lastError = error.message;
+    });
+    redis.on('ready', () => (lastError = ''));
+    return redis;
+  };
+  /** Commands, acks and dead letters; the blocking read has its own connection so acks never wait behind it. */
+  const cmd = connect('cmd');
+  const reader = connect('reader');
+
+  let intake: Intake | undefined;
+  let stopping = false;
+  const abort = new AbortController();
+  /** Entries accepted and not yet acked: never accepted twice while held. */
+  const held = new Set<string>();
+  const inFlight = new Set<Promise<unknown>>();
+  let acks: string[] = [];
+  let ackTimer: NodeJS.Timeout | undefined;
+  let ackRunning: Promise<void> | undefined;
+  let claimTimer: NodeJS.Timeout | undefined;
+  let claimRunning: Promise<void> | undefined;
+  let readLoop: Promise<void> | undefined;
+  let closed = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  async function ensureGroup(): Promise<void> {
+    try {
+      // From 0, not $: entries a producer wrote before the first collector started are consumed too.
+      await cmd.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
+  async function deliveryCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (ids.length === 0) return counts;
+    const reply = (await cmd.call('XPENDING', stream, group, ids[0], ids[ids.length - 1], String(ids.length + held.size + 16), consumer)) as [string, string, number, number][];
+    for (const [id, , , deliveries] of reply) counts.set(id, Number(deliveries));
+    return counts;
+  }
+
+  async function deadLetter(entry: StreamEntry, reason: string, deliveries: number): Promise<void> {
+    const body = fieldValue(entry.fields, 'e') ?? Buffer.alloc(0);
+    const reply = await cmd
+      .multi()
+      .xadd(deadLetterStream, '*', 'e', body, 'reason', reason, 'deliveries', String(deliveries), 'original_id', entry.id)
+      .xack(stream, group, entry.id)
+      .exec();
+    const failed = reply?.find(([error]) => error);
+    if (!reply || failed) throw failed?.[0] ?? new Error('dead-letter transaction aborted');
+    intake?.metrics.inc('dead_letters_total', { source: SOURCE, reason });
+    log(`driftwatch collector: redis entry ${entry.id} → ${deadLetterStream} (${reason}, ${deliveries} deliveries)`);
+  }
+
+  async function accept(entry: StreamEntry, deliveries: number): Promise<void> {
+    if (held.has(entry.id) || !intake) return;
+    if (entry.fields === null) {
+      // Trimmed (MAXLEN) while pending: nothing left to write; drop it from the pending list.
+      await cmd.call('XACK', stream, group, entry.id);
+      intake.metrics.inc('trimmed_pending_total', { source: SOURCE });
+      return;
+    }
+    if (deliveries > maxDeliveries) return deadLetter(entry, 'max_deliveries', deliveries);
+    const body = fieldValue(entry.fields, 'e');
+    if (body === undefined) return deadLetter(entry, 'missing_field_e', deliveries);
+    if (deliveries > 1) intake.metrics.inc('redeliveries_total', { source: SOURCE });
+    held.add(entry.id);
+    for (;;) {
+      const accepting = intake.accept(body, { source: SOURCE, durability: 'queue', onDurable: () => durable(entry.id) });
+      inFlight.add(accepting);
+      try {
+        await accepting;
+        return;
+      } catch (error) {
+        if (!(error instanceof BackpressureError) || stopping) {
+          held.delete(entry.id);
+          if (error instanceof BackpressureError) return;
+          throw error;
+        }
+        await intake.waitForRoom(abort.signal).catch(() => undefined);
+      } finally {
+        inFlight.delete(accepting);
+      }
+    }
+  }
+
+  function durable(id: string): void {
+    fault.onDurable();
+    acks.push(id);
+    ackTimer ??= setTimeout(() => {
+      ackTimer = undefined;
+      ackRunning = flushAcks().finally(() => (ackRunning = undefined));
+    }, ackIntervalMs);
+  }
+
+  async function flushAcks(): Promise<void> {
+    if (ackRunning) await ackRunning;
+    const ids = acks;
+    acks = [];
+    if (ids.length === 0 || closed) return;
+    if (fault.dropAck()) {
+      log(`driftwatch collector: fault ack-fail-once: dropping the ack of ${ids.length} redis entries`);
+      for (const id of ids) held.delete(id);
+    } else {
+      try {
+        for (let i = 0; i < ids.length; i += 1000) await cmd.call('XACK', stream, group, ...ids.slice(i, i + 1000));
+        for (const id of ids) held.delete(id);
+      } catch (error) {
+        // Durable but not acked yet: keep them held and try again (a lost ack only means a redelivery).
+        log(`driftwatch collector: XACK failed, retrying: ${(error as Error).message}`);
+        acks.push(...ids);
+        ackTimer ??= setTimeout(() => {
+          ackTimer = undefined;
+          ackRunning = flushAcks().finally(() => (ackRunning = undefined));
+        }, 500);
+        return;
+      }
+    }
+    if (stopping && held.size === 0 && acks.length === 0) close();
+  }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearTimeout(graceTimer);
+    clearTimeout(ackTimer);
+    cmd.disconnect();
+  }
+
+  async function roomFor(): Promise<void> {
+    while (intake?.full && !stopping) await intake.waitForRoom(abort.signal).catch(() => undefined);
+  }
+
+  async function run(): Promise<void> {
+    let backoffMs = 100;
+    let drained = false;
+    let cursor = '0';
+    while (!stopping) {
+      try {
+        await roomFor();
+        if (stopping) break;
+        if (!drained) {
+          // Own pending entries first (a restart with the same consumer name): they are the oldest.
+          const entries = parseRead(await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(batchCount), 'STREAMS', stream, cursor));
+          if (entries.length === 0) {
+            drained = true;
+            continue;
+          }
+          const counts = await deliveryCounts(entries.map((e) => e.id));
+          for (const entry of entries) await accept(entry, counts.get(entry.id) ?? 1);
+          cursor = entries[entries.length - 1].id;
+        } else {
+          const reply = await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(batchCount), 'BLOCK', String(blockMs), 'STREAMS', stream, '>');
+          for (const entry of parseRead(reply)) await accept(entry, 1);
+        }
+        backoffMs = 100;
+      } catch (error) {
+        if (stopping) break;
+        const message = (error as Error).message ?? String(error);
+        log(`driftwatch collector: redis read failed, retrying in ${backoffMs} ms: ${message}`);
+        if (message.startsWith('NOGROUP')) await ensureGroup().catch(() => undefined);
+        await sleep(backoffMs * (0.5 + Math.random()), abort.signal);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        // After an outage, look at this consumer's pending entries again (acks may have been lost).
+        drained = false;
+        cursor = '0';
+      }
+    }
+  }
+
+  async function claim(): Promise<void> {
+    if (stopping || !intake) return;
+    try {
+      // Keep the entries this consumer still holds from looking dead (JUSTID: delivery count unchanged).
+      const ids = [...held];
+      for (let i = 0; i < ids.length; i += 1000) await cmd.call('XCLAIM', stream, group, consumer, '0', ...ids.slice(i, i + 1000), 'JUSTID');
+      let start = '0-0';
+      for (let round = 0; round < 10 && !stopping && !intake.full; round++) {
+        const reply = (await cmd.callBuffer('XAUTOCLAIM', stream, group, consumer, String(claimIdleMs), start, 'COUNT', String(batchCount))) as [Buffer, [Buffer, Buffer[] | null][], Buffer[]?];
+        const entries = reply[1].map(([id, fields]) => ({ id: id.toString(), fields }));
+        const deleted = reply[2] ?? [];
+        if (deleted.length > 0) intake.metrics.inc('trimmed_pending_total', { source: SOURCE }, deleted.length);
+        if (entries.length > 0) {
+          log(`driftwatch collector: claimed ${entries.length} redis entries idle > ${claimIdleMs} ms`);
+          intake.metrics.inc('claimed_total', { source: SOURCE }, entries.length);
+          const counts = await deliveryCounts(entries.map((e) => e.id));
+          for (const entry of entries) await accept(entry, counts.get(entry.id) ?? 1);
+        }
+        start = reply[0].toString();
+        if (start === '0-0') break;
+      }
+    } catch (error) {
+      if (!stopping) log(`driftwatch collector: redis claim failed: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    name: SOURCE,
+    async start(target: Intake) {
+      intake = target;
+      await cmd.connect();
+      await reader.connect();
+      await ensureGroup();
+      readLoop = run();
+      claimTimer = setInterval(() => {
+        claimRunning ??= claim().finally(() => (claimRunning = undefined));
+      }, claimIntervalMs);
+    },
+    async stop() {
+      stopping = true;
+      abort.abort();
+      clearInterval(claimTimer);
+      // Interrupts a blocking XREADGROUP; entries read and not accepted stay pending (redelivered later).
+      reader.disconnect();
+      await readLoop;
+      await claimRunning;
+      await Promise.allSettled([...inFlight]);
+      // Entries accepted but not yet written are acked if the intake writes them soon (its close()); else they stay pending.
+      if (held.size === 0 && acks.length === 0) close();
+      else {
+        graceTimer = setTimeout(close, STOP_ACK_GRACE_MS);
+        graceTimer.unref();
+      }
+    },
+    async refreshMetrics(metrics: CollectorMetrics) {
+      if (closed) return;
+      try {
+        const groups = (await cmd.call('XINFO', 'GROUPS', stream)) as unknown[][];
+        for (const info of groups) {
+          const fields = pairs(info);
+          if (fields.get('name') !== group) continue;
+          const labels = { source: SOURCE, stream, group };
+          const lag = fields.get('lag');
+          if (lag !== null && lag !== undefined) metrics.set('queue_lag', Number(lag), labels);
+          metrics.set('queue_pending', Number(fields.get('pending') ?? 0), labels);
+        }
+      } catch (error) {
+        log(`driftwatch collector: XINFO GROUPS failed: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+function parseRead(reply: unknown): StreamEntry[] {
+  if (!reply) return [];
+  const entries: StreamEntry[] = [];
+  for (const [, items] of reply as [Buffer, [Buffer, Buffer[] | null][]][]) {
+    for (const [id, fields] of items) entries.push({ id: id.toString(), fields });
+  }
+  return entries;
+}
+
+function fieldValue(fields: Buffer[] | null, name: string): Buffer | undefined {
+  if (!fields) return undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === name) return fields[i + 1];
+  return undefined;
+}
+
+function pairs(flat: unknown[]): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
+  return map;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,353 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { createSqsClient, type SqsClientOptions } from '../client/sqs-client';
+import { FaultInjector } from './fault-injection';
+import { BackpressureError, DEFAULT_DUMP_LIMITS, type CollectorMetrics, type DumpLimits, type Intake, type Source } from './types';
+
+export interface SqsSourceOptions extends SqsClientOptions {
+  queueUrl: string;
+  /** Long-poll wait (s); 20 is SQS's maximum. */
+  waitTimeSeconds?: number;
+  /** Messages per ReceiveMessage (1–10). */
+  maxMessages?: number;
+  /**
+   * How long a received message stays invisible (s). Must exceed the longest batch age plus an
+   * upload (limits.maxAgeMs + 30 s); while the store is down, held messages are extended before expiry.
+   */
+  visibilityTimeoutSeconds?: number;
+  /** A message received more than this many times goes to `deadLetterUrl` (and is deleted). */
+  maxDeliveries?: number;
+  deadLetterUrl?: string;
+  /** Concurrent long polls. */
+  pollers?: number;
+  /** The intake's dump limits, to check the visibility timeout against its batch age. */
+  limits?: Partial<DumpLimits>;
+  /** Deletes of durable messages are coalesced over this window (ms). */
+  deleteIntervalMs?: number;
+  /** A client built elsewhere (tests); otherwise one is made from the client options. */
+  client?: SQSClient;
+  log?: (line: string) => void;
+}
+
+interface Held {
+  receiptHandle: string;
+  /** When the message becomes visible again unless extended (ms since epoch). */
+  visibleUntil: number;
+}
+
+const SOURCE = 'sqs';
+const UPLOAD_ALLOWANCE_MS = 30_000;
+const STOP_DELETE_GRACE_MS = 60_000;
+/** Local receive counts kept for at most this many messages (goaws does not count receives). */
+const MAX_TRACKED_RECEIVES = 100_000;
+
+/**
+ * SQS source: long-polls the queue, hands each body (one or more NDJSON events) to the intake and
+ * deletes the message only once everything in it is written (onDurable). Messages held longer than
+ * the visibility timeout (store outage) get their visibility extended; a message redelivered while
+ * held is not accepted again (its newest receipt handle is kept for the delete).
+ */
+export function createSqsSource(options: SqsSourceOptions): Source {
+  const queueUrl = options.queueUrl;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 20;
+  const maxMessages = Math.min(10, Math.max(1, options.maxMessages ?? 10));
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 300;
+  const visibilityMs = visibilityTimeoutSeconds * 1000;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const pollers = Math.max(1, options.pollers ?? 2);
+  const deleteIntervalMs = options.deleteIntervalMs ?? 10;
+  const limits = { ...DEFAULT_DUMP_LIMITS, ...options.limits };
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const client = options.client ?? createSqsClient(options);
+  const fault = new FaultInjector();
+
+  let intake: Intake | undefined;
+  let stopping = false;
+  let closed = false;
+  const abort = new AbortController();
+  /** Accepted and not yet deleted, by MessageId. */
+  const held = new Map<string, Held>();
+  const receives = new Map<string, number>();
+  const inFlight = new Set<Promise<unknown>>();
+  let deletes: string[] = [];
+  let deleteTimer: NodeJS.Timeout | undefined;
+  let deleteRunning: Promise<void> | undefined;
+  let extendTimer: NodeJS.Timeout | undefined;
+  let extendRunning: Promise<void> | undefined;
+  let batchVisibility = true;
+  let loops: Promise<void>[] = [];
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  /** SQS's ApproximateReceiveCount, or this process's own count when higher (goaws 0.4.5 always says 1). */
+  function receiveCount(message: Message): number {
+    const id = message.MessageId!;
+    const local = (receives.get(id) ?? 0) + 1;
+    receives.delete(id);
+    receives.set(id, local);
+    if (receives.size > MAX_TRACKED_RECEIVES) receives.delete(receives.keys().next().value!);
+    return Math.max(local, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
+  }
+
+  async function deadLetter(message: Message, count: number): Promise<void> {
+    if (!options.deadLetterUrl) {
+      log(`driftwatch collector: sqs message ${message.MessageId} received ${count} times (> ${maxDeliveries}); no dead-letter queue set, left in the queue`);
+      return;
+    }
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: options.deadLetterUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'max_deliveries' },
+          deliveries: { DataType: 'Number', StringValue: String(count) },
+          original_id: { DataType: 'String', StringValue: message.MessageId! },
+        },
+      }),
+    );
+    await deleteNow([{ id: message.MessageId!, receiptHandle: message.ReceiptHandle! }]);
+    receives.delete(message.MessageId!);
+    intake?.metrics.inc('dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
+    log(`driftwatch collector: sqs message ${message.MessageId} → dead-letter queue (${count} receives)`);
+  }
+
+  async function handle(message: Message): Promise<void> {
+    if (!intake || !message.MessageId || !message.ReceiptHandle) return;
+    const id = message.MessageId;
+    const count = receiveCount(message);
+    const known = held.get(id);
+    if (known) {
+      // Redelivered while still held (its visibility lapsed): keep the newest handle, do not accept twice.
+      known.receiptHandle = message.ReceiptHandle;
+      known.visibleUntil = Date.now() + visibilityMs;
+      intake.metrics.inc('redeliveries_total', { source: SOURCE, held: 'true' });
+      return;
+    }
+    if (count > maxDeliveries) return deadLetter(message, count);
+    if (count > 1) intake.metrics.inc('redeliveries_total', { source: SOURCE });
+    held.set(id, { receiptHandle: message.ReceiptHandle, visibleUntil: Date.now() + visibilityMs });
+    const body = Buffer.from(message.Body ?? '', 'utf8');
+    for (;;) {
+      const accepting = intake.accept(body, { source: SOURCE, durability: 'queue', onDurable: () => durable(id) });
+      inFlight.add(accepting);
+      try {
+        await accepting;
+        return;
+      } catch (error) {
+        if (!(error instanceof BackpressureError) || stopping) {
+          // Not taken: it becomes visible again after its timeout and is received anew.
+          held.delete(id);
+          if (error instanceof BackpressureError) return;
+          throw error;
+        }
+        await intake.waitForRoom(abort.signal).catch(() => undefined);
+      } finally {
+        inFlight.delete(accepting);
+      }
+    }
+  }
+
+  function durable(id: string): void {
+    fault.onDurable();
+    deletes.push(id);
+    scheduleDeletes(deleteIntervalMs);
+  }
+
+  function scheduleDeletes(delayMs: number): void {
+    deleteTimer ??= setTimeout(() => {
+      deleteTimer = undefined;
+      deleteRunning = flushDeletes().finally(() => (deleteRunning = undefined));
+    }, delayMs);
+  }
+
+  async function flushDeletes(): Promise<void> {
+    if (deleteRunning) await deleteRunning;
+    const ids = deletes;
+    deletes = [];
+    if (ids.length === 0 || closed) return;
+    if (fault.dropAck()) {
+      log(`driftwatch collector: fault ack-fail-once: dropping the delete of ${ids.length} sqs messages`);
+      for (const id of ids) held.delete(id);
+    } else {
+      const entries = ids.filter((id) => held.has(id)).map((id) => ({ id, receiptHandle: held.get(id)!.receiptHandle }));
+      const retry = await deleteNow(entries);
+      if (retry.length > 0) {
+        deletes.push(...retry);
+        scheduleDeletes(500);
+        return;
+      }
+    }
+    if (stopping && held.size === 0 && deletes.length === 0) close();
+  }
+
+  /** DeleteMessageBatch in groups of 10; answers the ids to try again (network errors, a newer handle known). */
+  async function deleteNow(entries: readonly { id: string; receiptHandle: string }[]): Promise<string[]> {
+    const retry: string[] = [];
+    for (let i = 0; i < entries.length; i += 10) {
+      const group = entries.slice(i, i + 10);
+      try {
+        const result = await client.send(
+          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: group.map((e, n) => ({ Id: String(n), ReceiptHandle: e.receiptHandle })) }),
+        );
+        for (const ok of result.Successful ?? []) {
+          const id = group[Number(ok.Id)].id;
+          held.delete(id);
+          receives.delete(id);
+        }
+        for (const failed of result.Failed ?? []) {
+          const entry = group[Number(failed.Id)];
+          const now = held.get(entry.id);
+          if (now && now.receiptHandle !== entry.receiptHandle) retry.push(entry.id);
+          else {
+            // The handle is stale and no newer one is known: the message comes back and is written again (deduplicated by id).
+            log(`driftwatch collector: sqs delete of ${entry.id} failed (${failed.Code}): it will be redelivered`);
+            held.delete(entry.id);
+          }
+        }
+      } catch (error) {
+        log(`driftwatch collector: DeleteMessageBatch failed, retrying: ${(error as Error).message}`);
+        retry.push(...group.map((e) => e.id).filter((id) => held.has(id)));
+      }
+    }
+    return retry;
+  }
+
+  /** Extend the visibility of messages held past half their timeout (the store is slow or down). */
+  async function extend(): Promise<void> {
+    const now = Date.now();
+    const due = [...held].filter(([, h]) => h.visibleUntil - now < visibilityMs / 2);
+    for (let i = 0; i < due.length; i += 10) {
+      const group = due.slice(i, i + 10);
+      if (batchVisibility) {
+        try {
+          const result = await client.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: group.map(([, h], n) => ({ Id: String(n), ReceiptHandle: h.receiptHandle, VisibilityTimeout: visibilityTimeoutSeconds })),
+            }),
+          );
+          for (const ok of result.Successful ?? []) group[Number(ok.Id)][1].visibleUntil = now + visibilityMs;
+          continue;
+        } catch (error) {
+          // goaws 0.4.5 has no ChangeMessageVisibilityBatch (it answers 400 "Bad Request"): try one call per message;
+          // if those work, use them from now on.
+          log(`driftwatch collector: ChangeMessageVisibilityBatch failed (${(error as Error).message.split('\n')[0]}); trying one message at a time`);
+        }
+      }
+      let single = 0;
+      for (const [id, h] of group) {
+        try {
+          await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: h.receiptHandle, VisibilityTimeout: visibilityTimeoutSeconds }));
+          h.visibleUntil = now + visibilityMs;
+          single++;
+        } catch (error) {
+          log(`driftwatch collector: visibility of ${id} not extended (${(error as Error).message}); a redelivery is deduplicated`);
+        }
+      }
+      if (single > 0 && batchVisibility) {
+        batchVisibility = false;
+        log('driftwatch collector: ChangeMessageVisibilityBatch unsupported by this endpoint: extending one message at a time');
+      }
+    }
+  }
+
+  async function poll(): Promise<void> {
+    let backoffMs = 100;
+    while (!stopping) {
+      try {
+        while (intake?.full && !stopping) await intake.waitForRoom(abort.signal).catch(() => undefined);
+        if (stopping) break;
+        const reply = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: maxMessages,
+            WaitTimeSeconds: waitTimeSeconds,
+            VisibilityTimeout: visibilityTimeoutSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            AttributeNames: ['All'],
+          }),
+          { abortSignal: abort.signal },
+        );
+        for (const message of reply.Messages ?? []) await handle(message);
+        backoffMs = 100;
+      } catch (error) {
+        if (stopping) break;
+        log(`driftwatch collector: sqs receive failed, retrying in ${backoffMs} ms: ${(error as Error).message}`);
+        await sleep(backoffMs * (0.5 + Math.random()), abort.signal);
+        backoffMs = Math.min(backoffMs * 2, 5_000);
+      }
+    }
+  }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearTimeout(graceTimer);
+    clearTimeout(deleteTimer);
+    clearInterval(extendTimer);
+    if (!options.client) client.destroy();
+  }
+
+  return {
+    name: SOURCE,
+    async start(target: Intake) {
+      intake = target;
+      if (visibilityMs < limits.maxAgeMs + UPLOAD_ALLOWANCE_MS) {
+        log(
+          `driftwatch collector: warning: SQS visibility timeout ${visibilityTimeoutSeconds} s is shorter than the batch age limit ` +
+            `(${limits.maxAgeMs / 1000} s) plus ${UPLOAD_ALLOWANCE_MS / 1000} s for the upload: messages may be redelivered before they are written ` +
+            `(they are extended while held, and redeliveries are deduplicated)`,
+        );
+      }
+      // Fails fast on a wrong URL or credentials rather than in a background loop.
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      extendTimer = setInterval(() => {
+        extendRunning ??= extend().finally(() => (extendRunning = undefined));
+      }, Math.max(200, Math.min(visibilityMs / 4, 30_000)));
+      loops = Array.from({ length: pollers }, () => poll());
+    },
+    async stop() {
+      stopping = true;
+      abort.abort();
+      await Promise.allSettled(loops);
+      await Promise.allSettled([...inFlight]);
+      if (held.size === 0 && deletes.length === 0) close();
+      else {
+        // Held messages stay invisible (extended) while the intake finishes writing them, then are deleted.
+        graceTimer = setTimeout(close, STOP_DELETE_GRACE_MS);
+        graceTimer.unref();
+      }
+    },
+    async refreshMetrics(metrics: CollectorMetrics) {
+      if (closed) return;
+      try {
+        const reply = await client.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        );
+        const labels = { source: SOURCE, queue: queueUrl.slice(queueUrl.lastIndexOf('/') + 1) };
+        metrics.set('queue_lag', Number(reply.Attributes?.ApproximateNumberOfMessages ?? 0), labels);
+        metrics.set('queue_in_flight', Number(reply.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0), labels);
+      } catch (error) {
+        log(`driftwatch collector: GetQueueAttributes failed: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStorage } from '@/lib/storage';
+import { addModel, bundleCli, event, makeStore, rawBatches, startCollector, type Collector } from './http-harness';
+
+/** A full spool answers 503 with Retry-After instead of losing data; what was acknowledged is written. */
+let dir: string;
+let storeDir: string;
+let storage: LocalStorage;
+let cli: Awaited<ReturnType<typeof bundleCli>>;
+let collector: Collector | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'driftwatch-http-full-'));
+  storeDir = await makeStore(dir);
+  storage = new LocalStorage(storeDir);
+  await addModel(storage, dir);
+  cli = await bundleCli('http-backpressure');
+});
+
+afterAll(async () => {
+  if (collector && collector.child.exitCode === null && collector.child.signalCode === null) await collector.stop();
+  await cli?.remove();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a full spool', () => {
+  it('answers 503 with Retry-After, loses nothing acknowledged, and takes events again once written', async () => {
+    const spool = join(dir, 'spool');
+    // Nothing is written before SIGTERM (max-age 1h), so the 256 KiB spool fills.
+    const args = ['--store', storeDir, '--spool', spool, '--spool-max-bytes', '256KiB', '--max-age', '1h', '--max-events', '1000000'];
+    collector = await startCollector(cli.path, args);
+    const acked: string[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 200 && refused === undefined; i++) {
+      const ids = Array.from({ length: 50 }, (_, j) => `full-${i}-${j}`);
+      const res = await fetch(`${collector.url}/v1/events`, { method: 'POST', body: ids.map((id) => event(id)).join('\n') + '\n' });
+      if (res.status === 202) {
+        expect(((await res.json()) as { accepted: number }).accepted).toBe(50);
+        acked.push(...ids);
+      } else refused = res;
+    }
+    expect(refused?.status).toBe(503);
+    const retryAfter = Number(refused!.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
+    expect(((await refused!.json()) as { error: string }).error).toBe('unavailable');
+    // ~125 bytes an event, 256 KiB: a few thousand events fit before the 503.
+    expect(acked.length).toBeGreaterThan(500);
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/^driftwatch_collector_backpressure_total(\{[^}]*\})? [1-9]/m);
+
+    expect(await collector.stop()).toEqual({ code: 0, signal: null });
+    const stored = [...(await rawBatches(storage)).values()].flat();
+    expect(stored.length).toBe(acked.length);
+    expect(new Set(stored)).toEqual(new Set(acked));
+
+    // The same spool, now empty, takes events again.
+    collector = await startCollector(cli.path, args);
+    const again = await fetch(`${collector.url}/v1/events`, { method: 'POST', body: event('after-full') + '\n' });
+    expect(again.status).toBe(202);
+    expect(await collector.stop()).toEqual({ code: 0, signal: null });
+    expect([...(await rawBatches(storage)).values()].flat()).toContain('after-full');
+  });
+});
