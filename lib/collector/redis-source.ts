@@ -119,7 +119,7 @@ export function createRedisSource(options: RedisSourceOptions): Source {
       .exec();
     const failed = reply?.find(([error]) => error);
     if (!reply || failed) throw failed?.[0] ?? new Error('dead-letter transaction aborted');
-    intake?.metrics.inc('dead_letters_total', { source: SOURCE, reason });
+    intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason });
     log(`driftwatch collector: redis entry ${entry.id} → ${deadLetterStream} (${reason}, ${deliveries} deliveries)`);
   }
 
@@ -128,13 +128,13 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     if (entry.fields === null) {
       // Trimmed (MAXLEN) while pending: nothing left to write; drop it from the pending list.
       await cmd.call('XACK', stream, group, entry.id);
-      intake.metrics.inc('trimmed_pending_total', { source: SOURCE });
+      intake.metrics.inc('queue_trimmed_pending_total', { source: SOURCE });
       return;
     }
     if (deliveries > maxDeliveries) return deadLetter(entry, 'max_deliveries', deliveries);
     const body = fieldValue(entry.fields, 'e');
     if (body === undefined) return deadLetter(entry, 'missing_field_e', deliveries);
-    if (deliveries > 1) intake.metrics.inc('redeliveries_total', { source: SOURCE });
+    if (deliveries > 1) intake.metrics.inc('queue_redeliveries_total', { source: SOURCE });
     held.add(entry.id);
     for (;;) {
       const accepting = intake.accept(body, { source: SOURCE, durability: 'queue', onDurable: () => durable(entry.id) });
@@ -250,10 +250,10 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         const reply = (await cmd.callBuffer('XAUTOCLAIM', stream, group, consumer, String(claimIdleMs), start, 'COUNT', String(batchCount))) as [Buffer, [Buffer, Buffer[] | null][], Buffer[]?];
         const entries = reply[1].map(([id, fields]) => ({ id: id.toString(), fields }));
         const deleted = reply[2] ?? [];
-        if (deleted.length > 0) intake.metrics.inc('trimmed_pending_total', { source: SOURCE }, deleted.length);
+        if (deleted.length > 0) intake.metrics.inc('queue_trimmed_pending_total', { source: SOURCE }, deleted.length);
         if (entries.length > 0) {
           log(`driftwatch collector: claimed ${entries.length} redis entries idle > ${claimIdleMs} ms`);
-          intake.metrics.inc('claimed_total', { source: SOURCE }, entries.length);
+          intake.metrics.inc('queue_claimed_total', { source: SOURCE }, entries.length);
           const counts = await deliveryCounts(entries.map((e) => e.id));
           for (const entry of entries) await accept(entry, counts.get(entry.id) ?? 1);
         }

@@ -114,7 +114,7 @@ export function createSqsSource(options: SqsSourceOptions): Source {
     );
     await deleteNow([{ id: message.MessageId!, receiptHandle: message.ReceiptHandle! }]);
     receives.delete(message.MessageId!);
-    intake?.metrics.inc('dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
+    intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
     log(`driftwatch collector: sqs message ${message.MessageId} → dead-letter queue (${count} receives)`);
   }
 
@@ -127,11 +127,11 @@ export function createSqsSource(options: SqsSourceOptions): Source {
       // Redelivered while still held (its visibility lapsed): keep the newest handle, do not accept twice.
       known.receiptHandle = message.ReceiptHandle;
       known.visibleUntil = Date.now() + visibilityMs;
-      intake.metrics.inc('redeliveries_total', { source: SOURCE, held: 'true' });
+      intake.metrics.inc('queue_redeliveries_total', { source: SOURCE, held: 'true' });
       return;
     }
     if (count > maxDeliveries) return deadLetter(message, count);
-    if (count > 1) intake.metrics.inc('redeliveries_total', { source: SOURCE });
+    if (count > 1) intake.metrics.inc('queue_redeliveries_total', { source: SOURCE });
     held.set(id, { receiptHandle: message.ReceiptHandle, visibleUntil: Date.now() + visibilityMs });
     const body = Buffer.from(message.Body ?? '', 'utf8');
     for (;;) {

@@ -13,8 +13,8 @@ export interface RedisTestServer {
   directory: string;
   /** SHUTDOWN NOSAVE semantics: the process is terminated; the directory is removed unless `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
-  /** Start a stopped server again on the same port and directory (for outage tests). */
-  restart(): Promise<void>;
+  /** Stop the server and start it again on the same port and directory, after `downMs` (outage tests). */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -117,8 +117,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await halt();
       if (!stopOptions.keepData) await rm(directory, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(restartOptions = {}) {
       await halt();
+      if (restartOptions.downMs) await new Promise((r) => setTimeout(r, restartOptions.downMs));
       await launch();
     },
   };

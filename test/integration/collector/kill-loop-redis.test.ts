@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { bundleCli } from '@/test/helpers/collect-bundle';
+import { makeQueueStore, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
+import { startRedisServer, type RedisTestServer } from '@/test/helpers/redis-server';
+
+/**
+ * kill -9 loop over Redis Streams (issue #14): a producer XADDs continuously while `driftwatch
+ * collect --source redis` (a child process) is killed with SIGKILL at random points, ≥ 200 times.
+ * Every event whose XADD Redis acknowledged must be in the store after `profile`, exactly once
+ * (duplicates from redelivered, unacked entries are removed by profile's id dedupe).
+ */
+const CYCLES = Number(process.env.KILL_LOOP_CYCLES ?? 200);
+const STREAM = 'kill:events';
+
+let server: RedisTestServer;
+let store: QueueStore;
+let runner: string;
+let spoolDir: string;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  store = await makeQueueStore('driftwatch-kill-redis-');
+  runner = await bundleCli('kill-loop-redis');
+  spoolDir = await mkdtemp(path.join(tmpdir(), 'driftwatch-kill-spool-'));
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await store?.cleanup();
+  if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+  if (runner) await rm(path.dirname(runner), { recursive: true, force: true });
+});
+
+function collector(consumer: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(
+    process.execPath,
+    [
+      runner, 'collect', '--store', store.location, '--source', 'redis', '--redis-url', server.url, '--stream', STREAM, '--consumer', consumer,
+      '--claim-idle', '1s', '--max-deliveries', '1000', '--max-age', '100ms', '--max-events', '2000', '--listen', '127.0.0.1:0', '--spool', spoolDir, '--shutdown-timeout', '20s',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+  );
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output = (output + c).slice(-20_000)));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output = (output + c).slice(-20_000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** XADD continuously: 1–8 events an entry, a few entries a round; ids are recorded only when Redis answered the XADD. */
+function producer(redis: Redis): { stop: () => Promise<void>; ids: string[] } {
+  const ids: string[] = [];
+  let running = true;
+  let n = 0;
+  const done = (async () => {
+    while (running) {
+      const pipeline = redis.pipeline();
+      const entries: string[][] = [];
+      for (let k = 0; k < 5; k++) {
+        const lineIds: string[] = [];
+        const lines: string[] = [];
+        for (let j = 1 + Math.floor(Math.random() * 8); j > 0; j--) {
+          lines.push(queueEvent(n, 'k'));
+          lineIds.push(`k${n++}`);
+        }
+        entries.push(lineIds);
+        pipeline.xadd(STREAM, 'MAXLEN', '~', '1000000', '*', 'e', lines.join('\n'));
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([error], i) => {
+        if (!error) ids.push(...entries[i]);
+      });
+      await new Promise((r) => setTimeout(r, 8));
+    }
+  })();
+  return {
+    ids,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+async function groupState(redis: Redis): Promise<{ pending: number; lag: number | null }> {
+  const groups = (await redis.call('XINFO', 'GROUPS', STREAM)) as unknown[][];
+  const fields = new Map<string, unknown>();
+  for (let i = 0; i < groups[0].length; i += 2) fields.set(String(groups[0][i]), groups[0][i + 1]);
+  const lag = fields.get('lag');
+  return { pending: Number(fields.get('pending')), lag: lag === null || lag === undefined ? null : Number(lag) };
+}
+
+test(`kill -9 loop over Redis: ${CYCLES} cycles under load, every acknowledged XADD stored exactly once after profile`, async () => {
+  const redis = new Redis(server.url, { protocol: 2 });
+  const started = Date.now();
+  const load = producer(redis);
+  let killedWhileRunning = 0;
+  try {
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      // Three consumer names in turn: each start drains its own pending entries and claims the others' (idle > 1 s).
+      const run = collector(`kill-${cycle % 3}`);
+      const delayMs = Math.floor(Math.random() * 900);
+      const early = await Promise.race([run.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), delayMs))]);
+      if (early) throw new Error(`collector exited on its own in cycle ${cycle}:\n${run.output()}`);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      killedWhileRunning++;
+    }
+  } finally {
+    await load.stop();
+  }
+  const produced = load.ids;
+
+  // A last, undisturbed collector drains everything (own pending, the others' by claim, the rest) and stops on SIGTERM.
+  const last = collector('kill-final');
+  const drainDeadline = Date.now() + 60_000;
+  for (;;) {
+    const state = await groupState(redis);
+    if (state.pending === 0 && state.lag === 0) break;
+    if (Date.now() > drainDeadline) throw new Error(`not drained: ${JSON.stringify(state)}\n${last.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  last.child.kill('SIGTERM');
+  expect(await last.exited).toBe(0);
+  expect(await redis.xlen(`${STREAM}:dead`)).toBe(0);
+  redis.disconnect();
+
+  const counts = await storedIdCounts(store.storage);
+  const missing = produced.filter((id) => !counts.has(id));
+  expect(missing).toEqual([]);
+  const expected = new Set(produced);
+  expect([...counts.keys()].filter((id) => !expected.has(id))).toEqual([]);
+  const written = [...counts.values()].reduce((a, b) => a + b, 0);
+  const rows = await profiledRows(store.storage);
+  expect(rows).toBe(produced.length);
+  console.log(
+    `kill-loop-redis: ${killedWhileRunning} SIGKILLs, ${produced.length} events XADDed, ${written} lines written, ` +
+      `${written - produced.length} duplicates removed by profile, ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+}, 280_000);
