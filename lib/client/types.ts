@@ -82,7 +82,7 @@ export interface HttpTransportOptions {
 
 /** The subset of an ioredis client the Redis transport uses (pass your own to share a connection). */
 export interface RedisLikeClient {
-  xadd(...args: (string | number)[]): Promise<string | null>;
+  xadd(key: string, ...args: (string | number)[]): Promise<unknown>;
   status?: string;
 }
 
