@@ -4,7 +4,7 @@ Stdlib only (Python >= 3.8). One module: copy it into your service or vendor it.
 
     from driftwatch_client import PredictionLogger
 
-    logger = PredictionLogger("http://collector:8080")
+    logger = PredictionLogger("http://collector:4318")
     logger.log({"model": "checkout-fraud", "id": order_id, "features": features, "score": score})
     ...
     logger.close()  # at shutdown: sends what is queued (up to close_timeout seconds)

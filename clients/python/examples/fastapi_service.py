@@ -1,7 +1,7 @@
 """A FastAPI prediction service that logs every prediction to driftwatch.
 
     pip install fastapi uvicorn
-    DRIFTWATCH_URL=http://127.0.0.1:8080 uvicorn fastapi_service:app --port 8000
+    DRIFTWATCH_URL=http://127.0.0.1:4318 uvicorn fastapi_service:app --port 8000
     curl -s localhost:8000/predict -H 'content-type: application/json' \
          -d '{"id": "ord-1", "features": {"amount": 12.5, "country": "DE"}}'
 
@@ -29,7 +29,7 @@ logger: PredictionLogger
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     global logger
-    logger = PredictionLogger(os.environ.get("DRIFTWATCH_URL", "http://127.0.0.1:8080"))
+    logger = PredictionLogger(os.environ.get("DRIFTWATCH_URL", "http://127.0.0.1:4318"))
     yield
     logger.close()
 

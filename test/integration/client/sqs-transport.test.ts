@@ -77,9 +77,8 @@ describe('SQS transport against goaws (query protocol)', () => {
     const missing = createPredictionLogger({ transport: { type: 'sqs', queueUrl: goaws.queueUrl('nope'), endpoint: goaws.endpoint, protocol: 'query', credentials }, maxRetries: 1, retryBaseMs: 10 });
     missing.log(predictionEvent(1));
     await missing.close();
-    const m = missing.stats();
-    expect(m.sent).toBe(0);
-    expect(m.dropped.rejected + m.dropped.send_failed).toBe(1);
+    expect(missing.stats()).toMatchObject({ sent: 0, retries: 0, dropped: { rejected: 1, send_failed: 0 } });
+    expect(missing.stats().lastError).toMatch(/QueueDoesNotExist/);
     const dead = createPredictionLogger({ transport: { type: 'sqs', queueUrl: 'http://127.0.0.1:1/100010001000/events', endpoint: 'http://127.0.0.1:1', protocol: 'query', credentials }, maxRetries: 1, retryBaseMs: 10 });
     for (let i = 0; i < 10; i++) dead.log(predictionEvent(i));
     await dead.close();
