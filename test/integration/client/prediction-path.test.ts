@@ -8,14 +8,17 @@ import { runLoad, startPredictionService, type RunningService, type ServiceStats
  */
 let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
 let service: RunningService;
+let redisService: RunningService;
 
 beforeAll(async () => {
   blackHole = await startBlackHole();
   service = await startPredictionService({ type: 'http', url: blackHole.url });
+  redisService = await startPredictionService({ type: 'redis', url: `redis://127.0.0.1:${blackHole.port}` }, { timeoutMs: 300, maxRetries: 1, retryBaseMs: 10 });
 });
 
 afterAll(async () => {
   await service?.stop();
+  await redisService?.stop();
   await blackHole?.stop();
 });
 
@@ -47,5 +50,20 @@ describe('prediction service with its collector black-holed', () => {
     // Flat across the run, not only at the end: the largest sample within 16 MiB of the first.
     const heaps = samples.map((s) => s.heapUsed);
     expect((Math.max(...heaps) - heaps[0]) / 2 ** 20).toBeLessThan(16);
+  });
+
+  it('answers every request when its Redis accepts connections and never answers', async () => {
+    await runLoad(redisService.url, 2000, 16);
+    const before = await redisService.stats();
+    const load = await runLoad(redisService.url, 20_000, 16);
+    const after = await redisService.stats();
+    expect(load.ok).toBe(20_000);
+    const stats = after.logger!;
+    expect(stats.sent).toBe(0);
+    expect(stats.dropped.queue_full).toBeGreaterThan(15_000);
+    expect(stats.dropped.send_failed).toBeGreaterThan(0);
+    expect(stats.queued + stats.inFlight + stats.dropped.queue_full + stats.dropped.send_failed).toBe(22_000);
+    expect(after.maxQueued).toBeLessThanOrEqual(2048);
+    expect((after.heapUsed - before.heapUsed) / 2 ** 20).toBeLessThan(32);
   });
 });
