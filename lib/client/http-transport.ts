@@ -36,9 +36,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const request = secure ? httpsRequest : httpRequest;
   const baseHeaders = { 'content-type': 'application/x-ndjson', ...options.headers, ...(options.gzip ? { 'content-encoding': 'gzip' } : {}) };
 
-  return {
-    async send(body: string, signal: AbortSignal): Promise<void> {
-      const payload = options.gzip ? await gzip(body, { level: 1 }) : Buffer.from(body, 'utf8');
+  const transport: Transport = {
+    send: (body: string, signal: AbortSignal) => transport.sendBytes!(Buffer.from(body, 'utf8'), signal),
+    async sendBytes(body: Uint8Array, signal: AbortSignal): Promise<void> {
+      const payload = options.gzip ? await gzip(body, { level: 1 }) : body;
       signal.throwIfAborted();
       await new Promise<void>((resolve, reject) => {
         const req = request(url, { method: 'POST', agent, signal, headers: { ...baseHeaders, 'content-length': String(payload.length) } }, (res: IncomingMessage) => {
@@ -68,4 +69,5 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       agent.destroy();
     },
   };
+  return transport;
 }

@@ -23,8 +23,21 @@ export const LOGGER_DEFAULTS = {
   closeTimeoutMs: 10_000,
 } as const;
 
-/** Events serialised between yields to the event loop, so a batch never blocks requests for long. */
-const SERIALIZE_SLICE = 64;
+/**
+ * Events serialised (and then encoded) between yields to the event loop: a 512-event batch is
+ * ~200 KB, and stringifying, joining or UTF-8-encoding it in one go blocked requests for ~1 ms.
+ */
+const SERIALIZE_SLICE = 32;
+
+/** The batch's parts as one UTF-8 buffer, a part (~12 KB) per event-loop turn. */
+async function encodeParts(parts: string[]): Promise<Buffer> {
+  const buffers: Buffer[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) await yieldToLoop();
+    buffers.push(Buffer.from(parts[i], 'utf8'));
+  }
+  return Buffer.concat(buffers);
+}
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -280,7 +293,7 @@ class Logger implements PredictionLogger {
   }
 
   /** One attempt, bounded by `timeoutMs` (and by close's deadline) even when a custom transport ignores the signal. */
-  private async attempt(body: string): Promise<SendResult | void> {
+  private async attempt(send: (transport: Transport, signal: AbortSignal) => Promise<SendResult | void>): Promise<SendResult | void> {
     const transport = await this.getTransport();
     const controller = new AbortController();
     this.current = controller;
@@ -289,7 +302,7 @@ class Logger implements PredictionLogger {
     const timer = setTimeout(() => controller.abort(new TransportError(`send timed out after ${this.timeoutMs} ms`, true)), this.timeoutMs);
     timer.unref();
     try {
-      return await Promise.race([transport.send(body, controller.signal), aborted]);
+      return await Promise.race([send(transport, controller.signal), aborted]);
     } finally {
       clearTimeout(timer);
       this.current = undefined;
@@ -308,32 +321,45 @@ class Logger implements PredictionLogger {
     return total;
   }
 
-  private async takeBatch(): Promise<{ lines: string[]; taken: number }> {
+  /** Takes up to batchSize events and serialises them into NDJSON parts of SERIALIZE_SLICE events, yielding between parts. */
+  private async takeBatch(): Promise<{ parts: string[]; count: number; taken: number }> {
     const raw: { event: unknown; ms: number }[] = [];
     const taken = this.queue.shift(this.batchSize, (event, ms) => raw.push({ event, ms }));
     this.inFlight = taken;
-    const lines: string[] = [];
+    const parts: string[] = [];
+    let count = 0;
     let invalid = 0;
-    for (let i = 0; i < raw.length; i++) {
-      if (i > 0 && i % SERIALIZE_SLICE === 0) await yieldToLoop();
-      const line = serializeEvent(raw[i].event, raw[i].ms);
-      if (line === undefined) invalid++;
-      else lines.push(line);
+    for (let from = 0; from < raw.length; from += SERIALIZE_SLICE) {
+      if (from > 0) await yieldToLoop();
+      const lines: string[] = [];
+      for (let i = from; i < Math.min(raw.length, from + SERIALIZE_SLICE); i++) {
+        const line = serializeEvent(raw[i].event, raw[i].ms);
+        if (line === undefined) invalid++;
+        else lines.push(line);
+      }
+      if (lines.length > 0) parts.push(`${lines.join('\n')}\n`);
+      count += lines.length;
     }
     if (invalid > 0) this.drop('invalid', invalid);
-    this.inFlight = lines.length;
-    return { lines, taken };
+    this.inFlight = count;
+    return { parts, count, taken };
   }
 
   private async sendBatch(): Promise<void> {
-    const { lines, taken } = await this.takeBatch();
+    const { parts, count: serialised, taken } = await this.takeBatch();
     try {
-      if (lines.length === 0) return;
-      let body = `${lines.join('\n')}\n`;
-      let count = lines.length;
+      if (serialised === 0) return;
+      let count = serialised;
+      // Byte transports (HTTP, Redis) get the parts encoded piecewise; the others one string, also what remains after a partial send.
+      let body: string | undefined;
+      let bytes: Buffer | undefined;
+      const send = async (transport: Transport, signal: AbortSignal): Promise<SendResult | void> => {
+        if (transport.sendBytes && body === undefined) return transport.sendBytes((bytes ??= await encodeParts(parts)), signal);
+        return transport.send((body ??= parts.join('')), signal);
+      };
       for (let attempt = 0; ; attempt++) {
         try {
-          const result = await this.attempt(body);
+          const result = await this.attempt(send);
           const lost = this.countDropped(result ? result.dropped : undefined);
           this.sent += count - lost;
           this.batches++;

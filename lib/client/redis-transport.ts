@@ -24,6 +24,9 @@ export async function createRedisTransport(options: RedisTransportOptions, conte
       async send(body: string): Promise<void> {
         await shared.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', body);
       },
+      async sendBytes(body: Uint8Array): Promise<void> {
+        await shared.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', body);
+      },
     };
   }
   const { Redis: RedisClient } = await import('ioredis');
@@ -84,20 +87,23 @@ export async function createRedisTransport(options: RedisTransportOptions, conte
     }
   };
 
-  return {
-    async send(body: string, signal: AbortSignal): Promise<void> {
-      await ensureReady(signal);
-      try {
-        await client.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', body);
-      } catch (e) {
-        // A connection that stopped answering: start the next attempt on a fresh one.
-        if (/timed out/i.test((e as Error).message)) {
-          client.disconnect();
-          client.stream?.destroy();
-        }
-        throw new TransportError(`redis XADD: ${(e as Error).message}`, true);
+  const xadd = async (body: string | Uint8Array, signal: AbortSignal): Promise<void> => {
+    await ensureReady(signal);
+    try {
+      await client.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    } catch (e) {
+      // A connection that stopped answering: start the next attempt on a fresh one.
+      if (/timed out/i.test((e as Error).message)) {
+        client.disconnect();
+        client.stream?.destroy();
       }
-    },
+      throw new TransportError(`redis XADD: ${(e as Error).message}`, true);
+    }
+  };
+
+  return {
+    send: xadd,
+    sendBytes: xadd,
     async close(): Promise<void> {
       if (client.status === 'ready') {
         const quit = client.quit().catch(() => undefined);

@@ -62,6 +62,8 @@ export interface SendResult {
  */
 export interface Transport {
   send(body: string, signal: AbortSignal): Promise<SendResult | void>;
+  /** The same body as UTF-8 bytes, when the transport writes bytes anyway (HTTP, Redis): the logger encodes it piecewise. */
+  sendBytes?(body: Uint8Array, signal: AbortSignal): Promise<SendResult | void>;
   close?(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ export interface HttpTransportOptions {
 
 /** The subset of an ioredis client the Redis transport uses (pass your own to share a connection). */
 export interface RedisLikeClient {
-  xadd(key: string, ...args: (string | number)[]): Promise<unknown>;
+  xadd(key: string, ...args: (string | number | Uint8Array)[]): Promise<unknown>;
   status?: string;
 }
 

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,9 @@ export interface CaptureBench {
   log_us_black_holed: LatencyUs;
   log_dropped_live: number;
   log_dropped_black_holed: number;
+  /** The Python client's log() the same way (clients/python/bench/log_latency.py), when a Python 3 is found. */
+  python_log_us_live?: LatencyUs & { dropped: number };
+  python_log_us_black_holed?: LatencyUs & { dropped: number };
   /** Requests through a node:http prediction service: without a logger, logging to a black-holed collector, logging to a live one. */
   service_requests: number;
   /** Rounds of the three variants in turn; figures are medians over rounds (p99 difference taken within a round). */
@@ -86,6 +90,16 @@ async function timeLog(logger: PredictionLogger | null, n: number, ratePerS: num
     else await yieldToLoop();
   }
   return times.sort();
+}
+
+/** clients/python/bench/log_latency.py: the Python client's log() timed with perf_counter_ns. */
+function timePythonLog(url: string, n: number, ratePerS: number): (LatencyUs & { dropped: number }) | undefined {
+  const venv = '.cache/pyclient/venv/bin/python';
+  const python = existsSync(venv) ? venv : 'python3';
+  const r = spawnSync(python, ['clients/python/bench/log_latency.py', url, String(n), String(ratePerS)], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (r.status !== 0) return undefined;
+  const out = JSON.parse(r.stdout) as LatencyUs & { dropped: number };
+  return { p50: out.p50, p99: out.p99, p999: out.p999, max: out.max, dropped: out.dropped };
 }
 
 function cpuSeconds(pid: number): number {
@@ -194,6 +208,9 @@ export async function benchCapture(log: (line: string) => void, quick = false): 
     const droppedLive = Object.values(liveLogger.stats().dropped).reduce((a, b) => a + b, 0);
     const droppedDead = Object.values(deadLogger.stats().dropped).reduce((a, b) => a + b, 0);
     await deadLogger.close();
+    log('capture: the Python client\'s log(), live and black-holed');
+    const pyLive = timePythonLog(live.url, logEvents, rate);
+    const pyDead = timePythonLog(hole.url, logEvents, rate);
 
     log(`capture: a prediction service, ${rounds} rounds of ${requests.toLocaleString('en-US')} requests each without a logger, black-holed, live`);
     const variants = [
@@ -259,6 +276,8 @@ export async function benchCapture(log: (line: string) => void, quick = false): 
       log_us_black_holed: logDead,
       log_dropped_live: droppedLive,
       log_dropped_black_holed: droppedDead,
+      ...(pyLive ? { python_log_us_live: pyLive } : {}),
+      ...(pyDead ? { python_log_us_black_holed: pyDead } : {}),
       service_requests: requests,
       service_ms: service,
       service_rounds: rounds,

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
           'baseline: an empty call timed the same way': us(r.log_us_baseline),
           'log(), live collector': { ...us(r.log_us_live), dropped: r.log_dropped_live },
           'log(), black-holed collector': { ...us(r.log_us_black_holed), dropped: r.log_dropped_black_holed },
+          ...(r.python_log_us_live ? { 'Python log(), live collector': { ...us(r.python_log_us_live), dropped: r.python_log_us_live.dropped } } : {}),
+          ...(r.python_log_us_black_holed ? { 'Python log(), black-holed collector': { ...us(r.python_log_us_black_holed), dropped: r.python_log_us_black_holed.dropped } } : {}),
         });
         console.log(`\ncapture: a node:http prediction service, ${r.service_rounds} × ${r.service_requests.toLocaleString('en-US')} requests, 4 connections (ms, medians over rounds)`);
         console.table({
