@@ -174,9 +174,14 @@ export class CollectorServer {
     this.server = server;
     const host = this.options.listen?.host ?? DEFAULT_LISTEN.host;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${host}:${this.options.listen?.port ?? DEFAULT_LISTEN.port}`;
+        if (error.code === 'EADDRINUSE') reject(new Error(`cannot listen on ${where}: the address is in use (another collector?); choose another with --listen`));
+        else if (error.code === 'EACCES') reject(new Error(`cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose another with --listen`));
+        else reject(error);
+      });
       server.listen(this.options.listen?.port ?? DEFAULT_LISTEN.port, host, () => {
-        server.off('error', reject);
+        server.removeAllListeners('error');
         resolve();
       });
     });

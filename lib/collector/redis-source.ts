@@ -269,9 +269,22 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     name: SOURCE,
     async start(target: Intake) {
       intake = target;
-      await cmd.connect();
-      await reader.connect();
-      await ensureGroup();
+      let firstError: string | undefined;
+      const remember = (error: Error) => (firstError ??= error.message);
+      cmd.once('error', remember);
+      try {
+        await cmd.connect();
+        await reader.connect();
+        await ensureGroup();
+      } catch (error) {
+        // Fail fast with the cause (not ioredis's "Connection is closed") and stop reconnecting.
+        closed = true;
+        cmd.disconnect();
+        reader.disconnect();
+        throw new Error(`cannot start consuming ${stream} at ${redactUrl(options.url)}: ${firstError ?? (error as Error).message}`);
+      } finally {
+        cmd.off('error', remember);
+      }
       readLoop = run();
       claimTimer = setInterval(() => {
         claimRunning ??= claim().finally(() => (claimRunning = undefined));
@@ -310,6 +323,17 @@ export function createRedisSource(options: RedisSourceOptions): Source {
       }
     },
   };
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the Redis URL';
+  }
 }
 
 function parseRead(reply: unknown): StreamEntry[] {

@@ -1,3 +1,4 @@
+import type { TimeLimitSettings } from '../profile/time-limits';
 import type { Storage } from '../storage/storage';
 import { CollectorServer, HttpEventsSource, type HealthAnswer, type ListenAddress } from './http-source';
 import { createIntake } from './intake';
@@ -14,6 +15,8 @@ export interface RunCollectorOptions {
   spoolDir: string;
   spoolMaxBytes?: number;
   maxBufferedBytes?: number;
+  /** Plausible prediction times (config `ingest.earliest` / `ingest.max_future_skew`): others are quarantined, as `ingest` does. */
+  timeLimits?: TimeLimitSettings;
   /** How long SIGTERM may take to write what is buffered before giving up (exit 1; data stays in the spool or unacked). */
   shutdownTimeoutMs?: number;
   /** A one-line status every this many ms (received/written/quarantined); 0 turns it off. */
@@ -46,7 +49,7 @@ export function metricTotals(text: string): Map<string, number> {
  */
 export async function runCollector(options: RunCollectorOptions): Promise<number> {
   const { log, signal } = options;
-  const intake = createIntake({ storage: options.storage, limits: options.limits, spoolDir: options.spoolDir, spoolMaxBytes: options.spoolMaxBytes, maxBufferedBytes: options.maxBufferedBytes, log });
+  const intake = createIntake({ storage: options.storage, limits: options.limits, spoolDir: options.spoolDir, spoolMaxBytes: options.spoolMaxBytes, maxBufferedBytes: options.maxBufferedBytes, timeLimits: options.timeLimits, log });
   await intake.start();
   const http = options.http ? new HttpEventsSource({ log }) : undefined;
   const sources: Source[] = [...(http ? [http] : []), ...options.sources];
@@ -66,10 +69,16 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
     },
   });
 
+  let address: ListenAddress;
+  try {
+    address = await server.listen();
+  } catch (error) {
+    await intake.close({ timeoutMs: 1_000 }).catch(() => undefined);
+    throw error;
+  }
   const started: Source[] = [];
   let status = 0;
   try {
-    const address = await server.listen();
     for (const source of sources) {
       await source.start(intake);
       started.push(source);

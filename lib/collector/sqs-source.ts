@@ -306,8 +306,13 @@ export function createSqsSource(options: SqsSourceOptions): Source {
             `(they are extended while held, and redeliveries are deduplicated)`,
         );
       }
-      // Fails fast on a wrong URL or credentials rather than in a background loop.
-      await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      // Fails fast on a wrong URL, endpoint or credentials rather than in a background loop.
+      try {
+        await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      } catch (error) {
+        close();
+        throw new Error(`cannot start consuming ${queueUrl}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
+      }
       extendTimer = setInterval(() => {
         extendRunning ??= extend().finally(() => (extendRunning = undefined));
       }, Math.max(200, Math.min(visibilityMs / 4, 30_000)));

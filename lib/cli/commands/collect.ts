@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { runCollector } from '../../collector/run-collector';
 import type { Source } from '../../collector/types';
+import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
 import { openStore, storeLocation } from '../store-context';
 import type { CommandSpec } from './index';
@@ -28,7 +29,7 @@ export async function startCollector(values: Values, ctx: CommandContext, signal
   // Loaded only when asked for: `--source http` needs neither ioredis nor the SQS SDK.
   if (redis) sources.push((await import('../../collector/redis-source')).createRedisSource(redis));
   if (sqs) sources.push((await import('../../collector/sqs-source')).createSqsSource({ ...sqs, limits }));
-  return runCollector({
+  const running = runCollector({
     storage: store.storage,
     sources,
     http: names.includes('http'),
@@ -37,6 +38,7 @@ export async function startCollector(values: Values, ctx: CommandContext, signal
     spoolDir,
     spoolMaxBytes,
     maxBufferedBytes,
+    timeLimits: store.config.ingest,
     shutdownTimeoutMs,
     statusEveryMs,
     signal,
@@ -46,6 +48,11 @@ export async function startCollector(values: Values, ctx: CommandContext, signal
       const what = [names.includes('http') ? `http://${host}:${address.port}/v1/events` : undefined, redis ? `redis ${redis.stream} (group ${redis.group})` : undefined, sqs ? `sqs ${sqs.queueUrl}` : undefined].filter(Boolean);
       ctx.log(`collect: listening on http://${host}:${address.port} (/metrics, /healthz); sources: ${what.join(', ')}; store ${store.storage.url}; spool ${spoolDir}`);
     },
+  });
+  return running.catch((error: unknown) => {
+    // The spool names its own flag differently: say which of ours to change.
+    if ((error as Error)?.name === 'SpoolLockedError') throw new CliError((error as Error).message.replace('--spool-dir', '--spool'), 1);
+    throw error;
   });
 }
 

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '@/lib/storage';
-import { addModel, bundleCli, event, makeStore, rawBatches, startCollector, type Collector } from './http-harness';
+import { addModel, bundleCli, event, makeStore, MODEL, rawBatches, startCollector, type Collector } from './http-harness';
 
 /** A full spool answers 503 with Retry-After instead of losing data; what was acknowledged is written. */
 let dir: string;
@@ -62,5 +62,34 @@ describe('a full spool', () => {
     expect(again.status).toBe(202);
     expect(await collector.stop()).toEqual({ code: 0, signal: null });
     expect([...(await rawBatches(storage)).values()].flat()).toContain('after-full');
+  });
+
+  it('during a store outage answers /healthz 503; a shutdown that cannot write exits 1 and the next start writes from the spool', async () => {
+    const spool = join(dir, 'spool-outage');
+    // A file where the raw directory should be: every batch write fails (ENOTDIR, even for root).
+    const raw = join(storeDir, 'models', MODEL, 'raw');
+    await rm(raw, { recursive: true, force: true });
+    await writeFile(raw, 'not a directory');
+    const failing = await startCollector(cli.path, ['--store', storeDir, '--spool', spool, '--max-age', '100ms', '--shutdown-timeout', '2s']);
+    collector = failing;
+    const ids = Array.from({ length: 40 }, (_, i) => `outage-${i}`);
+    const res = await fetch(`${failing.url}/v1/events`, { method: 'POST', body: ids.map((id) => event(id)).join('\n') + '\n' });
+    expect(res.status).toBe(202);
+    await expect
+      .poll(async () => (await fetch(`${failing.url}/healthz`)).status, { timeout: 20_000, interval: 100 })
+      .toBe(503);
+    const health = (await (await fetch(`${failing.url}/healthz`)).json()) as { status: string; last_error?: string };
+    expect(health.status).toBe('failing');
+    expect(health.last_error ?? '').not.toContain(storeDir);
+    expect(await failing.stop()).toEqual({ code: 1, signal: null });
+    expect(failing.lines.some((l) => /shutdown timed out after 2 s: .*stay in the spool/.test(l))).toBe(true);
+
+    // The store is back: the next start replays the spool and writes them.
+    await rm(raw, { force: true });
+    const recovered = await startCollector(cli.path, ['--store', storeDir, '--spool', spool, '--max-age', '1h']);
+    collector = recovered;
+    expect(await recovered.stop()).toEqual({ code: 0, signal: null });
+    expect(recovered.lines.some((l) => /replayed \d+ message\(s\) from the spool/.test(l))).toBe(true);
+    expect([...(await rawBatches(storage)).values()].flat().filter((id) => id.startsWith('outage-')).sort()).toEqual([...ids].sort());
   });
 });

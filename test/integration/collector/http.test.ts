@@ -77,6 +77,8 @@ describe('POST /v1/events', () => {
       JSON.stringify({ model: 'no-such-model', id: 'u-1', ts: new Date().toISOString(), features: { x: 1 } }),
       JSON.stringify({ model: MODEL, id: 'bad-ts', ts: 'yesterday', features: { x: 1 } }),
       JSON.stringify({ model: MODEL, id: 'feat-not-object', ts: new Date().toISOString(), features: [1, 2] }),
+      // Beyond the store's ingest.max_future_skew (1h): an implausible time, as `ingest` judges it.
+      event('future', Date.now() + 48 * 3_600_000),
       // NaN inside features is a feature failure the profile counts, not a rejection.
       `{"model":"m","id":"mix-nan","ts":"${new Date().toISOString()}","features":{"x":NaN,"c":"b"}}`,
       '',
@@ -85,7 +87,7 @@ describe('POST /v1/events', () => {
     const body = Buffer.concat(lines.flatMap((l) => [Buffer.isBuffer(l) ? l : Buffer.from(l), Buffer.from('\n')]));
     const res = await post(body);
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 4, rejected: 4, reasons: { malformed_json: 1, unknown_model: 1, invalid_event: 2 }, duplicates: 0 });
+    expect(await res.json()).toEqual({ accepted: 4, rejected: 5, reasons: { malformed_json: 1, unknown_model: 1, invalid_event: 3 }, duplicates: 0 });
 
     const ids = await until('the four accepted events in a raw batch', async () => {
       const all = [...(await rawBatches(storage)).values()].flat();
@@ -95,13 +97,14 @@ describe('POST /v1/events', () => {
 
     const known = await until('the quarantine of m', async () => {
       const q = await quarantined(`models/${MODEL}/quarantine/`);
-      return q.length >= 3 ? q : undefined;
+      return q.length >= 4 ? q : undefined;
     });
     expect(known.map((q) => [q.reason, q.raw])).toEqual(
       expect.arrayContaining([
         [expect.stringContaining('malformed_json'), '{"model":"m","id":"broken",'],
         [expect.stringContaining('invalid_event'), lines[4]],
         [expect.stringContaining('invalid_event'), lines[5]],
+        [expect.stringContaining('invalid_event'), lines[6]],
       ]),
     );
     expect(new Set(known.map((q) => q.file))).toEqual(new Set(['collector:http']));
@@ -229,6 +232,17 @@ describe('other routes', () => {
     for (const name of ['events_received_total', 'events_written_total', 'events_quarantined_total', 'batches_written_total', 'buffered_events', 'spool_bytes']) {
       expect(text).toContain(`# TYPE driftwatch_collector_${name} `);
     }
+  });
+});
+
+describe('start-up errors', () => {
+  it('refuses an address or a spool in use with one line', async () => {
+    await expect(startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool-other'), '--listen', `127.0.0.1:${collector.port}`])).rejects.toThrow(
+      `collect exited (1) before listening: driftwatch collect: cannot listen on 127.0.0.1:${collector.port}: the address is in use (another collector?); choose another with --listen`,
+    );
+    await expect(startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool')])).rejects.toThrow(
+      new RegExp(`driftwatch collect: spool .*spool is in use by process ${collector.child.pid}: two collectors cannot share a spool \\(give each its own --spool\\)`),
+    );
   });
 });
 

@@ -140,4 +140,11 @@ describe('redis source', () => {
     intake.crash();
     expect(await pendingCount(stream)).toBe(3);
   });
+
+  test('an unreachable Redis fails start with the cause, password hidden', async () => {
+    const s = createRedisSource({ url: 'redis://:hunter2@127.0.0.1:1', log: quiet });
+    const error = await s.start(new FakeIntake()).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toMatch(/^cannot start consuming driftwatch:events at redis:\/\/:\*\*\*@127\.0\.0\.1:1.*ECONNREFUSED/);
+    expect(error?.message).not.toContain('hunter2');
+  });
 });

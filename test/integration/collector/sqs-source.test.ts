@@ -74,6 +74,13 @@ describe('sqs source', () => {
     await vi.waitFor(async () => expect((await depth('basic')).total).toBe(0), { timeout: 5000 });
     expect(ids(intake).length).toBe(50);
     expect(new Set(ids(intake)).size).toBe(50);
+    // 2 s of visibility is shorter than the batch age (0.5 s) plus 30 s for the upload: said at start.
+    expect(logs.some((l) => l.includes('warning: SQS visibility timeout 2 s is shorter than the batch age limit'))).toBe(true);
+  });
+
+  test('a queue that does not exist fails start with the cause', async () => {
+    const s = createSqsSource({ queueUrl: `${goaws.endpoint}/100010001000/missing`, endpoint: goaws.endpoint, region: goaws.region, protocol: 'query', credentials: goaws.credentials, log: () => undefined });
+    await expect(s.start(new FakeIntake())).rejects.toThrow(/cannot start consuming .*missing/);
   });
 
   test('a message held past its visibility timeout is extended, not accepted twice', async () => {
