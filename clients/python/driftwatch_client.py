@@ -131,6 +131,7 @@ class PredictionLogger:
         self._batches = 0
         self._retries = 0
         self._in_flight = 0
+        self._rejected_by_collector = 0
         self._last_error: Optional[str] = None
         self._enqueued = 0
         self._settled = 0
@@ -174,6 +175,7 @@ class PredictionLogger:
                 "retries": self._retries,
                 "dropped": dict(self._dropped),
                 "in_flight": self._in_flight,
+                "rejected_by_collector": self._rejected_by_collector,
             }
             if self._last_error is not None:
                 out["last_error"] = self._last_error
@@ -287,10 +289,11 @@ class PredictionLogger:
             attempt = 0
             while True:
                 try:
-                    self._post(body)
+                    rejected = self._post(body)
                     with self._lock:
                         self._sent += count
                         self._batches += 1
+                        self._rejected_by_collector += rejected
                     return
                 except _SendError as e:
                     with self._lock:
@@ -327,7 +330,8 @@ class PredictionLogger:
             except Exception:  # noqa: BLE001
                 pass
 
-    def _post(self, body: bytes) -> None:
+    def _post(self, body: bytes) -> int:
+        """POST one batch; answers how many events the collector's 202 says it rejected (quarantined)."""
         try:
             conn = self._connection()
             conn.request("POST", self._path, body=body, headers={**self._headers, "Content-Length": str(len(body))})
@@ -342,7 +346,11 @@ class PredictionLogger:
             kind = "timed out" if isinstance(e, TimeoutError) or "timed out" in str(e) else type(e).__name__
             raise _SendError(f"POST {self._path}: {kind}: {e}", retryable=True) from None
         if 200 <= status < 300:
-            return
+            try:
+                rejected = json.loads(answer).get("rejected", 0)
+                return rejected if isinstance(rejected, int) and not isinstance(rejected, bool) and rejected > 0 else 0
+            except Exception:  # noqa: BLE001 - any 2xx is a delivery; its body is informative only
+                return 0
         detail = f"collector answered {status}: {answer[:200].decode('utf-8', 'replace').strip()}"
         if status >= 500 or status in (408, 429):
             seconds: Optional[float] = None

@@ -51,12 +51,13 @@ class Collector:
                 encoding = self.headers.get("Content-Encoding")
                 raw = gzip.decompress(body) if encoding == "gzip" else body
                 lines = [line for line in raw.decode("utf-8").split("\n") if line.strip()]
+                rejected = sum(1 for line in lines if json.loads(line).get("model") == "unknown-model")
                 with collector.received:
                     collector.raw.append(raw)
                     collector.encodings.append(encoding)
                     collector.batches.append(lines)
                     collector.received.notify_all()
-                self._answer(202, json.dumps({"accepted": len(lines), "rejected": 0, "reasons": {}, "duplicates": 0}).encode())
+                self._answer(202, json.dumps({"accepted": len(lines) - rejected, "rejected": rejected, "reasons": {}, "duplicates": 0}).encode())
 
             def _answer(self, status, body, retry_after=None):
                 self.send_response(status)
@@ -194,6 +195,15 @@ def test_nan_is_sent_bare_and_ts_is_filled(collector):
     from datetime import datetime
 
     assert abs(datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() - before) < 5
+
+
+def test_counts_what_the_collectors_202_says_it_rejected(collector):
+    logger = PredictionLogger(collector.url)
+    for i in range(10):
+        logger.log({**event(i), "model": "unknown-model"} if i % 5 == 0 else event(i))
+    logger.close()
+    stats = logger.stats()
+    assert stats["sent"] == 10 and stats["rejected_by_collector"] == 2
 
 
 def test_gzip_body(collector):

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { TransportError, type HttpTransportOptions, type Transport } from './types.js';
+import { TransportError, type HttpTransportOptions, type SendResult, type Transport } from './types.js';
 
 const gzip = promisify(gzipCallback);
 const MAX_ANSWER_BYTES = 64 << 10;
@@ -23,6 +23,16 @@ export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): 
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
 }
 
+/** `rejected` of the collector's `202 {"accepted": n, "rejected": m, …}`; 0 when the answer says nothing. */
+export function rejectedIn(answer: string): number {
+  try {
+    const rejected = (JSON.parse(answer) as { rejected?: unknown }).rejected;
+    return typeof rejected === 'number' && Number.isInteger(rejected) && rejected > 0 ? rejected : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * POST /v1/events with an NDJSON body. 2xx (the collector answers 202) = sent; 503, 429, 408 and
  * other 5xx are retried (Retry-After honoured by the logger up to its cap); any other 4xx drops
@@ -38,10 +48,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
 
   const transport: Transport = {
     send: (body: string, signal: AbortSignal) => transport.sendBytes!(Buffer.from(body, 'utf8'), signal),
-    async sendBytes(body: Uint8Array, signal: AbortSignal): Promise<void> {
+    async sendBytes(body: Uint8Array, signal: AbortSignal): Promise<SendResult> {
       const payload = options.gzip ? await gzip(body, { level: 1 }) : body;
       signal.throwIfAborted();
-      await new Promise<void>((resolve, reject) => {
+      return new Promise<SendResult>((resolve, reject) => {
         const req = request(url, { method: 'POST', agent, signal, headers: { ...baseHeaders, 'content-length': String(payload.length) } }, (res: IncomingMessage) => {
           let answer = '';
           res.setEncoding('utf8');
@@ -51,7 +61,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           res.on('error', (e) => reject(new TransportError(`collector answer: ${e.message}`, true)));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve();
+            if (status >= 200 && status < 300) return resolve({ rejectedByReceiver: rejectedIn(answer) });
             const detail = `collector answered ${status}${answer ? `: ${answer.slice(0, 200).trim()}` : ''}`;
             const header = res.headers['retry-after'];
             if (status >= 500 || status === 429 || status === 408) {

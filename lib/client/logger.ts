@@ -85,6 +85,7 @@ class Logger implements PredictionLogger {
   private sent = 0;
   private batches = 0;
   private retries = 0;
+  private rejectedByCollector = 0;
   private inFlight = 0;
   private lastError: string | undefined;
   /** Events ever queued / taken out of the queue and then sent or dropped: flush() waits on these. */
@@ -146,6 +147,7 @@ class Logger implements PredictionLogger {
       retries: this.retries,
       dropped: { ...this.dropped },
       inFlight: this.inFlight,
+      rejectedByCollector: this.rejectedByCollector,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }
@@ -362,6 +364,7 @@ class Logger implements PredictionLogger {
           const result = await this.attempt(send);
           const lost = this.countDropped(result ? result.dropped : undefined);
           this.sent += count - lost;
+          this.rejectedByCollector += result?.rejectedByReceiver ?? 0;
           this.batches++;
           return;
         } catch (e) {

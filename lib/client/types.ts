@@ -46,6 +46,11 @@ export interface LoggerStats {
   dropped: Record<DropReason, number>;
   /** Events in the batch being sent (0 when none). */
   inFlight: number;
+  /**
+   * Of the events sent, those the collector answered as rejected (HTTP's `202 {"rejected": m}`):
+   * quarantined there for a bad envelope or an unknown model. Queues cannot tell; always 0 for them.
+   */
+  rejectedByCollector: number;
   /** The last send or connection error, for logs and health checks. */
   lastError?: string;
 }
@@ -54,6 +59,8 @@ export interface LoggerStats {
 export interface SendResult {
   /** Events it could not carry and will never carry, by reason (e.g. `oversize`). */
   dropped?: Partial<Record<DropReason, number>>;
+  /** Events the receiver took but rejected (the collector's 202 answer counts them; they are quarantined there). */
+  rejectedByReceiver?: number;
 }
 
 /**

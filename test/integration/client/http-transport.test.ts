@@ -30,6 +30,14 @@ describe('HTTP transport against a collector speaking the contract', () => {
     expect(JSON.parse(collector.requests[0].lines[0])).toEqual(predictionEvent(0));
   });
 
+  it("counts the events the collector's 202 answer says it rejected", async () => {
+    collector.requests.length = 0;
+    const logger = createPredictionLogger({ transport: { type: 'http', url: collector.url } });
+    for (let i = 0; i < 10; i++) logger.log(i % 5 === 0 ? { ...predictionEvent(i), model: 'unknown-model' } : predictionEvent(i));
+    await logger.close();
+    expect(logger.stats()).toMatchObject({ sent: 10, rejectedByCollector: 2 });
+  });
+
   it('gzips the body when asked', async () => {
     collector.requests.length = 0;
     const logger = createPredictionLogger({ transport: { type: 'http', url: `${collector.url}/v1/events`, gzip: true } });

@@ -165,7 +165,9 @@ export async function startFakeCollector(): Promise<FakeCollector> {
       const text = (encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       const lines = text.split('\n').filter((l) => l.trim() !== '');
       requests.push({ lines, encoding, contentType: req.headers['content-type'] });
-      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: lines.length, rejected: 0, reasons: {}, duplicates: 0 }));
+      // Like the collector: an event of a model it does not know is rejected (quarantined), the rest accepted.
+      const rejected = lines.filter((l) => (JSON.parse(l) as { model?: string }).model === 'unknown-model').length;
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: lines.length - rejected, rejected, reasons: rejected ? { unknown_model: rejected } : {}, duplicates: 0 }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

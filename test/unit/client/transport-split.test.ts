@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { eventsUrl, parseRetryAfter } from '@/lib/client/http-transport';
+import { eventsUrl, parseRetryAfter, rejectedIn } from '@/lib/client/http-transport';
 import { groupCalls, packMessages, SQS_MAX_BYTES } from '@/lib/client/sqs-transport';
 
 describe('HTTP transport helpers', () => {
@@ -8,6 +8,13 @@ describe('HTTP transport helpers', () => {
     expect(eventsUrl('http://127.0.0.1:8080').href).toBe('http://127.0.0.1:8080/v1/events');
     expect(eventsUrl('http://h:1/prefix/').href).toBe('http://h:1/prefix/v1/events');
     expect(eventsUrl('https://h/v1/events').href).toBe('https://h/v1/events');
+  });
+
+  it("reads the collector's rejected count from its 202 answer, 0 when absent or unreadable", () => {
+    expect(rejectedIn('{"accepted":3,"rejected":2,"reasons":{"unknown_model":2},"duplicates":0}')).toBe(2);
+    expect(rejectedIn('{"accepted":3}')).toBe(0);
+    expect(rejectedIn('accepted')).toBe(0);
+    expect(rejectedIn('{"rejected":-1}')).toBe(0);
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
