@@ -53,7 +53,7 @@ const events = `for (let i = 0; i < 3000; i++) logger.log({ model: 'm', id: 'e' 
 
 describe('the logger never keeps a process alive', () => {
   it('a script that logs to a black-holed collector and ends exits by itself', async () => {
-    const r = await run('ends', `const logger = createPredictionLogger({ transport: { type: 'http', url: 'http://127.0.0.1:${port}' }, batchSize: 100 });\n${events}\nsetTimeout(() => console.log(JSON.stringify(logger.stats())), 50);`);
+    const r = await run('ends', `const logger = createPredictionLogger({ transport: { type: 'http', url: 'http://127.0.0.1:${port}' }, batchSize: 100 });\n${events}\nconst t = setInterval(() => { const s = logger.stats(); if (s.inFlight > 0) { clearInterval(t); console.log(JSON.stringify(s)); } }, 5);`);
     expect(r.killed).toBe(false);
     expect(r.code).toBe(0);
     const stats = JSON.parse(r.stdout) as { inFlight: number; dropped: { queue_full: number } };
@@ -76,17 +76,18 @@ describe('the logger never keeps a process alive', () => {
     expect(stats.dropped.closed).toBeGreaterThan(0);
   });
 
-  it('a script whose Redis is not there exits by itself', async () => {
+  it('a script whose Redis is not there flushes (every batch failing), then exits by itself', async () => {
     const dead = createServer();
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const deadPort = (dead.address() as { port: number }).port;
     await new Promise((r) => dead.close(r));
-    const r = await run('redis', `const logger = createPredictionLogger({ transport: { type: 'redis', url: 'redis://127.0.0.1:${deadPort}' }, batchSize: 100, retryBaseMs: 20 });\n${events}\nsetTimeout(() => console.log(JSON.stringify(logger.stats())), 1500);`);
+    const r = await run('redis', `const logger = createPredictionLogger({ transport: { type: 'redis', url: 'redis://127.0.0.1:${deadPort}' }, batchSize: 100, retryBaseMs: 20 });\n${events}\nawait logger.flush();\nconsole.log(JSON.stringify(logger.stats()));`);
+    // flush() held the process up until every batch failed; then nothing (no reconnect timer) keeps it alive.
     expect(r.killed).toBe(false);
     expect(r.code).toBe(0);
-    const stats = JSON.parse(r.stdout) as { sent: number; dropped: { send_failed: number }; lastError: string };
+    const stats = JSON.parse(r.stdout) as { sent: number; dropped: { send_failed: number; queue_full: number }; lastError: string };
     expect(stats.sent).toBe(0);
-    expect(stats.dropped.send_failed).toBeGreaterThan(0);
+    expect(stats.dropped).toMatchObject({ send_failed: 2048, queue_full: 3000 - 2048 });
     expect(stats.lastError).toMatch(/ECONNREFUSED|redis/);
   });
 });
