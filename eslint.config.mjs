@@ -16,7 +16,7 @@ const pureCoreRestrictions = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', 'next-env.d.ts', 'driftwatch-store/**', 'test-artifacts/**', 'public/**', '.cache/**'] },
+  { ignores: ['node_modules/**', '.next/**', 'next-env.d.ts', 'driftwatch-store/**', 'test-artifacts/**', 'public/**', '.cache/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { benchCapture } from './capture.bench';
 import { benchCompare } from './compare.bench';
 import { benchDashboard, benchDemoFirstLook, setClients } from './dashboard.bench';
 import { benchLoad } from './load.bench';
@@ -17,9 +18,10 @@ import { peersTable, writePeersDoc } from './peers/report';
  * then by N at once; `--load-only` runs only that part. `peers` (not run by default: it needs a
  * Python environment, made once by scripts/peers/setup-venv.sh) runs driftwatch beside NannyML,
  * Evidently and whylogs; `--quick` is its smoke sample, `--datasets=a,b` picks datasets and
- * `--write-docs` writes the table into docs/peers.md.
+ * `--write-docs` writes the table into docs/peers.md. `capture` (not run by default: it starts
+ * redis-server and goaws) times the prediction logger and the collector from client to store.
  */
-const SUITES = ['digest', 'pipeline', 'dashboard', 'labels', 'peers'] as const;
+const SUITES = ['digest', 'pipeline', 'dashboard', 'labels', 'peers', 'capture'] as const;
 const DEFAULT_SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
@@ -63,6 +65,48 @@ async function main(): Promise<void> {
   };
   const out: Record<string, unknown> = { machine };
   for (const suite of suites) {
+    if (suite === 'capture') {
+      const r = await benchCapture(log, quick);
+      out.capture = r;
+      if (!json) {
+        const us = (l: { p50: number; p99: number; p999: number; max: number }) => ({ p50: fmt(l.p50), p99: fmt(l.p99), 'p99.9': fmt(l.p999), max: fmt(l.max) });
+        console.log(`\ncapture: log() of ${r.log_events.toLocaleString('en-US')} 20-feature events at ${r.log_rate_per_s.toLocaleString('en-US')}/s (µs) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+        console.table({
+          'baseline: an empty call timed the same way': us(r.log_us_baseline),
+          'log(), live collector': { ...us(r.log_us_live), dropped: r.log_dropped_live },
+          'log(), black-holed collector': { ...us(r.log_us_black_holed), dropped: r.log_dropped_black_holed },
+          ...(r.python_log_us_live ? { 'Python log(), live collector': { ...us(r.python_log_us_live), dropped: r.python_log_us_live.dropped } } : {}),
+          ...(r.python_log_us_black_holed ? { 'Python log(), black-holed collector': { ...us(r.python_log_us_black_holed), dropped: r.python_log_us_black_holed.dropped } } : {}),
+        });
+        console.log(`\ncapture: a node:http prediction service, ${r.service_rounds} × ${r.service_requests.toLocaleString('en-US')} requests, 4 connections (ms, medians over rounds)`);
+        console.table({
+          'without a logger (baseline)': us(r.service_ms.none),
+          'logging, collector black-holed': us(r.service_ms.black_holed),
+          'logging, collector live': us(r.service_ms.live),
+        });
+        console.table({
+          'added p99, black-holed (ms)': { value: fmt(r.added_p99_ms_black_holed), target: '< 1' },
+          'added p99, live (ms)': { value: fmt(r.added_p99_ms_live), target: '' },
+          'service heap growth after GC, black-holed (MiB)': { value: fmt(r.service_heap_growth_mib_black_holed), target: '≈ 0' },
+          'log() p99, black-holed (µs)': { value: fmt(r.log_us_black_holed.p99), target: '< 50' },
+        });
+        console.log('\ncapture: client → source → collector → store (20-feature events; collector CPU from /proc)');
+        console.table(
+          r.end_to_end.map((e) => ({
+            source: e.source,
+            events: e.events,
+            stored: e.stored,
+            'wall (s)': fmt(e.wall_s),
+            'events/s (wall)': Math.round(e.events_per_s_wall),
+            'collector CPU (s)': fmt(e.collector_cpu_s),
+            'events/s per core': Math.round(e.events_per_core_s),
+            'collector RSS max / end (MiB)': `${Math.round(e.collector_rss_max_mib)} / ${Math.round(e.collector_rss_end_mib)}`,
+            target: e.source === 'sqs' ? '' : '≥ 50,000 / core',
+          })),
+        );
+      }
+      continue;
+    }
     if (suite === 'labels') {
       const r = await benchLabels(log, quick);
       out.labels = r;
