@@ -24,6 +24,7 @@ import { REPORT_COMMANDS } from './report';
 import { ALERTS_WORKFLOW_COMMANDS } from './alerts-workflow';
 import { COLLECT_COMMANDS, startCollector } from './collect';
 import { COLLECT_OPTIONS } from './collect-flags';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineFlag, profileWithSpark } from './profile-spark';
 import { join } from 'node:path';
 import { CONFIG_KEY } from '../../format';
 import { openStorage } from '../../storage';
@@ -184,11 +185,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   profile: {
     summary: 'summarise new raw data into hourly profiles and daily rollups (incremental)',
-    usage: '[--model M] [--wait SECONDS (default 60: for another profile run of the model)]',
-    options: { ...store, model: { type: 'string' }, wait: { type: 'string' } },
+    usage: `[--model M] [--wait SECONDS (default 60: for another profile run of the model)] ${ENGINE_USAGE}`,
+    options: { ...store, model: { type: 'string' }, wait: { type: 'string' }, ...ENGINE_OPTIONS },
     run: async (values, ctx) => {
       const s = await context(values);
       const waitMs = lockWaitMs(str(values, 'wait'));
+      if (engineFlag(values) === 'spark') return profileWithSpark(s, storeLocation(str(values, 'store')), await models(s, values), values, waitMs, ctx);
       let damaged = 0;
       for (const model of await models(s, values)) {
         // A damaged raw batch fails its model's run (its other hours are profiled), not the other models'.
@@ -296,9 +298,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     summary: 'keep profiling and evaluating on a schedule, catching up missed hours (Ctrl-C stops)',
-    usage: '[--every 1h] [--model M] [--once] [--strict (exit 1 when notifications fail)] [--wait SECONDS] [--collect [collect flags: see `driftwatch collect --help`]]',
-    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' }, collect: { type: 'boolean' }, ...COLLECT_OPTIONS },
+    usage: `[--every 1h] [--model M] [--once] [--strict (exit 1 when notifications fail)] [--wait SECONDS] ${ENGINE_USAGE} [--collect [collect flags: see \`driftwatch collect --help\`]]`,
+    options: { ...store, model: { type: 'string' }, every: { type: 'string' }, once: { type: 'boolean' }, strict: { type: 'boolean' }, wait: { type: 'string' }, collect: { type: 'boolean' }, ...COLLECT_OPTIONS, ...ENGINE_OPTIONS },
     run: async (values, ctx) => {
+      engineFlag(values);
       const every = str(values, 'every');
       const everyMs = every === undefined ? undefined : parseDuration(every);
       if (every !== undefined && everyMs === undefined) throw new CliError(`--every: "${every}" is not a duration like 1h or 6h`);

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { s3Options } from '../storage/open-storage';
+
+type Env = Record<string, string | undefined>;
+
+export interface SubmitCommandOptions {
+  /** The package root: jobs/spark and .cache/spark/venv are found under it. */
+  root: string;
+  /** A local directory or `s3://bucket/prefix` (read as s3a:// by Spark). */
+  storeLocation: string;
+  models?: readonly string[];
+  master: string;
+  /** NDJSON/Parquet files or directories (local paths or Hadoop URIs) profiled instead of the store's raw area. */
+  input?: readonly string[];
+  /** Spark's scratch space (shuffle and spill files). */
+  localDir: string;
+  /** Where the properties file goes (created by the caller, mode 0600: it may hold S3 keys). */
+  propertiesFile: string;
+  driverMemory: string;
+  env?: Env;
+}
+
+export interface SubmitCommand {
+  command: string;
+  args: string[];
+  env: Env;
+  /** Spark configuration written to `propertiesFile`, outside the command line (S3 keys must not show in `ps`). */
+  properties: Record<string, string>;
+}
+
+export const venvDir = (root: string): string => join(root, '.cache', 'spark', 'venv');
+
+/**
+ * `spark-submit` of jobs/spark/profile.py from the cached venv. Its Python runs the driver and the
+ * workers (PYSPARK_PYTHON, PYSPARK_DRIVER_PYTHON); jobs/spark is on PYTHONPATH so the workers
+ * import driftwatch_spark. An `s3://` store is passed as `s3a://` with the endpoint and keys of
+ * the variables lib/storage/open-storage.ts reads; the hadoop-aws jar must be on the classpath.
+ */
+export function submitCommand(o: SubmitCommandOptions): SubmitCommand {
+  const env = o.env ?? process.env;
+  const venv = venvDir(o.root);
+  const python = join(venv, 'bin', 'python');
+  const properties: Record<string, string> = {
+    'spark.sql.session.timeZone': 'UTC',
+    'spark.ui.enabled': 'false',
+    'spark.local.dir': o.localDir,
+    'spark.log.level': 'WARN',
+    'spark.driver.extraJavaOptions': '-Duser.timezone=UTC',
+    'spark.executor.extraJavaOptions': '-Duser.timezone=UTC',
+  };
+  let store = o.storeLocation;
+  if (/^s3:\/\//i.test(store)) {
+    const s3 = s3Options(store, env);
+    store = `s3a://${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}`;
+    Object.assign(properties, s3aProperties(s3));
+  }
+  const pythonPath = [join(o.root, 'jobs', 'spark'), env.PYTHONPATH].filter((p) => p !== undefined && p !== '').join(':');
+  const args = [
+    '--master', o.master,
+    '--driver-memory', o.driverMemory,
+    '--properties-file', o.propertiesFile,
+    join(o.root, 'jobs', 'spark', 'profile.py'),
+    '--store', store,
+    ...(o.models ?? []).flatMap((m) => ['--model', m]),
+    ...(o.input ?? []).flatMap((i) => ['--input', i]),
+  ];
+  return {
+    command: join(venv, 'bin', 'spark-submit'),
+    args,
+    env: { ...env, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python, PYTHONPATH: pythonPath, TZ: 'UTC' },
+    properties,
+  };
+}
+
+/** Hadoop S3A settings equivalent to the S3 client's: an S3-compatible endpoint is path-style; without keys, S3A's default chain (instance roles, …). */
+function s3aProperties(s3: ReturnType<typeof s3Options>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const h = 'spark.hadoop.fs.s3a.';
+  if (s3.endpoint !== undefined) {
+    out[`${h}endpoint`] = s3.endpoint;
+    out[`${h}path.style.access`] = 'true';
+    out[`${h}connection.ssl.enabled`] = String(s3.endpoint.toLowerCase().startsWith('https://'));
+  }
+  if (s3.region) out[`${h}endpoint.region`] = s3.region;
+  const c = s3.credentials;
+  if (c && typeof c !== 'function') {
+    out[`${h}access.key`] = c.accessKeyId;
+    out[`${h}secret.key`] = c.secretAccessKey;
+    if (c.sessionToken) {
+      out[`${h}session.token`] = c.sessionToken;
+      out[`${h}aws.credentials.provider`] = 'org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider';
+    }
+  }
+  return out;
+}
+
+/** A Java properties file: `key=value` lines with `\`, `=`, `:` and line breaks escaped. */
+export function propertiesText(properties: Record<string, string>): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/([=:#!])/g, '\\$1').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return Object.entries(properties).map(([k, v]) => `${esc(k)}=${esc(v)}`).join('\n') + '\n';
+}
