@@ -161,5 +161,14 @@ function digestCases() {
   return { builds: buildOut, merges: mergeOut };
 }
 
+/** V8's Math.asin / Math.sin at nextLimit's arguments: the port must give the same doubles. */
+function trigCases() {
+  const u = uniforms(99, 12_000);
+  const special = [0, 1e-9, -1e-9, 0.5, -0.5, 0.4999999999999999, 0.975, 0.9749999999999999, -0.975, 1, -1, 0.999999999999, 0.78125, 0.3];
+  const asinArgs = [...special, ...Array.from({ length: 4000 }, (_, i) => 2 * u[i] - 1), ...Array.from({ length: 2000 }, (_, i) => 1 - u[4000 + i] * 1e-3)];
+  const angles = [...special.map((x) => x * 1.5707963267948966), 1.5707963267948966 - 1e-12, -1.5707963267948966 + 0.00628, ...Array.from({ length: 6000 }, (_, i) => (2 * u[6000 + i] - 1) * 1.5707963267948966)];
+  return { asin: asinArgs.map((x) => [x, Math.asin(x)]), sin: angles.map((x) => [x, Math.sin(x)]) };
+}
+
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, 'digest_cases.json'), JSON.stringify(digestCases()));
+writeFileSync(join(OUT, 'digest_cases.json'), JSON.stringify({ ...digestCases(), trig: trigCases() }));
