@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -226,90 +226,92 @@ def _next_limit(cum_before: float, total: float, angle_step: float, max_weight: 
     return min(k1, cum_before + max_weight, total - EXACT_TAIL)
 
 
-def compress_sorted(means: np.ndarray, weights: np.ndarray, total: float, compression: float) -> Tuple[np.ndarray, np.ndarray]:
-    """Port of compressSorted: items sorted by mean (weights are counts) → centroid arrays."""
+def compress_sorted(means: np.ndarray, weights: Optional[np.ndarray], total: float, compression: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Port of compressSorted: items sorted by mean → centroid arrays. `weights` are counts
+    (integers); None means raw values (weight 1 each)."""
     n = int(means.shape[0])
     if n == 0:
         return np.empty(0), np.empty(0)
     x = means
     w = weights
-    unit = bool(np.all(w == 1.0))
     angle_step = (2 * math.pi) / compression
     max_weight = (total * MAX_WEIGHT_FACTOR) / compression
     atom_min = atom_min_weight(total, compression)
 
-    # cum[k]: weight of the items before k (weights are integers: exact, as the TS running sums).
-    cum = np.arange(n + 1, dtype=np.float64) if unit else np.concatenate(([0.0], np.cumsum(w)))
-    # new_value[k]: item k starts a run of equal means; distinct[k]: run starts among items < k.
-    new_value = np.empty(n, dtype=bool)
-    new_value[0] = True
-    np.not_equal(x[1:], x[:-1], out=new_value[1:])
-    distinct = np.concatenate(([0], np.cumsum(new_value, dtype=np.int64)))
+    # cum[k]: weight of the items before k. Weights are integers, so these sums are exact and
+    # equal to the TS running sums (cumBefore + curWeight).
+    cum = None if w is None else np.concatenate(([0.0], np.cumsum(w)))
+    # step[k − 1] = x[k] − x[k − 1], the TS loop's `x − last`; it is 0 exactly when x[k] equals x[k − 1].
+    step = np.subtract(x[1:], x[:-1])
+    # new_values[j]: items among 1 … j + 1 whose mean differs from the one before (prefix counts:
+    # a centroid's distinct values are differences of two of them).
+    new_values = np.cumsum(step != 0, dtype=np.int64)
     # Point masses: maximal runs of two or more equal means holding at least atom_min.
-    run_starts = np.flatnonzero(new_value)
-    run_ends = np.append(run_starts[1:], n)
-    long_runs = (run_ends - run_starts) >= 2
-    atom_starts = run_starts[long_runs]
-    atom_ends = run_ends[long_runs]
-    if atom_starts.shape[0]:
-        heavy = (cum[atom_ends] - cum[atom_starts]) >= atom_min
-        atom_starts = atom_starts[heavy]
-        atom_ends = atom_ends[heavy]
-    atom_starts_list: List[int] = atom_starts.tolist()
-    atom_ends_list: List[int] = atom_ends.tolist()
-    n_atoms = len(atom_starts_list)
+    dup = np.flatnonzero(step == 0)  # x[k + 1] == x[k]
+    if dup.shape[0]:
+        breaks = np.diff(dup) != 1
+        starts = dup[np.concatenate(([True], breaks))]
+        ends = dup[np.concatenate((breaks, [True]))] + 2
+        run_weights = (ends - starts).astype(np.float64) if cum is None else cum[ends] - cum[starts]
+        heavy = run_weights >= atom_min
+        atom_starts: List[int] = starts[heavy].tolist()
+        atom_ends: List[int] = ends[heavy].tolist()
+    else:
+        atom_starts, atom_ends = [], []
+    atom_starts.append(n + 1)  # sentinel: no more point masses
 
     out_means: List[float] = []
     out_weights: List[float] = []
     atom = 0
+    next_atom = atom_starts[0]
     s = 0
     while s < n:
-        if atom < n_atoms and atom_starts_list[atom] == s:
-            e = atom_ends_list[atom]
-            run_weight = float(e - s) if unit else sequential_sum(w[s:e])
+        if s == next_atom:
+            e = atom_ends[atom]
+            run_weight = float(e - s) if cum is None else float(cum[e] - cum[s])
             half = math.floor(run_weight / 2)
-            out_means.append(float(x[s]))
-            out_weights.append(run_weight - half)
-            out_means.append(float(x[s]))
-            out_weights.append(float(half))
+            value = float(x[s])
+            out_means += (value, value)
+            out_weights += (run_weight - half, float(half))
             atom += 1
+            next_atom = atom_starts[atom]
             s = e
             continue
-        cum_before = float(cum[s])
+        cum_before = float(s) if cum is None else float(cum[s])
         limit = _next_limit(cum_before, total, angle_step, max_weight)
         # Weight rule: item k > s closes the centroid when cum[k + 1] > limit.
-        if unit:
-            # cum[m] = m: the first m with m > limit.
-            first_over = math.floor(limit) + 1
-            end = max(min(first_over - 1, n), s + 1)
+        if cum is None:
+            end = math.floor(limit)  # cum[m] = m: the first m with m > limit is floor(limit) + 1
         else:
-            end = max(int(np.searchsorted(cum, limit, side="right")) - 1, s + 1)
-            end = min(end, n)
-        if atom < n_atoms and atom_starts_list[atom] < end:
-            end = atom_starts_list[atom]
-        # Gap rule, at items k in s+3 … end−1 (it needs three distinct values before k).
+            end = int(cum.searchsorted(limit, "right")) - 1
+        end = max(min(end, n, next_atom), s + 1)
+        first = float(x[s])
+        if end == s + 1:
+            out_means.append(first)
+            out_weights.append(1.0 if w is None else float(w[s]))
+            s = end
+            continue
+        # Gap rule at items k in s+3 … end−1 (three distinct values before k): close before k when
+        # (x[k] − x[k−1])·(distinct − 1) > 16·(x[k−1] − x[s]). With distinct ≤ 2 the product is
+        # 0 or one step; the explicit check keeps exactly the TS condition.
         if end - s > 3:
-            ks = slice(s + 3, end)
-            d = (distinct[s + 3 : end] - distinct[s + 1]) + 1
-            first = x[s]
-            last = x[s + 2 : end - 1]
-            gap = (d >= 3) & ((x[ks] - last) * (d - 1).astype(np.float64) > GAP_FACTOR * (last - first))
-            hit = int(np.argmax(gap))
+            d1 = new_values[s + 1 : end - 2] - (new_values[s - 1] if s else 0)  # distinct − 1
+            gap = (step[s + 2 : end - 1] * d1 > (x[s + 2 : end - 1] - first) * GAP_FACTOR) & (d1 >= 2)
+            hit = int(gap.argmax())
             if gap[hit]:
                 end = s + 3 + hit
-        first = float(x[s])
-        last_v = float(x[end - 1])
-        if unit:
+        last = float(x[end - 1])
+        if w is None:
             weight = float(end - s)
-            total_sum = sequential_sum(x[s:end])
+            total_sum = float(np.add.accumulate(x[s:end])[-1])
         else:
-            weight = sequential_sum(w[s:end])
-            total_sum = sequential_sum(x[s:end] * w[s:end])
-        mean = first if first == last_v else total_sum / weight
+            weight = float(cum[end] - cum[s])
+            total_sum = float(np.add.accumulate(x[s:end] * w[s:end])[-1])
+        mean = first if first == last else total_sum / weight
         if mean < first:
             mean = first
-        elif mean > last_v:
-            mean = last_v
+        elif mean > last:
+            mean = last
         out_means.append(mean)
         out_weights.append(weight)
         s = end
@@ -333,7 +335,7 @@ def build_digest(values: np.ndarray, compression: float = DEFAULT_COMPRESSION) -
     if kept.shape[0] == 0:
         return empty_digest(compression), nan, pos_inf, neg_inf
     kept.sort()
-    means, weights = compress_sorted(kept, np.ones(kept.shape[0]), float(kept.shape[0]), compression)
+    means, weights = compress_sorted(kept, None, float(kept.shape[0]), compression)
     return make_digest(means, weights, float(kept[0]), float(kept[-1]), compression), nan, pos_inf, neg_inf
 
 
