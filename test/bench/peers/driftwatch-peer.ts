@@ -11,11 +11,16 @@ export interface DriftwatchRun {
   peakRssMiB: number;
   /** reference add + ingest + profile, then the compares. */
   ingestProfileS: number;
+  /** The `profile` step alone (with `sparkMaster`: the whole spark-submit, JVM start-up included). */
+  profileS: number;
   compareS: number;
 }
 
-/** driftwatch through its CLI, as a new user would: a fresh store, the reference, the data, one compare per window. */
-export async function runDriftwatch(root: string, dataDir: string, meta: DatasetMeta, version: string): Promise<DriftwatchRun> {
+/**
+ * driftwatch through its CLI, as a new user would: a fresh store, the reference, the data, one
+ * compare per window. `sparkMaster`: `profile --engine spark --spark-master M` instead of the embedded engine.
+ */
+export async function runDriftwatch(root: string, dataDir: string, meta: DatasetMeta, version: string, sparkMaster?: string): Promise<DriftwatchRun> {
   const dir = await mkdtemp(join(tmpdir(), 'peers-driftwatch-'));
   const store = join(dir, 'store');
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', DRIFTWATCH_STORE: store };
@@ -26,7 +31,7 @@ export async function runDriftwatch(root: string, dataDir: string, meta: Dataset
       await cli(['init']),
       await cli(['reference', 'add', '--name', 'test', '--file', join(dataDir, 'reference.parquet'), ...columns]),
       await cli(['ingest', '--file', join(dataDir, 'monitoring.parquet'), ...columns]),
-      await cli(['profile', '--model', 'm']),
+      await cli(['profile', '--model', 'm', ...(sparkMaster ? ['--engine', 'spark', '--spark-master', sparkMaster] : [])]),
     ];
     const flags: Cell[] = [];
     const compares: Measured[] = [];
@@ -43,6 +48,7 @@ export async function runDriftwatch(root: string, dataDir: string, meta: Dataset
       wallS: sum(setup) + sum(compares),
       peakRssMiB: Math.max(...[...setup, ...compares].map((m) => m.peakRssMiB)),
       ingestProfileS: sum(setup),
+      profileS: setup[3].wallS,
       compareS: sum(compares),
     };
   } finally {

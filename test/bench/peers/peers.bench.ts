@@ -24,8 +24,22 @@ export interface PeerRow extends Score {
   note?: string;
 }
 
+/** `--spark`: the Spark engine's profile of a dataset at one and two cores (local[1], local[2]). */
+export interface SparkPeerRun {
+  dataset: string;
+  rows: number;
+  features: number;
+  /** spark-submit wall time, JVM start-up included (s). */
+  profile_local1_s: number;
+  profile_local2_s: number;
+  speedup_1_to_2: number;
+  /** The embedded engine's profile step on the same data, for scale (s). */
+  profile_duckdb_s: number;
+}
+
 export interface PeersResult {
   sample: 'smoke' | 'full';
+  spark?: SparkPeerRun[];
   datasets: Array<Pick<DatasetMeta, 'name' | 'title' | 'reference_rows' | 'monitoring_rows'> & { windows: number; truth_source: string; truth_cells: number }>;
   versions: Record<string, string>;
   rows: PeerRow[];
@@ -57,7 +71,7 @@ interface PeerOutput {
 }
 
 /** `npm run bench -- peers`: driftwatch beside NannyML, Evidently and whylogs on the same data and windows. */
-export async function benchPeers(log: (l: string) => void, opts: { smoke: boolean; datasets?: string[] }): Promise<PeersResult> {
+export async function benchPeers(log: (l: string) => void, opts: { smoke: boolean; datasets?: string[]; spark?: boolean }): Promise<PeersResult> {
   const names = opts.datasets?.length ? opts.datasets : opts.smoke ? [...SMOKE_DATASETS] : [...PEER_DATASETS];
   for (const n of names) if (!(PEER_DATASETS as readonly string[]).includes(n)) throw new Error(`peers: unknown dataset "${n}"; known: ${PEER_DATASETS.join(', ')}`);
   log('peers: python environment (scripts/peers/setup-venv.sh)');
@@ -76,6 +90,18 @@ export async function benchPeers(log: (l: string) => void, opts: { smoke: boolea
     log(`peers: ${name}: driftwatch`);
     const dw = await runDriftwatch(ROOT, dir, meta, pkg.version);
     result.rows.push(row('driftwatch', dw.version, dw.flags.map((c) => [c.window, c.feature]), dw.wallS, dw.peakRssMiB, `ingest+profile ${dw.ingestProfileS.toFixed(1)} s, ${meta.windows.length} compares ${dw.compareS.toFixed(1)} s`));
+    if (opts.spark) {
+      // The same CLI run with the Spark engine's profile; peak RSS is the CLI's and spark-submit's JVM (its waited-for child).
+      const runs = [];
+      for (const master of ['local[1]', 'local[2]']) {
+        log(`peers: ${name}: driftwatch, profile --engine spark --spark-master ${master}`);
+        const sp = await runDriftwatch(ROOT, dir, meta, pkg.version, master);
+        runs.push(sp);
+        const speedup = runs.length === 2 ? `, speed-up 1→2 cores ×${(runs[0].profileS / sp.profileS).toFixed(2)}` : '';
+        result.rows.push(row(`driftwatch (Spark ${master})`, sp.version, sp.flags.map((c) => [c.window, c.feature]), sp.wallS, sp.peakRssMiB, `spark profile ${sp.profileS.toFixed(1)} s (embedded: ${dw.profileS.toFixed(1)} s)${speedup}`));
+      }
+      (result.spark ??= []).push({ dataset: name, rows: meta.monitoring_rows, features: meta.numeric.length + meta.categorical.length, profile_local1_s: runs[0].profileS, profile_local2_s: runs[1].profileS, speedup_1_to_2: runs[0].profileS / runs[1].profileS, profile_duckdb_s: dw.profileS });
+    }
     for (const tool of ['nannyml', 'evidently', 'whylogs'] as const) {
       log(`peers: ${name}: ${tool}`);
       const m = await measure(VENV_PYTHON, [join(SCRIPTS, 'run_peer.py'), tool, dir], { cwd: ROOT });
