@@ -32,8 +32,8 @@ export const venvDir = (root: string): string => join(root, '.cache', 'spark', '
 
 /**
  * `spark-submit` of jobs/spark/profile.py from the cached venv. Its Python runs the driver and the
- * workers (PYSPARK_PYTHON, PYSPARK_DRIVER_PYTHON); jobs/spark is on PYTHONPATH so the workers
- * import driftwatch_spark. An `s3://` store is passed as `s3a://` with the endpoint and keys of
+ * workers (PYSPARK_PYTHON, PYSPARK_DRIVER_PYTHON); the job ships driftwatch_spark to the workers
+ * itself (jobs/spark is not put on PYTHONPATH: its profile.py would shadow the standard library's). An `s3://` store is passed as `s3a://` with the endpoint and keys of
  * the variables lib/storage/open-storage.ts reads; the hadoop-aws jar must be on the classpath.
  */
 export function submitCommand(o: SubmitCommandOptions): SubmitCommand {
@@ -54,7 +54,6 @@ export function submitCommand(o: SubmitCommandOptions): SubmitCommand {
     store = `s3a://${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}`;
     Object.assign(properties, s3aProperties(s3));
   }
-  const pythonPath = [join(o.root, 'jobs', 'spark'), env.PYTHONPATH].filter((p) => p !== undefined && p !== '').join(':');
   const args = [
     '--master', o.master,
     '--driver-memory', o.driverMemory,
@@ -67,7 +66,7 @@ export function submitCommand(o: SubmitCommandOptions): SubmitCommand {
   return {
     command: join(venv, 'bin', 'spark-submit'),
     args,
-    env: { ...env, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python, PYTHONPATH: pythonPath, TZ: 'UTC' },
+    env: { ...env, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python, TZ: 'UTC' },
     properties,
   };
 }

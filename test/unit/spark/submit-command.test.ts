@@ -9,7 +9,7 @@ describe('spark-submit command', () => {
     const c = submitCommand({ ...base, storeLocation: '/data/store', models: ['a', 'b'], env: { PATH: '/usr/bin' } });
     expect(c.command).toBe('/pkg/.cache/spark/venv/bin/spark-submit');
     expect(c.args).toEqual(['--master', 'local[2]', '--driver-memory', '4g', '--properties-file', '/tmp/x/spark.properties', '/pkg/jobs/spark/profile.py', '--store', '/data/store', '--model', 'a', '--model', 'b']);
-    expect(c.env).toMatchObject({ PYSPARK_PYTHON: '/pkg/.cache/spark/venv/bin/python', PYSPARK_DRIVER_PYTHON: '/pkg/.cache/spark/venv/bin/python', PYTHONPATH: '/pkg/jobs/spark', PATH: '/usr/bin' });
+    expect(c.env).toMatchObject({ PYSPARK_PYTHON: '/pkg/.cache/spark/venv/bin/python', PYSPARK_DRIVER_PYTHON: '/pkg/.cache/spark/venv/bin/python', PATH: '/usr/bin' });
     expect(c.properties).toMatchObject({ 'spark.sql.session.timeZone': 'UTC', 'spark.ui.enabled': 'false', 'spark.local.dir': '/tmp/x/local' });
     expect(Object.keys(c.properties).some((k) => k.includes('s3a'))).toBe(false);
   });
