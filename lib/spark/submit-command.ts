@@ -48,6 +48,8 @@ export function submitCommand(o: SubmitCommandOptions): SubmitCommand {
     'spark.driver.extraJavaOptions': '-Duser.timezone=UTC',
     'spark.executor.extraJavaOptions': '-Duser.timezone=UTC',
   };
+  // e.g. org.apache.hadoop:hadoop-aws:3.5.0 for s3a (resolved by spark-submit from Maven Central).
+  if (env.DRIFTWATCH_SPARK_PACKAGES?.trim()) properties['spark.jars.packages'] = env.DRIFTWATCH_SPARK_PACKAGES.trim();
   let store = o.storeLocation;
   if (/^s3:\/\//i.test(store)) {
     const s3 = s3Options(store, env);

@@ -30,6 +30,11 @@ describe('spark-submit command', () => {
     expect(submitCommand({ ...base, storeLocation: 's3://my-bucket', env: {} }).args).toContain('s3a://my-bucket');
   });
 
+  it('adds packages (the hadoop-aws jar) from DRIFTWATCH_SPARK_PACKAGES', () => {
+    const c = submitCommand({ ...base, storeLocation: 's3://my-bucket/p', env: { DRIFTWATCH_SPARK_PACKAGES: 'org.apache.hadoop:hadoop-aws:3.5.0' } });
+    expect(c.properties['spark.jars.packages']).toBe('org.apache.hadoop:hadoop-aws:3.5.0');
+  });
+
   it('uses temporary credentials with their provider', () => {
     const c = submitCommand({ ...base, storeLocation: 's3://my-bucket/p', env: { AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'S', AWS_SESSION_TOKEN: 'T' } });
     expect(c.properties['spark.hadoop.fs.s3a.session.token']).toBe('T');
