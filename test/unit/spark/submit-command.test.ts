@@ -30,6 +30,17 @@ describe('spark-submit command', () => {
     expect(submitCommand({ ...base, storeLocation: 's3://my-bucket', env: {} }).args).toContain('s3a://my-bucket');
   });
 
+  it('sets shuffle partitions to twice the cores of a local master, leaves a cluster\'s alone', () => {
+    const partitions = (master: string) => submitCommand({ ...base, master, storeLocation: '/s', env: {} }).properties['spark.sql.shuffle.partitions'];
+    expect(partitions('local[2]')).toBe('4');
+    expect(partitions('local[1]')).toBe('2');
+    expect(partitions('local')).toBe('2');
+    expect(partitions('local[3,2]')).toBe('6');
+    expect(Number(partitions('local[*]'))).toBeGreaterThanOrEqual(2);
+    expect(partitions('yarn')).toBeUndefined();
+    expect(partitions('spark://h:7077')).toBeUndefined();
+  });
+
   it('adds packages (the hadoop-aws jar) from DRIFTWATCH_SPARK_PACKAGES', () => {
     const c = submitCommand({ ...base, storeLocation: 's3://my-bucket/p', env: { DRIFTWATCH_SPARK_PACKAGES: 'org.apache.hadoop:hadoop-aws:3.5.0' } });
     expect(c.properties['spark.jars.packages']).toBe('org.apache.hadoop:hadoop-aws:3.5.0');
