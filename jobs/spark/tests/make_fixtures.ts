@@ -1,0 +1,165 @@
+/**
+ * Reference outputs of the TypeScript digest and summaries for the Python port's tests
+ * (jobs/spark/tests/test_digest.py, test_summary.py). Run: npx tsx jobs/spark/tests/make_fixtures.ts
+ *
+ * Inputs are not stored: both sides generate them from a spec with mulberry32 and only exactly
+ * rounded operations (+ − × ÷, floor, sqrt), so Python regenerates the same doubles bit for bit;
+ * each case carries the SHA-256 of its input so a mismatch is caught before any digest is compared.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDigest, mergeDigests, type TDigest } from '../../../lib/digest';
+
+const OUT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+/** mulberry32: the state is a counter, so numpy evaluates the stream without a loop. */
+function uniforms(seed: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  let a = seed | 0;
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  return out;
+}
+
+/** Irwin–Hall(12) − 6: a bell curve from exactly rounded sums. */
+function bell(seed: number, n: number): Float64Array {
+  const u = uniforms(seed, 12 * n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < 12; k++) s += u[12 * i + k];
+    out[i] = s - 6;
+  }
+  return out;
+}
+
+export type Spec =
+  | { gen: 'normal' | 'lognormal' | 'bimodal' | 'integers' | 'spike0' | 'booleans' | 'pareto' | 'clusters'; n: number; seed: number }
+  | { gen: 'constant'; n: number; value: number }
+  | { gen: 'list'; values: Array<number | string> };
+
+function generate(spec: Spec): Float64Array {
+  if (spec.gen === 'list') return Float64Array.from(spec.values, (v) => (typeof v === 'number' ? v : Number(v === '-0' ? -0 : v)));
+  if (spec.gen === 'constant') return new Float64Array(spec.n).fill(spec.value);
+  const { n, seed } = spec;
+  const z = bell(seed, n);
+  const u = uniforms(seed + 1, n);
+  const u2 = uniforms(seed + 2, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    switch (spec.gen) {
+      case 'normal':
+        out[i] = 10 + 2 * z[i];
+        break;
+      case 'lognormal': {
+        // (1 + z/16)^16 by four squarings: a right-skewed, lognormal-like shape.
+        let b = 1 + z[i] / 16;
+        b *= b;
+        b *= b;
+        b *= b;
+        b *= b;
+        out[i] = b;
+        break;
+      }
+      case 'bimodal':
+        out[i] = u[i] < 0.4 ? z[i] : 8 + 0.5 * z[i];
+        break;
+      case 'integers':
+        out[i] = Math.floor(u[i] * 50) + Math.floor(u2[i] * 50) - 20;
+        break;
+      case 'spike0':
+        out[i] = u[i] < 0.3 ? 0 : 5 + z[i];
+        break;
+      case 'booleans':
+        out[i] = u[i] < 0.37 ? 1 : 0;
+        break;
+      case 'pareto':
+        out[i] = 1 / (1 - u[i]);
+        break;
+      case 'clusters':
+        // Five clusters 1e6 apart with uneven sizes: gaps far wider than any spacing.
+        out[i] = Math.floor(u[i] * u[i] * 5) * 1e6 + z[i];
+        break;
+    }
+  }
+  return out;
+}
+
+function sha(values: Float64Array): string {
+  return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+}
+
+const out = (d: TDigest) => ({
+  means: Array.from(d.means),
+  weights: Array.from(d.weights),
+  min: d.count > 0 ? d.min : null,
+  max: d.count > 0 ? d.max : null,
+  count: d.count,
+  compression: d.compression,
+});
+
+const QS = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+
+function queries(d: TDigest, values: Float64Array) {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const xs = [finite[0], finite[Math.floor(finite.length / 3)], finite[Math.floor(finite.length / 2)], finite[finite.length - 1]].filter((x) => x !== undefined);
+  return { quantiles: d.count > 0 ? QS.map((q) => d.quantile(q)) : [], cdf: d.count > 0 ? xs.map((x) => [x, d.cdf(x)]) : [] };
+}
+
+function digestCases() {
+  const builds: Array<{ name: string; spec: Spec; compression?: number }> = [];
+  const add = (name: string, spec: Spec, compression?: number) => builds.push({ name, spec, compression });
+  for (const n of [1, 2, 3, 5, 25, 26, 50, 51, 100, 1142, 1143, 1144, 5000, 100_000]) add(`normal-${n}`, { gen: 'normal', n, seed: 11 + n });
+  add('normal-1e6', { gen: 'normal', n: 1_000_000, seed: 7 });
+  for (const gen of ['lognormal', 'bimodal', 'integers', 'spike0', 'booleans', 'pareto', 'clusters'] as const) {
+    for (const n of [1143, 10_000, 200_000]) add(`${gen}-${n}`, { gen, n, seed: 100 + n });
+  }
+  add('integers-1e6', { gen: 'integers', n: 1_000_000, seed: 5 });
+  add('lognormal-1e6', { gen: 'lognormal', n: 1_000_000, seed: 6 });
+  add('normal-20000-delta100', { gen: 'normal', n: 20_000, seed: 3 }, 100);
+  add('bimodal-50000-delta300', { gen: 'bimodal', n: 50_000, seed: 4 }, 300);
+  add('constant-5000', { gen: 'constant', n: 5000, value: 3.25 });
+  add('constant-1', { gen: 'constant', n: 1, value: -2.5 });
+  add('empty', { gen: 'list', values: [] });
+  add('only-non-finite', { gen: 'list', values: ['NaN', 'Infinity', '-Infinity', 'NaN'] });
+  add('negatives-zeros', {
+    gen: 'list',
+    values: ['-0', 0, '-0', -3.5, 'NaN', 2, -1e-300, 1e300, -1e300, 'Infinity', '-Infinity', '-Infinity', 0, '-0', 7, -7, 5e-324, 0.1, 0.2, 0.30000000000000004],
+  });
+  add('huge-gaps', { gen: 'list', values: [...Array.from({ length: 600 }, (_, i) => i * 1e-9), ...Array.from({ length: 600 }, (_, i) => 1e12 + i), 1e200, -1e200] });
+
+  const digestOf = new Map<string, { digest: TDigest; values: Float64Array }>();
+  const buildOut = builds.map(({ name, spec, compression }) => {
+    const values = generate(spec);
+    const built = buildDigest(values, compression);
+    digestOf.set(name, { digest: built.digest, values });
+    return { name, spec, compression: compression ?? 1000, input_sha256: sha(values), nan: built.nan, pos_inf: built.posInf, neg_inf: built.negInf, digest: out(built.digest), ...queries(built.digest, values) };
+  });
+
+  // Merges: parts are built from specs (the Python side builds them with its own build_digest).
+  const merges: Array<{ name: string; parts: Spec[]; compression: number }> = [];
+  const hours = (gen: 'normal' | 'spike0' | 'integers' | 'lognormal', count: number, n: number) => Array.from({ length: count }, (_, i) => ({ gen, n, seed: 1000 + i }) as Spec);
+  merges.push({ name: 'merge-24-normal-hours', parts: hours('normal', 24, 5000), compression: 1000 });
+  merges.push({ name: 'merge-24-spike0-hours', parts: hours('spike0', 24, 3000), compression: 1000 });
+  merges.push({ name: 'merge-12-integers-hours', parts: hours('integers', 12, 4000), compression: 1000 });
+  merges.push({ name: 'merge-mixed', parts: [{ gen: 'normal', n: 800, seed: 1 }, { gen: 'bimodal', n: 20_000, seed: 2 }, { gen: 'constant', n: 300, value: 10 }, { gen: 'list', values: [] }, { gen: 'pareto', n: 5000, seed: 3 }], compression: 1000 });
+  merges.push({ name: 'merge-small-exact', parts: [{ gen: 'normal', n: 300, seed: 1 }, { gen: 'normal', n: 400, seed: 2 }], compression: 1000 });
+  merges.push({ name: 'merge-recompress-200', parts: [{ gen: 'lognormal', n: 50_000, seed: 9 }], compression: 200 });
+  // 100 hours of ~700+ centroids: above 65,536 centroids, the two-level batch merge.
+  merges.push({ name: 'merge-100-hours-batched', parts: hours('lognormal', 100, 20_000), compression: 1000 });
+  const mergeOut = merges.map(({ name, parts, compression }) => {
+    const digests = parts.map((spec) => buildDigest(generate(spec)).digest);
+    const merged = mergeDigests(digests, compression);
+    return { name, parts, compression, part_sizes: digests.map((d) => d.size), digest: out(merged), ...queries(merged, merged.means) };
+  });
+  return { builds: buildOut, merges: mergeOut };
+}
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'digest_cases.json'), JSON.stringify(digestCases()));
