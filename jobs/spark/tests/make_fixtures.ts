@@ -43,7 +43,7 @@ function bell(seed: number, n: number): Float64Array {
 }
 
 export type Spec =
-  | { gen: 'normal' | 'lognormal' | 'bimodal' | 'integers' | 'spike0' | 'booleans' | 'pareto' | 'clusters'; n: number; seed: number }
+  | { gen: 'normal' | 'lognormal' | 'bimodal' | 'integers' | 'spike0' | 'booleans' | 'pareto' | 'clusters' | 'rounded'; n: number; seed: number }
   | { gen: 'constant'; n: number; value: number }
   | { gen: 'list'; values: Array<number | string> };
 
@@ -84,6 +84,10 @@ function generate(spec: Spec): Float64Array {
         break;
       case 'pareto':
         out[i] = 1 / (1 - u[i]);
+        break;
+      case 'rounded':
+        // A grid of 0.001: runs of equal values too light to be point masses, split by the weight rule.
+        out[i] = Math.floor(z[i] * 1000 + 0.5) / 1000;
         break;
       case 'clusters':
         // Five clusters 1e6 apart with uneven sizes: gaps far wider than any spacing.
@@ -161,7 +165,34 @@ function digestCases() {
     const merged = mergeDigests(digests, compression);
     return { name, parts, compression, part_sizes: digests.map((d) => d.size), digest: out(merged), ...queries(merged, merged.means) };
   });
-  return { builds: buildOut, merges: mergeOut };
+  return { builds: buildOut, merges: mergeOut, sweep: sweepCases() };
+}
+
+/** Many random inputs, compared by a hash of the centroid arrays (means then weights, float64 LE). */
+function sweepCases() {
+  const gens = ['normal', 'lognormal', 'bimodal', 'integers', 'spike0', 'booleans', 'pareto', 'clusters', 'rounded'] as const;
+  const compressions = [1000, 1000, 1000, 100, 300, 2000];
+  const u = uniforms(4242, 8000);
+  const centroidHash = (d: TDigest) => sha(Float64Array.from([...d.means, ...d.weights]));
+  const specOf = (j: number): Spec => {
+    const gen = gens[Math.floor(u[3 * j] * gens.length)];
+    // Sizes from 1 to ~300k, log-uniform.
+    const n = Math.floor(Math.exp(u[3 * j + 1] * Math.log(300_000))) + 1;
+    return { gen, n, seed: 5000 + j };
+  };
+  const builds = Array.from({ length: 300 }, (_, j) => {
+    const spec = specOf(j);
+    const compression = compressions[Math.floor(u[3 * j + 2] * compressions.length)];
+    const built = buildDigest(generate(spec), compression);
+    return { spec, compression, size: built.digest.size, hash: centroidHash(built.digest) };
+  });
+  const merges = Array.from({ length: 40 }, (_, j) => {
+    const parts = Array.from({ length: 2 + Math.floor(u[7000 + j] * 30) }, (_, k) => specOf(300 + 40 * j + k));
+    const compression = compressions[Math.floor(u[7500 + j] * compressions.length)];
+    const merged = mergeDigests(parts.map((p) => buildDigest(generate(p), compression).digest), compression);
+    return { parts, compression, size: merged.size, hash: centroidHash(merged) };
+  });
+  return { builds, merges };
 }
 
 /** V8's Math.asin / Math.sin at nextLimit's arguments: the port must give the same doubles. */
