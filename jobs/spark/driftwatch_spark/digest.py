@@ -26,6 +26,8 @@ GAP_FACTOR = 16.0
 EXACT_TAIL = 25
 # lib/digest/merge-digests.ts
 BATCH_CENTROIDS = 32_768
+# Centroid candidates up to this many items are closed by a plain loop, not NumPy calls.
+SMALL_RANGE = 48
 
 
 @dataclass
@@ -226,6 +228,34 @@ def _next_limit(cum_before: float, total: float, angle_step: float, max_weight: 
     return min(k1, cum_before + max_weight, total - EXACT_TAIL)
 
 
+def _close_small(xs: List[float], ws: Optional[List[float]]) -> Tuple[int, float, float]:
+    """The TS loop over a centroid's candidate items (the weight rule already applied): where the
+    gap rule closes it, its mean and weight."""
+    first = xs[0]
+    last = first
+    distinct = 1
+    weight = 1.0 if ws is None else ws[0]
+    total_sum = 0.0 + first * weight
+    end = len(xs)
+    for j in range(1, end):
+        v = xs[j]
+        if v != last:
+            if distinct >= 3 and (v - last) * (distinct - 1) > GAP_FACTOR * (last - first):
+                end = j
+                break
+            distinct += 1
+        wj = 1.0 if ws is None else ws[j]
+        weight += wj
+        total_sum += v * wj
+        last = v
+    mean = first if first == last else total_sum / weight
+    if mean < first:
+        mean = first
+    elif mean > last:
+        mean = last
+    return end, mean, weight
+
+
 def compress_sorted(means: np.ndarray, weights: Optional[np.ndarray], total: float, compression: float) -> Tuple[np.ndarray, np.ndarray]:
     """Port of compressSorted: items sorted by mean → centroid arrays. `weights` are counts
     (integers); None means raw values (weight 1 each)."""
@@ -290,6 +320,13 @@ def compress_sorted(means: np.ndarray, weights: Optional[np.ndarray], total: flo
             out_means.append(first)
             out_weights.append(1.0 if w is None else float(w[s]))
             s = end
+            continue
+        if end - s <= SMALL_RANGE:
+            # Few items (merges, the tails): the TS loop itself beats a dozen NumPy calls.
+            end, mean, weight = _close_small(x[s:end].tolist(), None if w is None else w[s:end].tolist())
+            out_means.append(mean)
+            out_weights.append(weight)
+            s += end
             continue
         # Gap rule at items k in s+3 … end−1 (three distinct values before k): close before k when
         # (x[k] − x[k−1])·(distinct − 1) > 16·(x[k−1] − x[s]). With distinct ≤ 2 the product is
