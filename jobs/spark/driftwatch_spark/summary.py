@@ -49,6 +49,11 @@ def _utf16_key(s: str) -> bytes:
     return s.encode("utf-16-be", "surrogatepass")
 
 
+def _chunk(key: Mapping[str, Any]) -> int:
+    chunk = key.get("chunk")
+    return -1 if chunk is None else int(chunk)
+
+
 def numeric_summary(key: Mapping[str, Any], digest: Digest, nulls: int, non_finite: int, type_errors: int) -> Dict[str, Any]:
     """Port of digestSummary: a numeric row from a digest and the counts of failed values."""
     count = int(digest.count)
@@ -58,7 +63,7 @@ def numeric_summary(key: Mapping[str, Any], digest: Digest, nulls: int, non_fini
         "kind": "numeric",
         "period_start": int(key["period_start"]),
         "period_end": int(key["period_end"]),
-        "chunk": int(key.get("chunk", -1)),
+        "chunk": _chunk(key),
         "rows": count + int(nulls) + int(non_finite) + int(type_errors),
         "nulls": int(nulls),
         "non_finite": int(non_finite),
@@ -104,7 +109,7 @@ def categorical_summary(key: Mapping[str, Any], counts: Mapping[str, int], nulls
         "kind": "categorical",
         "period_start": int(key["period_start"]),
         "period_end": int(key["period_end"]),
-        "chunk": int(key.get("chunk", -1)),
+        "chunk": _chunk(key),
         "rows": total + int(nulls) + int(type_errors),
         "nulls": int(nulls),
         "non_finite": 0,
