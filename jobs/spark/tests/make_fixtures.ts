@@ -11,6 +11,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDigest, mergeDigests, type TDigest } from '../../../lib/digest';
+import { hourToken, type SummaryRow } from '../../../lib/format';
+import { NULL_CATEGORY, TYPE_ERROR_CATEGORY } from '../../../lib/profile/feature-sql';
+import { categoricalSummary, mergeSummaries, numericSummary, type SummaryKey } from '../../../lib/summary';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -40,7 +43,7 @@ function bell(seed: number, n: number): Float64Array {
 }
 
 export type Spec =
-  | { gen: 'normal' | 'lognormal' | 'bimodal' | 'integers' | 'spike0' | 'booleans' | 'pareto' | 'clusters'; n: number; seed: number }
+  | { gen: 'normal' | 'lognormal' | 'bimodal' | 'integers' | 'spike0' | 'booleans' | 'pareto' | 'clusters' | 'rounded'; n: number; seed: number }
   | { gen: 'constant'; n: number; value: number }
   | { gen: 'list'; values: Array<number | string> };
 
@@ -81,6 +84,10 @@ function generate(spec: Spec): Float64Array {
         break;
       case 'pareto':
         out[i] = 1 / (1 - u[i]);
+        break;
+      case 'rounded':
+        // A grid of 0.001: runs of equal values too light to be point masses, split by the weight rule.
+        out[i] = Math.floor(z[i] * 1000 + 0.5) / 1000;
         break;
       case 'clusters':
         // Five clusters 1e6 apart with uneven sizes: gaps far wider than any spacing.
@@ -158,17 +165,98 @@ function digestCases() {
     const merged = mergeDigests(digests, compression);
     return { name, parts, compression, part_sizes: digests.map((d) => d.size), digest: out(merged), ...queries(merged, merged.means) };
   });
-  return { builds: buildOut, merges: mergeOut };
+  return { builds: buildOut, merges: mergeOut, sweep: sweepCases() };
+}
+
+/** Many random inputs, compared by a hash of the centroid arrays (means then weights, float64 LE). */
+function sweepCases() {
+  const gens = ['normal', 'lognormal', 'bimodal', 'integers', 'spike0', 'booleans', 'pareto', 'clusters', 'rounded'] as const;
+  const compressions = [1000, 1000, 1000, 100, 300, 2000];
+  const u = uniforms(4242, 8000);
+  const centroidHash = (d: TDigest) => sha(Float64Array.from([...d.means, ...d.weights]));
+  const specOf = (j: number): Spec => {
+    const gen = gens[Math.floor(u[3 * j] * gens.length)];
+    // Sizes from 1 to ~300k, log-uniform.
+    const n = Math.floor(Math.exp(u[3 * j + 1] * Math.log(300_000))) + 1;
+    return { gen, n, seed: 5000 + j };
+  };
+  const builds = Array.from({ length: 300 }, (_, j) => {
+    const spec = specOf(j);
+    const compression = compressions[Math.floor(u[3 * j + 2] * compressions.length)];
+    const built = buildDigest(generate(spec), compression);
+    return { spec, compression, size: built.digest.size, hash: centroidHash(built.digest) };
+  });
+  const merges = Array.from({ length: 40 }, (_, j) => {
+    const parts = Array.from({ length: 2 + Math.floor(u[7000 + j] * 30) }, (_, k) => specOf(300 + 40 * j + k));
+    const compression = compressions[Math.floor(u[7500 + j] * compressions.length)];
+    const merged = mergeDigests(parts.map((p) => buildDigest(generate(p), compression).digest), compression);
+    return { parts, compression, size: merged.size, hash: centroidHash(merged) };
+  });
+  return { builds, merges };
 }
 
 /** V8's Math.asin / Math.sin at nextLimit's arguments: the port must give the same doubles. */
 function trigCases() {
   const u = uniforms(99, 12_000);
   const special = [0, 1e-9, -1e-9, 0.5, -0.5, 0.4999999999999999, 0.975, 0.9749999999999999, -0.975, 1, -1, 0.999999999999, 0.78125, 0.3];
-  const asinArgs = [...special, ...Array.from({ length: 4000 }, (_, i) => 2 * u[i] - 1), ...Array.from({ length: 2000 }, (_, i) => 1 - u[4000 + i] * 1e-3)];
-  const angles = [...special.map((x) => x * 1.5707963267948966), 1.5707963267948966 - 1e-12, -1.5707963267948966 + 0.00628, ...Array.from({ length: 6000 }, (_, i) => (2 * u[6000 + i] - 1) * 1.5707963267948966)];
+  const asinArgs = [...special, ...Array.from({ length: 2000 }, (_, i) => 2 * u[i] - 1), ...Array.from({ length: 1000 }, (_, i) => 1 - u[4000 + i] * 1e-3)];
+  const angles = [...special.map((x) => x * 1.5707963267948966), 1.5707963267948966 - 1e-12, -1.5707963267948966 + 0.00628, ...Array.from({ length: 3000 }, (_, i) => (2 * u[6000 + i] - 1) * 1.5707963267948966)];
   return { asin: asinArgs.map((x) => [x, Math.asin(x)]), sin: angles.map((x) => [x, Math.sin(x)]) };
 }
 
+/** Summary rows, merges and hour tokens (test_summary.py); rows are referred to by index. */
+function summaryCases() {
+  const key = (feature: string, hour: number, chunk?: number): SummaryKey => ({ model: 'm1', feature, period_start: 1_764_547_200_000 + hour * 3_600_000, period_end: 1_764_547_200_000 + (hour + 1) * 3_600_000, ...(chunk === undefined ? {} : { chunk }) });
+  const numeric: Array<{ key: SummaryKey; spec: Spec; nulls: number; type_errors: number; row: SummaryRow }> = [];
+  const addNumeric = (k: SummaryKey, spec: Spec, nulls: number, typeErrors: number) => numeric.push({ key: k, spec, nulls, type_errors: typeErrors, row: numericSummary(k, generate(spec), nulls, typeErrors) });
+  for (let h = 0; h < 6; h++) addNumeric(key('amount', h), { gen: 'lognormal', n: 3000 + 500 * h, seed: 40 + h }, h, h % 2);
+  for (let h = 0; h < 3; h++) addNumeric(key('age', h), { gen: 'integers', n: 2000, seed: 50 + h }, 0, 0);
+  addNumeric(key('score', 0), { gen: 'normal', n: 500, seed: 60 }, 3, 0);
+  addNumeric(key('empty', 0), { gen: 'list', values: [] }, 7, 2);
+  addNumeric(key('failed', 0), { gen: 'list', values: ['NaN', 'Infinity', '-Infinity'] }, 1, 1);
+  addNumeric(key('extremes', 0, 0), { gen: 'list', values: [1e21, 1.5e-7, -1e-7, 1.2345678901234568e20, 0.1, '-0', 'NaN', 5e-324, 1e-6] }, 0, 3);
+  addNumeric({ ...key('epoch0', 0), period_start: 0, period_end: 0 }, { gen: 'spike0', n: 4000, seed: 61 }, 0, 0);
+
+  const categorical: Array<{ key: SummaryKey; counts: Array<[string, number]>; nulls: number; type_errors: number; row: SummaryRow }> = [];
+  const addCategorical = (k: SummaryKey, counts: Array<[string, number]>, nulls: number, typeErrors: number) =>
+    categorical.push({ key: k, counts, nulls, type_errors: typeErrors, row: categoricalSummary(k, new Map(counts), nulls, typeErrors) });
+  const unicode: Array<[string, number]> = [['é', 5], ['中文', 5], ['😀', 5], ['\uff5e', 5], ['Ω', 9], ['a', 5], ['B', 5], ['', 2], [NULL_CATEGORY, 4], [TYPE_ERROR_CATEGORY, 1], ['zero', 0]];
+  addCategorical(key('country', 0), unicode, 4, 1);
+  addCategorical(key('country', 1), [['é', 7], ['__other__', 3], ['x', 7]], 0, 0);
+  const many = (offset: number): Array<[string, number]> => Array.from({ length: 1500 }, (_, i) => [`c${(i * 7919) % 1500}`, 1 + ((i * 31 + offset) % 97)]);
+  addCategorical(key('merchant', 0), many(0), 0, 0);
+  addCategorical(key('merchant', 1), many(13), 2, 0);
+  addCategorical(key('merchant', 2), [['c1', 50], ['__other__', 400]], 0, 5);
+  addCategorical(key('nothing', 0), [], 9, 0);
+
+  const rows = [...numeric.map((c) => c.row), ...categorical.map((c) => c.row)];
+  const index = (feature: string) => rows.flatMap((r, i) => (r.feature === feature ? [i] : []));
+  const mergeKey = (feature: string): SummaryKey => ({ model: 'm1', feature, period_start: 1_764_547_200_000, period_end: 1_764_633_600_000 });
+  const merges = ['amount', 'age', 'merchant', 'country'].map((feature) => ({ key: mergeKey(feature), rows: index(feature), row: mergeSummaries(mergeKey(feature), index(feature).map((i) => rows[i])) }));
+  merges.push({ key: mergeKey('amount'), rows: index('amount').slice(0, 2), row: mergeSummaries(mergeKey('amount'), index('amount').slice(0, 2).map((i) => rows[i])) });
+  const withEmpty = [index('score')[0], index('empty')[0]];
+  merges.push({ key: mergeKey('score'), rows: withEmpty, row: mergeSummaries(mergeKey('score'), withEmpty.map((i) => rows[i])) });
+
+  // Hour tokens: rows given out of feature order; feature names whose UTF-16 order differs from code point order.
+  const renamed = (i: number, feature: string): SummaryRow => ({ ...rows[i], feature });
+  const extra = [renamed(0, 'a\uff5e'), renamed(1, 'a😀'), renamed(2, 'Z'), renamed(3, 'ä')];
+  const all = [...rows, ...extra];
+  const groups = [
+    all.map((_, i) => i).reverse(),
+    [index('merchant')[0], index('amount')[0], index('age')[0], index('country')[0], index('empty')[0], index('failed')[0], index('extremes')[0]],
+    [rows.length, rows.length + 1, rows.length + 2, rows.length + 3],
+    [rows.length + 1, rows.length + 3, rows.length, rows.length + 2],
+    [index('nothing')[0]],
+    [],
+  ];
+  const tokens = groups.map((g) => ({ rows: g, token: hourToken(g.map((i) => all[i])) }));
+
+  const strings = [0.1, 0.2, 0.1 + 0.2, 1, 1000, 1e20, 1e21, 1.5e21, 1.2345678901234568e20, 2 ** 53 + 2, 5e-324, 1.7976931348623157e308, 1e-6, 1.5e-6, 1e-7, 1.5e-7, -2.5e-8, 100, 0.000123, 123.456, -0.5, 1e300, 4.35];
+  const u = uniforms(77, 400);
+  for (let i = 0; i < 200; i++) strings.push((u[2 * i] - 0.5) * 10 ** Math.floor(u[2 * i + 1] * 60 - 30));
+  return { numeric, categorical, merges, extra_rows: extra, tokens, js_strings: strings.map((x) => [x, String(x)]) };
+}
+
 mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'summary_cases.json'), JSON.stringify(summaryCases()));
 writeFileSync(join(OUT, 'digest_cases.json'), JSON.stringify({ ...digestCases(), trig: trigCases() }));
