@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 import pyarrow as pa
@@ -240,7 +240,7 @@ def latest_labels(spark: SparkSession, store: Store, keys: List[str]) -> DataFra
 _DIGEST_SCHEMA = "h BIGINT, g STRING, count BIGINT, min DOUBLE, max DOUBLE, means ARRAY<DOUBLE>, weights ARRAY<DOUBLE>"
 
 
-def _digest_group(key, table: pa.Table) -> pa.Table:
+def _digest_group(key: Tuple[pa.Scalar, ...], table: pa.Table) -> pa.Table:
     values = table.column("v").to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     digest, _nan, _pos, _neg = build_digest(values)
     return pa.table({
