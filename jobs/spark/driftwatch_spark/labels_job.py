@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark import StorageLevel
 
 from .digest import Digest, build_digest, merge_digests
 from .store import Store
@@ -258,12 +259,9 @@ def _empty_digest() -> Digest:
     return build_digest(np.empty(0, dtype=np.float64))[0]
 
 
-def join_hours(spark: SparkSession, store: Store, keys: List[str], threshold: float) -> Dict[int, List[dict]]:
-    """Each prediction hour of the given raw batches joined with the `perf_labels` view, by day (joinDays)."""
-    out: Dict[int, List[dict]] = {}
-    if not keys:
-        return out
-    predictions(spark, store, keys).createOrReplaceTempView("perf_predictions")
+def join_hours(spark: SparkSession, preds: DataFrame, threshold: float) -> Dict[int, List[dict]]:
+    """Each prediction hour of `preds` (`id, ts, score`) joined with the `perf_labels` view, by day (joinDays)."""
+    preds.createOrReplaceTempView("perf_predictions")
     lo, hi = repr(EPS), repr(1 - EPS)
     joined = spark.sql(f"""
         SELECT div(unix_millis(p.ts), {HOUR_MS}) AS h, p.score AS score, {_BINARY} AS y, l.label IS NOT NULL AS has_label,
@@ -272,10 +270,20 @@ def join_hours(spark: SparkSession, store: Store, keys: List[str], threshold: fl
         FROM perf_predictions p LEFT JOIN perf_labels l ON l.id = p.id
         WHERE p.ts IS NOT NULL AND p.score IS NOT NULL AND NOT isnan(p.score) AND abs(p.score) <> double('Infinity')""")
     joined.createOrReplaceTempView("perf_joined")
-    spark.sql(f"""
+    # The joined rows feed the sums and the digests: computed once.
+    rows = spark.sql(f"""
         SELECT *, CASE WHEN yv IS NOT NULL AND NOT isnan(yv) AND abs(yv) <> double('Infinity') THEN abs(score - yv) END AS e,
           least({hi}, greatest({lo}, score)) AS pc
-        FROM perf_joined""").createOrReplaceTempView("perf_rows")
+        FROM perf_joined""").persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        rows.createOrReplaceTempView("perf_rows")
+        return _hours(spark, threshold)
+    finally:
+        rows.unpersist()
+
+
+def _hours(spark: SparkSession, threshold: float) -> Dict[int, List[dict]]:
+    out: Dict[int, List[dict]] = {}
     sums = spark.sql(f"""
         SELECT h, count(*) AS predictions, count(y) AS labelled, count_if(y = 1) AS positives,
           count_if(has_label AND y IS NULL) AS unusable_labels,
@@ -400,24 +408,29 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
     new_labels = [k for k in label_keys if _base_name(k) not in state["label_batches"]]
     removed = any(b not in label_names for b in state["label_batches"])
 
-    labels = latest_labels(spark, store, label_keys).persist()
+    labels = latest_labels(spark, store, label_keys).persist(StorageLevel.MEMORY_AND_DISK)
+    held: List[DataFrame] = [labels]
     try:
         labels.createOrReplaceTempView("perf_labels")
         counts = spark.sql("SELECT count(*) AS labels, count_if(versions > 1) AS corrected FROM perf_labels").collect()[0]
         result["labels"], result["corrected"] = int(counts["labels"]), int(counts["corrected"])
         affected = set(changed_days)
+        everything: Optional[DataFrame] = None
         if removed:
             affected = set(raw_by_day)
         elif new_labels:
             # New labels may name a prediction of any day: every raw batch's ids are searched.
-            everything = [k for d in sorted(raw_by_day) for k in raw_by_day[d]]
-            predictions(spark, store, everything).createOrReplaceTempView("perf_all_predictions")
+            everything = predictions(spark, store, [k for d in sorted(raw_by_day) for k in raw_by_day[d]]).persist(StorageLevel.MEMORY_AND_DISK)
+            held.append(everything)
+            everything.createOrReplaceTempView("perf_all_predictions")
             fresh = spark.read.parquet(*[store.uri(k) for k in new_labels]).select("id")
             fresh.createOrReplaceTempView("perf_fresh_labels")
             for r in spark.sql(f"SELECT DISTINCT div(unix_millis(p.ts), {DAY_MS}) AS d FROM perf_all_predictions p LEFT SEMI JOIN perf_fresh_labels l ON l.id = p.id WHERE p.ts IS NOT NULL").collect():
                 affected.add(int(r["d"]) * DAY_MS)
         todo = sorted(d for d in affected if d in raw_by_day)
-        joined = join_hours(spark, store, [k for d in todo for k in raw_by_day[d]], threshold)
+        # Every day affected: the predictions read for the search are the join's (one read, not two).
+        preds = everything if everything is not None and len(todo) == len(raw_by_day) else predictions(spark, store, [k for d in todo for k in raw_by_day[d]])
+        joined = join_hours(spark, preds, threshold) if todo else {}
         for day in todo:
             hours = joined.get(day, [])
             periods = [*hours, merge_periods(hours, day, day + DAY_MS)] if hours else []
@@ -432,4 +445,5 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
         store.write(state_key, js_json(state))
         return result
     finally:
-        labels.unpersist()
+        for df in held:
+            df.unpersist()
