@@ -61,7 +61,8 @@ afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
 
 describe('the Spark engine writes what the embedded engine writes', () => {
   it('ran one spark-submit for both models and said so', () => {
-    expect(sparkLog.join('\n')).toMatch(new RegExp(`spark: ${DEMO}, ${CAR} profiled on local\\[2\\] in [\\d.]+ s`));
+    // The store's models in listModels' order.
+    expect(sparkLog.join('\n')).toMatch(new RegExp(`spark: ${CAR}, ${DEMO} profiled on local\\[2\\] in [\\d.]+ s`));
     console.log(`spark profile of ${DEMO} + ${CAR}: ${sparkSeconds.toFixed(1)} s; summaries: ${JSON.stringify(Object.fromEntries(Object.entries(summaries).map(([m, r]) => [m, { files: r.files, rows: r.rows, numericRows: r.numericRows, maxRankError: r.maxRankError, at: r.maxRankErrorAt }])))}`);
   });
 
