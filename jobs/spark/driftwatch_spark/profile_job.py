@@ -22,7 +22,6 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy as np
 import pyarrow as pa
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -201,10 +200,14 @@ def model_features(meta: Dict[str, Any]) -> List[Tuple[str, str]]:
 # -- the Spark pass -------------------------------------------------------------------------------
 
 
-DIGEST_SCHEMA = T.StructType(
+GROUP_SCHEMA = T.StructType(
     [
         T.StructField("hour", T.LongType()),
         T.StructField("f", T.IntegerType()),
+        T.StructField("s", T.StringType()),
+        T.StructField("d", T.DoubleType()),
+        T.StructField("n", T.LongType()),
+        T.StructField("e", T.LongType()),
         T.StructField("means", T.ArrayType(T.DoubleType())),
         T.StructField("weights", T.ArrayType(T.DoubleType())),
         T.StructField("min", T.DoubleType()),
@@ -215,22 +218,46 @@ DIGEST_SCHEMA = T.StructType(
 )
 
 
-def digest_group(table: pa.Table) -> pa.Table:
-    """One (hour, feature) group's values → its digest (Arrow → NumPy, no per-row Python)."""
-    values = table.column("v").to_numpy()
-    digest, nan, pos_inf, neg_inf = build_digest(values, DEFAULT_COMPRESSION)
-    return pa.table(
-        {
-            "hour": pa.array([table.column("hour")[0].as_py()], pa.int64()),
-            "f": pa.array([table.column("f")[0].as_py()], pa.int32()),
-            "means": pa.array([digest.means], pa.list_(pa.float64())),
-            "weights": pa.array([digest.weights], pa.list_(pa.float64())),
-            "min": pa.array([digest.min], pa.float64()),
-            "max": pa.array([digest.max], pa.float64()),
-            "count": pa.array([digest.count], pa.int64()),
-            "non_finite": pa.array([nan + pos_inf + neg_inf], pa.int64()),
-        }
-    )
+def digest_batches(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
+    """Groups (hour, feature[, category]) with their numeric values as a list → the digest of each
+    (Arrow → NumPy: the values of a group are one slice of the flattened list, no per-row Python)."""
+    for batch in batches:
+        vals = batch.column(batch.schema.get_field_index("vals"))
+        offsets = vals.offsets.to_numpy()
+        flat = vals.values.to_numpy(zero_copy_only=False)
+        means, weights, lo, hi, count, non_finite = [], [], [], [], [], []
+        for g in range(batch.num_rows):
+            values = flat[offsets[g] : offsets[g + 1]]
+            if values.shape[0] == 0:
+                means.append(None)
+                weights.append(None)
+                lo.append(None)
+                hi.append(None)
+                count.append(0)
+                non_finite.append(0)
+                continue
+            digest, nan, pos_inf, neg_inf = build_digest(values, DEFAULT_COMPRESSION)
+            means.append(digest.means)
+            weights.append(digest.weights)
+            lo.append(digest.min if digest.count else None)
+            hi.append(digest.max if digest.count else None)
+            count.append(digest.count)
+            non_finite.append(nan + pos_inf + neg_inf)
+        yield pa.RecordBatch.from_arrays(
+            [
+                batch.column(batch.schema.get_field_index(n)).cast(t)
+                for n, t in (("hour", pa.int64()), ("f", pa.int32()), ("s", pa.string()), ("d", pa.float64()), ("n", pa.int64()), ("e", pa.int64()))
+            ]
+            + [
+                pa.array(means, pa.list_(pa.float64())),
+                pa.array(weights, pa.list_(pa.float64())),
+                pa.array(lo, pa.float64()),
+                pa.array(hi, pa.float64()),
+                pa.array(count, pa.int64()),
+                pa.array(non_finite, pa.int64()),
+            ],
+            names=GROUP_SCHEMA.fieldNames(),
+        )
 
 
 @dataclass
@@ -304,32 +331,41 @@ def dedupe(frame: DataFrame) -> DataFrame:
 
 
 def run_pass(wide: DataFrame, features: Sequence[Tuple[str, str]]) -> Dict[int, HourCounts]:
-    """Counts, digests and category counts per hour of the classified, deduplicated rows."""
-    numeric = [i for i, (_, k) in enumerate(features) if k == "numeric"]
-    categorical = [i for i, (_, k) in enumerate(features) if k == "categorical"]
-    wide = wide.persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        aggs = [F.count(F.lit(1)).alias("rows")] + [F.sum(F.col(f"e{i}").cast("long")).alias(f"e{i}") for i in numeric]
-        out: Dict[int, HourCounts] = {}
-        for r in wide.groupBy("hour").agg(*aggs).collect():
-            out[int(r["hour"])] = HourCounts(int(r["rows"]), {i: int(r[f"e{i}"] or 0) for i in numeric}, {}, {})
-        if numeric:
-            long = wide.select("hour", F.inline(F.array(*[F.struct(F.lit(i).alias("f"), F.col(f"n{i}").alias("v")) for i in numeric]))).where(F.col("v").isNotNull())
-            for r in long.groupBy("hour", "f").applyInArrow(digest_group, DIGEST_SCHEMA).toLocalIterator():
-                means = np.asarray(r["means"], dtype=np.float64)
-                weights = np.asarray(r["weights"], dtype=np.float64)
-                count = int(r["count"])
-                d = Digest(means, weights, float(r["min"]), float(r["max"]), count, DEFAULT_COMPRESSION) if count > 0 else empty_digest(DEFAULT_COMPRESSION)
-                out[int(r["hour"])].digests[int(r["f"])] = (d, int(r["non_finite"]))
-        if categorical:
-            long = wide.select("hour", F.inline(F.array(*[F.struct(F.lit(i).alias("f"), F.col(f"c{i}").alias("s"), F.col(f"d{i}").alias("d")) for i in categorical])))
-            for r in long.groupBy("hour", "f", "s", "d").count().toLocalIterator():
-                counts = out[int(r["hour"])].categories.setdefault(int(r["f"]), {})
-                label = category_label(r["s"], r["d"])
-                counts[label] = counts.get(label, 0) + int(r["count"])
-        return out
-    finally:
-        wide.unpersist()
+    """Counts, digests and category counts per hour of the classified, deduplicated rows: one
+    shuffle. Features are exploded into (hour, feature, value…) rows; one GROUP BY (hour, feature,
+    category) counts rows and type errors and gathers each numeric group's values, whose digests
+    are built by `digest_batches` (mapInArrow)."""
+    none_s, none_d = F.lit(None).cast("string"), F.lit(None).cast("double")
+    structs = []
+    for i, (_, kind) in enumerate(features):
+        if kind == "numeric":
+            structs.append(F.struct(F.lit(i).alias("f"), F.col(f"n{i}").alias("v"), F.col(f"e{i}").alias("e"), none_s.alias("s"), none_d.alias("d")))
+        else:
+            structs.append(F.struct(F.lit(i).alias("f"), none_d.alias("v"), F.lit(False).alias("e"), F.col(f"c{i}").alias("s"), F.col(f"d{i}").alias("d")))
+    long = wide.select("hour", F.inline(F.array(*structs)))
+    groups = long.groupBy("hour", "f", "s", "d").agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.col("e").cast("long")).alias("e"),
+        F.collect_list("v").alias("vals"),
+    )
+    out: Dict[int, HourCounts] = {}
+    for r in groups.mapInArrow(digest_batches, GROUP_SCHEMA).toLocalIterator():
+        hour, i = int(r["hour"]), int(r["f"])
+        counts = out.get(hour)
+        if counts is None:
+            counts = out[hour] = HourCounts(0, {}, {}, {})
+        if i == 0:
+            counts.rows += int(r["n"])
+        if features[i][1] == "numeric":
+            count = int(r["count"])
+            d = Digest(np.asarray(r["means"], dtype=np.float64), np.asarray(r["weights"], dtype=np.float64), float(r["min"]), float(r["max"]), count, DEFAULT_COMPRESSION) if count > 0 else empty_digest(DEFAULT_COMPRESSION)
+            counts.digests[i] = (d, int(r["non_finite"]))
+            counts.type_errors[i] = int(r["e"] or 0)
+        else:
+            cats = counts.categories.setdefault(i, {})
+            label = category_label(r["s"], r["d"])
+            cats[label] = cats.get(label, 0) + int(r["n"])
+    return out
 
 
 def hour_rows(model: str, hour_ms: int, counts: HourCounts, features: Sequence[Tuple[str, str]]) -> List[Dict[str, Any]]:

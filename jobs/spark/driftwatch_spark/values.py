@@ -79,7 +79,7 @@ class CategoryCols:
 
 def canonical_number(d: Column) -> CategoryCols:
     """feature-sql.ts canonicalNumber: NULL/NaN → null; ±Inf → type error; integral < 1e15 → '60'."""
-    integral = d == F.when(d >= 0, F.floor(d)).otherwise(F.ceil(d))
+    integral = d == F.round(d, 0)  # floor/ceil give BIGINT and overflow on 1e300
     text = (
         F.when(d.isNull() | F.isnan(d), F.lit(NULL_CATEGORY))
         .when(F.abs(d) == float("inf"), F.lit(TYPE_ERROR_CATEGORY))
