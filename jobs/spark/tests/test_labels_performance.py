@@ -48,7 +48,6 @@ def spark():
         SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "8")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
