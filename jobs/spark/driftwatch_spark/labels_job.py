@@ -6,6 +6,12 @@
 The join (predictions ⋈ latest label per id) and every count and sum are Spark SQL; the four score
 digests of each (hour, class) group are built by `build_digest` inside `applyInArrow` (NumPy on
 the group's Arrow column, no per-row Python). Only per-hour rows come back to the driver.
+
+Where the output can differ from the TS files: sums (log loss, Brier, regression) are added in
+Spark's order, not the TS row order: equal to ~1e-15 relative. NDJSON events whose `ts` is an
+epoch number: the TS reads `ts` as text and gets NULL (the row's hour is then undefined);
+here such rows are left out (as rows without a timestamp). `performance.threshold` is read from
+config.yaml by a small reader (block or flow style; no YAML library in the venv).
 """
 from __future__ import annotations
 
@@ -214,7 +220,11 @@ def predictions(spark: SparkSession, store: Store, keys: List[str]) -> DataFrame
     union = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
     # An id is one prediction: raw events from other producers may repeat one (the first by ts counts).
     union.createOrReplaceTempView("perf_pred_union")
-    return spark.sql("SELECT id, ts, score FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY ts) AS rn FROM perf_pred_union) WHERE rn = 1")
+    # A hash aggregate, not a sorted window: the earliest row (a NULL ts last, as ORDER BY ts) per id.
+    return spark.sql(
+        "SELECT id, first.ts AS ts, first.score AS score FROM (SELECT id, min_by(named_struct('ts', ts, 'score', score), "
+        "named_struct('late', ts IS NULL, 'ts', ts)) AS first FROM perf_pred_union GROUP BY id)"
+    )
 
 
 def latest_labels(spark: SparkSession, store: Store, keys: List[str]) -> DataFrame:
@@ -408,6 +418,11 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
     new_labels = [k for k in label_keys if _base_name(k) not in state["label_batches"]]
     removed = any(b not in label_names for b in state["label_batches"])
 
+    # Shuffles of a few hundred thousand rows in 200 partitions cost minutes on two cores: at most two
+    # partitions per core (never more than the session's setting), restored afterwards.
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    if partitions.isdigit():
+        spark.conf.set("spark.sql.shuffle.partitions", str(min(int(partitions), max(8, 2 * spark.sparkContext.defaultParallelism))))
     labels = latest_labels(spark, store, label_keys).persist(StorageLevel.MEMORY_AND_DISK)
     held: List[DataFrame] = [labels]
     try:
@@ -447,3 +462,4 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
     finally:
         for df in held:
             df.unpersist()
+        spark.conf.set("spark.sql.shuffle.partitions", partitions)
