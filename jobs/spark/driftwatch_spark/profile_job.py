@@ -653,6 +653,7 @@ def spark_session(master: Optional[str]) -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "WARN")
     )
     if master:
         builder = builder.master(master)
