@@ -33,8 +33,6 @@ from .summary import categorical_summary, hour_token, merge_summaries, numeric_s
 from .values import (
     NULL_CATEGORY,
     TYPE_ERROR_CATEGORY,
-    CategoryCols,
-    NumericCols,
     category_label,
     feature_variant,
     json_category,
@@ -258,15 +256,6 @@ def digest_batches(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch
             ],
             names=GROUP_SCHEMA.fieldNames(),
         )
-
-
-@dataclass
-class Classified:
-    """Per row: the hour and, per feature, its classified columns."""
-
-    hour: Column
-    numeric: Dict[int, NumericCols] = field(default_factory=dict)
-    categories: Dict[int, CategoryCols] = field(default_factory=dict)
 
 
 @dataclass
@@ -664,6 +653,7 @@ def spark_session(master: Optional[str]) -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "WARN")
     )
     if master:
         builder = builder.master(master)
