@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
@@ -93,6 +94,10 @@ def js_number(x: float | int) -> str:
         return "null"
     if x == 0:
         return "0"
+    text = repr(x)
+    if "e" not in text:
+        # 1e-4 ≤ |x| < 1e16: Python and JavaScript both write the shortest digits without exponent.
+        return text[:-2] if text.endswith(".0") else text
     sign = "-" if x < 0 else ""
     text = repr(abs(x))
     mantissa, _, exp = text.partition("e")
@@ -449,14 +454,19 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
         # Every day affected: the predictions read for the search are the join's (one read, not two).
         preds = everything if everything is not None and len(todo) == len(raw_by_day) else predictions(spark, store, [k for d in todo for k in raw_by_day[d]])
         joined = join_hours(spark, preds, threshold) if todo else {}
-        for day in todo:
-            hours = joined.get(day, [])
-            periods = [*hours, merge_periods(hours, day, day + DAY_MS)] if hours else []
-            label = day_label(day)
-            store.write(f"{base}/profiles/performance/day={label}.json", encode_performance_file(model, label, threshold, periods))
-            matched = sum(h["labelled"] + h["unusable_labels"] for h in hours)
-            state["days"][label] = {"batches": [_base_name(k) for k in raw_by_day[day]], "threshold": threshold, "matched": matched}
-            result["days"] += 1
+        # Day files are written by a few threads: each write is a round trip to the JVM (and the store).
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            writes = []
+            for day in todo:
+                hours = joined.get(day, [])
+                periods = [*hours, merge_periods(hours, day, day + DAY_MS)] if hours else []
+                label = day_label(day)
+                writes.append(pool.submit(store.write, f"{base}/profiles/performance/day={label}.json", encode_performance_file(model, label, threshold, periods)))
+                matched = sum(h["labelled"] + h["unusable_labels"] for h in hours)
+                state["days"][label] = {"batches": [_base_name(k) for k in raw_by_day[day]], "threshold": threshold, "matched": matched}
+                result["days"] += 1
+            for w in writes:
+                w.result()
         result["matched"] = sum(d["matched"] for d in state["days"].values())
         state["label_batches"] = label_names
         state["counts"] = {"labels": result["labels"], "matched": result["matched"], "corrected": result["corrected"]}
