@@ -76,21 +76,32 @@ def sequential_sum(values: np.ndarray) -> float:
 # arguments. Checked against Node 20's Math on 500,000 arguments (test_digest.py fixtures).
 
 
+_PACK_DOUBLE = struct.Struct("<d").pack
+_UNPACK_DOUBLE = struct.Struct("<d").unpack
+_PACK_BITS = struct.Struct("<Q").pack
+_UNPACK_BITS = struct.Struct("<Q").unpack
+
+
+def _bits(x: float) -> int:
+    return _UNPACK_BITS(_PACK_DOUBLE(x))[0]
+
+
 def _hi(x: float) -> int:
-    return struct.unpack("<q", struct.pack("<d", x))[0] >> 32
+    """The high word as a signed 32-bit integer (fdlibm's GET_HIGH_WORD)."""
+    hi = _bits(x) >> 32
+    return hi - (1 << 32) if hi & 0x80000000 else hi
 
 
 def _lo(x: float) -> int:
-    return struct.unpack("<q", struct.pack("<d", x))[0] & 0xFFFFFFFF
+    return _bits(x) & 0xFFFFFFFF
 
 
 def _with_low_zero(x: float) -> float:
-    b = struct.unpack("<Q", struct.pack("<d", x))[0] & 0xFFFFFFFF00000000
-    return struct.unpack("<d", struct.pack("<Q", b))[0]
+    return _UNPACK_DOUBLE(_PACK_BITS(_bits(x) & 0xFFFFFFFF00000000))[0]
 
 
 def _from_words(hi: int, lo: int) -> float:
-    return struct.unpack("<d", struct.pack("<Q", ((hi & 0xFFFFFFFF) << 32) | lo))[0]
+    return _UNPACK_DOUBLE(_PACK_BITS(((hi & 0xFFFFFFFF) << 32) | lo))[0]
 
 
 _PIO2_HI = 1.57079632679489655800e+00
@@ -223,6 +234,13 @@ def _next_limit(cum_before: float, total: float, angle_step: float, max_weight: 
     """lib/digest/compress.ts nextLimit."""
     if cum_before < EXACT_TAIL or cum_before >= total - EXACT_TAIL:
         return cum_before + 1
+    cap = min(cum_before + max_weight, total - EXACT_TAIL)
+    # The C library's asin/sin are within a few ulps of V8's: when their k1 clears the cap by far
+    # more than that (the centre, where the 1.75/δ cap binds), V8's k1 does too and is not the minimum.
+    angle = math.asin(min(1.0, (2 * cum_before) / total - 1)) + angle_step
+    k1 = total if angle >= math.pi / 2 else (total * (math.sin(angle) + 1)) / 2
+    if k1 - cap > 1e-9 * total:
+        return cap
     angle = js_asin(min(1.0, (2 * cum_before) / total - 1)) + angle_step
     k1 = total if angle >= math.pi / 2 else (total * (js_sin(angle) + 1)) / 2
     return min(k1, cum_before + max_weight, total - EXACT_TAIL)
@@ -256,6 +274,30 @@ def _close_small(xs: List[float], ws: Optional[List[float]]) -> Tuple[int, float
     return end, mean, weight
 
 
+def _exact(x: np.ndarray, w: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+    """compressSorted when no centroid may hold two items (1.75/δ of the mass is below 2, e.g. fewer
+    than 1,143 values at δ = 1000): single items stay, and every run of two or more equal means
+    (weight ≥ 2 = atomMin there) becomes a point mass of two centroids."""
+    n = x.shape[0]
+    new_value = np.empty(n, dtype=bool)
+    new_value[0] = True
+    np.not_equal(x[1:], x[:-1], out=new_value[1:])
+    starts = np.flatnonzero(new_value)
+    if starts.shape[0] == n:
+        return x.copy(), (np.ones(n) if w is None else w.copy())
+    ends = np.append(starts[1:], n)
+    if w is None:
+        run_weights = (ends - starts).astype(np.float64)
+    else:
+        run_weights = np.add.reduceat(w, starts)  # integers: exact in any order
+    single = (ends - starts) == 1
+    half = np.floor(run_weights / 2)
+    means = np.repeat(x[starts], np.where(single, 1, 2))
+    weights = np.stack([np.where(single, run_weights, run_weights - half), half], axis=1).ravel()
+    keep = np.stack([np.ones_like(single), ~single], axis=1).ravel()
+    return means, weights[keep]
+
+
 def compress_sorted(means: np.ndarray, weights: Optional[np.ndarray], total: float, compression: float) -> Tuple[np.ndarray, np.ndarray]:
     """Port of compressSorted: items sorted by mean → centroid arrays. `weights` are counts
     (integers); None means raw values (weight 1 each)."""
@@ -268,6 +310,8 @@ def compress_sorted(means: np.ndarray, weights: Optional[np.ndarray], total: flo
     max_weight = (total * MAX_WEIGHT_FACTOR) / compression
     atom_min = atom_min_weight(total, compression)
 
+    if max_weight < 2:
+        return _exact(x, w)
     # cum[k]: weight of the items before k. Weights are integers, so these sums are exact and
     # equal to the TS running sums (cumBefore + curWeight).
     cum = None if w is None else np.concatenate(([0.0], np.cumsum(w)))
