@@ -3,9 +3,9 @@
 `models/<m>/state/performance-state.json` with the content the embedded engine writes
 (docs/format.md, "Labels and performance").
 
-The join (predictions ⋈ latest label per id) and every count and sum are Spark SQL; the four score
-digests of each (hour, class) group are built by `build_digest` inside `applyInArrow` (NumPy on
-the group's Arrow column, no per-row Python). Only per-hour rows come back to the driver.
+The join (predictions ⋈ latest label per id) and every count and sum are Spark SQL; the score
+digests are built by `build_digest` inside `applyInArrow` grouped by hour (one call builds the
+hour's four class digests with NumPy on its Arrow columns, no per-row Python). Only per-hour rows come back to the driver.
 
 Where the output can differ from the TS files: sums (log loss, Brier, regression) are added in
 Spark's order, not the TS row order: equal to ~1e-15 relative. NDJSON events whose `ts` is an
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
@@ -93,6 +94,10 @@ def js_number(x: float | int) -> str:
         return "null"
     if x == 0:
         return "0"
+    text = repr(x)
+    if "e" not in text:
+        # 1e-4 ≤ |x| < 1e16: Python and JavaScript both write the shortest digits without exponent.
+        return text[:-2] if text.endswith(".0") else text
     sign = "-" if x < 0 else ""
     text = repr(abs(x))
     mantissa, _, exp = text.partition("e")
@@ -252,16 +257,19 @@ _DIGEST_SCHEMA = "h BIGINT, g STRING, count BIGINT, min DOUBLE, max DOUBLE, mean
 
 
 def _digest_group(key: Tuple[pa.Scalar, ...], table: pa.Table) -> pa.Table:
+    """The digests of one hour: one row per class present (`all`, `pos`, `neg`, `delay`)."""
+    groups = table.column("g").to_numpy(zero_copy_only=False)
     values = table.column("v").to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
-    digest, _nan, _pos, _neg = build_digest(values)
+    names = sorted(set(groups.tolist()))
+    built = [build_digest(values[groups == g])[0] for g in names]
     return pa.table({
-        "h": pa.array([key[0].as_py()], pa.int64()),
-        "g": pa.array([key[1].as_py()], pa.string()),
-        "count": pa.array([int(digest.count)], pa.int64()),
-        "min": pa.array([float(digest.min)], pa.float64()),
-        "max": pa.array([float(digest.max)], pa.float64()),
-        "means": pa.array([np.asarray(digest.means, dtype=np.float64)], pa.list_(pa.float64())),
-        "weights": pa.array([np.asarray(digest.weights, dtype=np.float64)], pa.list_(pa.float64())),
+        "h": pa.array([key[0].as_py()] * len(names), pa.int64()),
+        "g": pa.array(names, pa.string()),
+        "count": pa.array([int(d.count) for d in built], pa.int64()),
+        "min": pa.array([float(d.min) for d in built], pa.float64()),
+        "max": pa.array([float(d.max) for d in built], pa.float64()),
+        "means": pa.array([np.asarray(d.means, dtype=np.float64) for d in built], pa.list_(pa.float64())),
+        "weights": pa.array([np.asarray(d.weights, dtype=np.float64) for d in built], pa.list_(pa.float64())),
     })
 
 
@@ -310,7 +318,7 @@ def _hours(spark: SparkSession, threshold: float) -> Dict[int, List[dict]]:
         UNION ALL SELECT h, CASE WHEN y = 1 THEN 'pos' ELSE 'neg' END, score FROM perf_rows WHERE y IS NOT NULL
         UNION ALL SELECT h, 'delay', delay FROM perf_rows WHERE y IS NOT NULL AND delay IS NOT NULL""")
     digests: Dict[tuple, Digest] = {}
-    for r in values.groupBy("h", "g").applyInArrow(_digest_group, _DIGEST_SCHEMA).collect():
+    for r in values.groupBy("h").applyInArrow(_digest_group, _DIGEST_SCHEMA).collect():
         digests[(r["h"], r["g"])] = Digest(
             means=np.asarray(r["means"], dtype=np.float64), weights=np.asarray(r["weights"], dtype=np.float64),
             min=float(r["min"]), max=float(r["max"]), count=int(r["count"]), compression=1000.0,
@@ -446,14 +454,19 @@ def profile_performance(spark: SparkSession, store: Store, model: str, days: Opt
         # Every day affected: the predictions read for the search are the join's (one read, not two).
         preds = everything if everything is not None and len(todo) == len(raw_by_day) else predictions(spark, store, [k for d in todo for k in raw_by_day[d]])
         joined = join_hours(spark, preds, threshold) if todo else {}
-        for day in todo:
-            hours = joined.get(day, [])
-            periods = [*hours, merge_periods(hours, day, day + DAY_MS)] if hours else []
-            label = day_label(day)
-            store.write(f"{base}/profiles/performance/day={label}.json", encode_performance_file(model, label, threshold, periods))
-            matched = sum(h["labelled"] + h["unusable_labels"] for h in hours)
-            state["days"][label] = {"batches": [_base_name(k) for k in raw_by_day[day]], "threshold": threshold, "matched": matched}
-            result["days"] += 1
+        # Day files are written by a few threads: each write is a round trip to the JVM (and the store).
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            writes = []
+            for day in todo:
+                hours = joined.get(day, [])
+                periods = [*hours, merge_periods(hours, day, day + DAY_MS)] if hours else []
+                label = day_label(day)
+                writes.append(pool.submit(store.write, f"{base}/profiles/performance/day={label}.json", encode_performance_file(model, label, threshold, periods)))
+                matched = sum(h["labelled"] + h["unusable_labels"] for h in hours)
+                state["days"][label] = {"batches": [_base_name(k) for k in raw_by_day[day]], "threshold": threshold, "matched": matched}
+                result["days"] += 1
+            for w in writes:
+                w.result()
         result["matched"] = sum(d["matched"] for d in state["days"].values())
         state["label_batches"] = label_names
         state["counts"] = {"labels": result["labels"], "matched": result["matched"], "corrected": result["corrected"]}

@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List
@@ -27,31 +26,13 @@ from typing import Any, Dict, List
 import numpy as np
 import pytest
 
-SPARK_DIR = Path(__file__).resolve().parents[1]
-REPO = SPARK_DIR.parents[1]
-sys.path.insert(0, str(SPARK_DIR))
+# The session-scoped `spark` fixture and the import path of driftwatch_spark: conftest.py.
+REPO = Path(__file__).resolve().parents[3]
 
-from driftwatch_spark.digest import Digest, cdf, quantile  # noqa: E402
-from driftwatch_spark.labels_job import js_json, js_number, profile_performance, read_threshold  # noqa: E402
+from driftwatch_spark.digest import Digest, cdf, quantile
+from driftwatch_spark.labels_job import js_json, js_number, profile_performance, read_threshold
 
 QS = [i / 100 for i in range(1, 100)]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    os.environ.setdefault("JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(SPARK_DIR), *filter(None, [os.environ.get("PYTHONPATH")])])
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
 
 
 def cli(*args: str) -> str:
