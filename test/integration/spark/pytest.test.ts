@@ -12,5 +12,5 @@ describe('the Spark job: pytest', () => {
     expect(r.status, out.split('\n').slice(-60).join('\n')).toBe(0);
     expect(out).toMatch(/\d+ passed/);
     expect(out).not.toMatch(/\d+ (failed|error)/);
-  }, 600_000);
+  }, 900_000);
 });
