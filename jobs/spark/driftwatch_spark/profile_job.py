@@ -28,6 +28,7 @@ from pyspark.sql import types as T
 
 from .digest import DEFAULT_COMPRESSION, Digest, build_digest, empty_digest
 from .parquet_io import read_summary_parquet, write_summary_parquet
+from .labels_job import profile_performance
 from .store import Store
 from .summary import categorical_summary, hour_token, merge_summaries, numeric_summary
 from .values import (
@@ -685,6 +686,12 @@ def run(spark: SparkSession, store_root: str, models: Sequence[str] = (), inputs
         started = time.time()
         out[name] = profile_model(spark, store, name, inputs, progress)
         progress(f"spark: {name}: {len(out[name].hours)} hour(s) changed, {len(out[name].days)} day(s) rolled up in {time.time() - started:.1f} s")
+        # As the embedded `profile` does after the hourly profile: join the labels of new predictions
+        # (lib/labels/performance-profile.ts; a model without labels costs a listing).
+        started = time.time()
+        joined = profile_performance(spark, store, name)
+        if joined.get("days"):
+            progress(f"spark: {name}: labels joined for {len(joined['days'])} prediction day(s) in {time.time() - started:.1f} s")
     return out
 
 
