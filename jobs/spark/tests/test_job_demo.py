@@ -16,6 +16,10 @@ from test_job_small import assert_rows_equal, cli
 
 MODEL = "checkout-fraud"
 
+# Minutes on two cores: outside test:all, whose test/integration/spark/equivalence.test.ts runs the same
+# comparison through `driftwatch profile --engine spark`. Run with `-m slow`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, spark):

@@ -5,9 +5,9 @@ performance files deleted and written again by Spark; every file must equal the 
 exactly, sums to 1e-12 relative, digests equal or within 1e-3 in rank at q = 0.01 … 0.99) and
 `driftwatch performance --json` must give the same realised metrics (within 1e-3).
 
-The demo store (30 days, 291k predictions) is compared too when DRIFTWATCH_SPARK_DEMO=1 (it takes
-minutes on two cores): `DRIFTWATCH_SPARK_DEMO=1 .cache/spark/venv/bin/python -m pytest
-jobs/spark/tests/test_labels_performance.py -q -s` prints the timing.
+The demo store (30 days, 291k predictions) is compared by the test marked `slow` (minutes on two
+cores, outside test:all): `.cache/spark/venv/bin/python -m pytest jobs/spark/tests/test_labels_performance.py
+-m slow -q -s` prints the timing.
 """
 from __future__ import annotations
 
@@ -299,7 +299,7 @@ def test_model_without_score_or_labels_writes_nothing(spark, ts_store, tmp_path)
         profile_performance(spark, store, "../etc")
 
 
-@pytest.mark.skipif(os.environ.get("DRIFTWATCH_SPARK_DEMO") != "1", reason="the 30-day demo store takes minutes: DRIFTWATCH_SPARK_DEMO=1")
+@pytest.mark.slow
 def test_demo_store(spark, tmp_path) -> None:
     from driftwatch_spark.store import Store
 
