@@ -691,7 +691,7 @@ def run(spark: SparkSession, store_root: str, models: Sequence[str] = (), inputs
         started = time.time()
         joined = profile_performance(spark, store, name)
         if joined.get("days"):
-            progress(f"spark: {name}: labels joined for {len(joined['days'])} prediction day(s) in {time.time() - started:.1f} s")
+            progress(f"spark: {name}: labels joined for {joined['days']} prediction day(s) in {time.time() - started:.1f} s")
     return out
 
 
