@@ -113,7 +113,9 @@ describe('the Spark engine writes what the embedded engine writes', () => {
     const days = await profiledDays(duck, DEMO);
     const demo = await performanceDifferences(duck, spark, DEMO, iso(days[0]), iso(days.at(-1)! + DAY_MS), '1d', 'test');
     expect(demo.differences).toEqual([]);
-    expect(demo.realisedWindows).toBeGreaterThan(0);
+    // The 14-day demo's labels arrive 7–21 days late: no day reaches the coverage at which a realised
+    // figure is shown (car-loan above compares realised ones), so here the estimates are compared.
+    expect(demo.estimatedWindows).toBeGreaterThanOrEqual(10);
   });
 
   it('the performance profiles are the same days', async () => {

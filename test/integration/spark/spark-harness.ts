@@ -72,8 +72,8 @@ export async function compareDifferences(storeA: string, storeB: string, model: 
 }
 
 /** `performance` on both stores (realised where labels arrived, and the estimate), numbers within 1e-3. */
-export async function performanceDifferences(storeA: string, storeB: string, model: string, from: string, to: string, step: string, reference: string): Promise<{ differences: string[]; realisedWindows: number }> {
+export async function performanceDifferences(storeA: string, storeB: string, model: string, from: string, to: string, step: string, reference: string): Promise<{ differences: string[]; realisedWindows: number; estimatedWindows: number }> {
   const flags = { model, from, to, step, reference };
   const [ra, rb] = [await runPerformance(await openStore(storeA), flags), await runPerformance(await openStore(storeB), flags)];
-  return { differences: jsonDifferences(JSON.parse(JSON.stringify(ra)), JSON.parse(JSON.stringify(rb)), `${model} performance`), realisedWindows: ra.windows.filter((w) => w.realised !== null).length };
+  return { differences: jsonDifferences(JSON.parse(JSON.stringify(ra)), JSON.parse(JSON.stringify(rb)), `${model} performance`), realisedWindows: ra.windows.filter((w) => w.realised !== null).length, estimatedWindows: ra.windows.filter((w) => w.estimated !== null).length };
 }
