@@ -13,8 +13,13 @@ export interface SpoolOptions {
   dir: string;
   /** Bytes on disk the spool may hold (default 1 GiB): an append beyond it throws BackpressureError. */
   maxBytes?: number;
-  /** A segment is sealed when the next record would take it past this (default 64 MiB). */
+  /**
+   * A segment is sealed when the next record would take it past this (default 64 MiB; never more
+   * than max(1 MiB, maxBytes / 8), so a small spool still frees whole segments).
+   */
   segmentBytes?: number;
+  /** The active segment is sealed (and so deleted) once every record in it is released and it is this old (default 1 s). */
+  idleSealMs?: number;
   /** Called when space is freed (a segment deleted), so waiters for room can retry. */
   onFree?: () => void;
 }
@@ -35,6 +40,8 @@ interface Segment {
   seq: number;
   path: string;
   size: number;
+  /** When it was created (Date.now()). */
+  createdMs: number;
   /** Records handed out (appended or recovered) and not released yet. */
   live: number;
   sealed: boolean;
@@ -115,7 +122,7 @@ export class Spool {
     private readonly options: SpoolOptions,
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
-    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.segmentBytes = Math.min(options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, Math.max(1 << 20, Math.floor(this.maxBytes / 8)));
     for (const s of existing) {
       this.segments.set(s.seq, s);
       this.diskBytes += s.size;
@@ -136,7 +143,7 @@ export class Spool {
         const handle = await open(path, 'r');
         const { size } = await handle.stat().finally(() => handle.close());
         // Sealed only once recovery has read it: until then its records may not all be handed out.
-        existing.push({ seq: Number(m[1]), path, size, live: 0, sealed: false });
+        existing.push({ seq: Number(m[1]), path, size, createdMs: 0, live: 0, sealed: false });
       }
       return new Spool(options.dir, lockPath, existing, options);
     } catch (error) {
@@ -196,12 +203,35 @@ export class Spool {
     if (!segment) return;
     segment.live--;
     if (segment.sealed && segment.live <= 0) this.remove(segment);
+    else if (segment === this.active && segment.live <= 0) this.sealIfIdle(segment);
+  }
+
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The active segment, fully released: seal it (so it is deleted) once it is `idleSealMs` old and
+   * nothing is being appended, else an idle spool would keep its last segment's bytes forever.
+   */
+  private sealIfIdle(segment: Segment): void {
+    if (this.closed || this.active !== segment || segment.live > 0 || segment.size === 0) return;
+    const wait = segment.createdMs + (this.options.idleSealMs ?? 1_000) - Date.now();
+    if (wait <= 0 && this.flushing === undefined && this.queue.length === 0) {
+      this.retire(segment);
+      return;
+    }
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.sealIfIdle(segment);
+    }, Math.max(wait, 10));
+    this.idleTimer.unref?.();
   }
 
   /** Stop appending, wait for appends in flight, release the lock. Unreleased records stay on disk for the next run. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.flushing;
     const active = this.active;
     if (active) {
@@ -313,7 +343,7 @@ export class Spool {
     // The new file's directory entry must survive a crash too.
     const dir = await open(this.dir, 'r');
     await dir.sync().finally(() => dir.close());
-    const segment: Segment = { seq, path, size: 0, live: 0, sealed: false, handle };
+    const segment: Segment = { seq, path, size: 0, createdMs: Date.now(), live: 0, sealed: false, handle };
     this.segments.set(seq, segment);
     this.active = segment;
     return segment;
