@@ -50,7 +50,7 @@ export function metricTotals(text: string): Map<string, number> {
 export async function runCollector(options: RunCollectorOptions): Promise<number> {
   const { log, signal } = options;
   const intake = createIntake({ storage: options.storage, limits: options.limits, spoolDir: options.spoolDir, spoolMaxBytes: options.spoolMaxBytes, maxBufferedBytes: options.maxBufferedBytes, timeLimits: options.timeLimits, log });
-  await intake.start();
+  await intake.start({ signal }); // a store failing at start: retried until it lists, or SIGTERM gives up
   const http = options.http ? new HttpEventsSource({ log }) : undefined;
   const sources: Source[] = [...(http ? [http] : []), ...options.sources];
   const server = new CollectorServer({

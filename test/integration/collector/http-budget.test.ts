@@ -9,16 +9,17 @@ import type { AcceptResult, Intake } from '@/lib/collector/types';
 function holdingIntake() {
   const waiting: (() => void)[] = [];
   let accepted = 0;
+  const metrics = new MetricsRegistry();
   const intake = {
     full: false,
-    metrics: new MetricsRegistry(),
+    metrics,
     waitForRoom: async () => undefined,
     accept: (body: Uint8Array): Promise<AcceptResult> => {
       accepted++;
       return new Promise((resolve) => waiting.push(() => resolve({ accepted: 0, rejected: 0, reasons: {}, duplicates: 0, bytes: body.length } as AcceptResult)));
     },
   } as unknown as Intake;
-  return { intake, release: () => waiting.splice(0).forEach((w) => w()), accepted: () => accepted };
+  return { intake, metrics, release: () => waiting.splice(0).forEach((w) => w()), accepted: () => accepted };
 }
 
 function post(port: number, body: Buffer): Promise<{ status: number; retryAfter?: string }> {
@@ -40,7 +41,7 @@ afterEach(async () => {
 
 describe('HTTP: the in-flight body budget (M1)', () => {
   it('concurrent gzip bombs of blank lines: all but what fits the budget are refused 503 + Retry-After; the budget is never passed', async () => {
-    const { intake, release, accepted } = holdingIntake();
+    const { intake, metrics, release, accepted } = holdingIntake();
     const budgetBytes = 24 << 20;
     const source = new HttpEventsSource({ maxInFlightBodyBytes: budgetBytes });
     await source.start(intake);
@@ -67,7 +68,7 @@ describe('HTTP: the in-flight body budget (M1)', () => {
     expect(refused.every((r) => r.retryAfter === '1')).toBe(true);
     expect(source.budget.peak).toBeLessThanOrEqual(budgetBytes);
     expect(source.budget.inUse).toBe(0);
-    expect(intake.metrics.get('backpressure_total')).toBe(refused.length);
+    expect(metrics.get('backpressure_total')).toBe(refused.length);
   });
 
   it('bounds connections and request/header times', async () => {
