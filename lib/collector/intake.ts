@@ -393,9 +393,9 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   /** List the store's models; a failure keeps the previous set (and is logged). */
   const refreshModels = (): Promise<void> => {
     listing ??= (async () => {
+      lastListingMs = now(); // the on-demand rate limit counts attempts, failed ones too
       try {
         knownModels = new Set(await listModels(storage));
-        lastListingMs = now();
       } catch (error) {
         log(`collector: cannot list the store's models (keeping the ${knownModels.size} known): ${(error as Error).message}`);
       } finally {

@@ -89,3 +89,19 @@ describe('the known-model set (C1)', () => {
     expect([...(await rawBatches(storage, 'late')).values()].flat()).toHaveLength(1);
   });
 });
+
+describe('on-demand listing while the store fails (C1)', () => {
+  it('is rate-limited on failed attempts too: a flood of unknown-model events lists at most once per interval', async () => {
+    const storage = new ListFailing(await storeWithModels('m'));
+    let clock = 1_000_000;
+    intake = createIntake({ storage, modelsRefreshMs: 3_600_000, now: () => clock });
+    await intake.start();
+    clock += 1_500;
+    storage.listFailures = Number.POSITIVE_INFINITY;
+    const lists = storage.lists;
+    for (let i = 0; i < 20; i++) await intake.accept(body(event(`u${i}`, { model: 'nope' })), { source: 'test', durability: 'queue' });
+    expect(storage.lists).toBe(lists + 1);
+    // The previous set is kept: a known model still lands.
+    expect(await intake.accept(body(event('k')), { source: 'test', durability: 'queue' })).toMatchObject({ accepted: 1 });
+  });
+});
