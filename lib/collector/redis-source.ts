@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
-import { FaultInjector } from './fault-injection';
-import { BackpressureError, type CollectorMetrics, type Intake, type Source } from './types';
+import { QueueConsumer } from './queue-consumer';
+import type { CollectorMetrics, Intake, Source } from './types';
 
 export interface RedisSourceOptions {
   /** `redis://[:password@]host:port[/db]` (or `rediss://`). */
@@ -33,8 +33,6 @@ interface StreamEntry {
 
 const SOURCE = 'redis';
 const MAX_BACKOFF_MS = 5_000;
-/** After stop(), acks of entries the intake still writes are sent for at most this long. */
-const STOP_ACK_GRACE_MS = 60_000;
 
 /**
  * Redis Streams source (consumer group). An entry's field `e` holds one or more NDJSON events; it
@@ -55,7 +53,6 @@ export function createRedisSource(options: RedisSourceOptions): Source {
   const claimIntervalMs = options.claimIntervalMs ?? Math.max(50, Math.min(Math.floor(claimIdleMs / 3), 10_000));
   const ackIntervalMs = options.ackIntervalMs ?? 5;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const fault = new FaultInjector();
 
   const connect = (name: string) => {
     const redis = new Redis(options.url, {
@@ -78,20 +75,29 @@ export function createRedisSource(options: RedisSourceOptions): Source {
   const cmd = connect('cmd');
   const reader = connect('reader');
 
-  let intake: Intake | undefined;
-  let stopping = false;
-  const abort = new AbortController();
-  /** Entries accepted and not yet acked: never accepted twice while held. */
-  const held = new Set<string>();
-  const inFlight = new Set<Promise<unknown>>();
-  let acks: string[] = [];
-  let ackTimer: NodeJS.Timeout | undefined;
-  let ackRunning: Promise<void> | undefined;
+  const queue = new QueueConsumer<true>({
+    source: SOURCE,
+    ackIntervalMs,
+    log,
+    describeAck: (n) => `the ack of ${n} redis entries`,
+    ack: async (ids) => {
+      try {
+        for (let i = 0; i < ids.length; i += 1000) await cmd.call('XACK', stream, group, ...ids.slice(i, i + 1000));
+        return [];
+      } catch (error) {
+        log(`driftwatch collector: XACK failed, retrying: ${(error as Error).message}`);
+        return ids;
+      }
+    },
+    release: () => {
+      cmd.disconnect();
+      reader.disconnect();
+    },
+  });
+  const { held } = queue;
   let claimTimer: NodeJS.Timeout | undefined;
   let claimRunning: Promise<void> | undefined;
   let readLoop: Promise<void> | undefined;
-  let closed = false;
-  let graceTimer: NodeJS.Timeout | undefined;
 
   async function ensureGroup(): Promise<void> {
     try {
@@ -119,11 +125,12 @@ export function createRedisSource(options: RedisSourceOptions): Source {
       .exec();
     const failed = reply?.find(([error]) => error);
     if (!reply || failed) throw failed?.[0] ?? new Error('dead-letter transaction aborted');
-    intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason });
+    queue.intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason });
     log(`driftwatch collector: redis entry ${entry.id} → ${deadLetterStream} (${reason}, ${deliveries} deliveries)`);
   }
 
   async function accept(entry: StreamEntry, deliveries: number): Promise<void> {
+    const intake = queue.intake;
     if (held.has(entry.id) || !intake) return;
     if (entry.fields === null) {
       // Trimmed (MAXLEN) while pending: nothing left to write; drop it from the pending list.
@@ -135,81 +142,17 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     const body = fieldValue(entry.fields, 'e');
     if (body === undefined) return deadLetter(entry, 'missing_field_e', deliveries);
     if (deliveries > 1) intake.metrics.inc('queue_redeliveries_total', { source: SOURCE });
-    held.add(entry.id);
-    for (;;) {
-      const accepting = intake.accept(body, { source: SOURCE, durability: 'queue', onDurable: () => durable(entry.id) });
-      inFlight.add(accepting);
-      try {
-        await accepting;
-        return;
-      } catch (error) {
-        if (!(error instanceof BackpressureError) || stopping) {
-          held.delete(entry.id);
-          if (error instanceof BackpressureError) return;
-          throw error;
-        }
-        await intake.waitForRoom(abort.signal).catch(() => undefined);
-      } finally {
-        inFlight.delete(accepting);
-      }
-    }
-  }
-
-  function durable(id: string): void {
-    fault.onDurable();
-    acks.push(id);
-    ackTimer ??= setTimeout(() => {
-      ackTimer = undefined;
-      ackRunning = flushAcks().finally(() => (ackRunning = undefined));
-    }, ackIntervalMs);
-  }
-
-  async function flushAcks(): Promise<void> {
-    if (ackRunning) await ackRunning;
-    const ids = acks;
-    acks = [];
-    if (ids.length === 0 || closed) return;
-    if (fault.dropAck()) {
-      log(`driftwatch collector: fault ack-fail-once: dropping the ack of ${ids.length} redis entries`);
-      for (const id of ids) held.delete(id);
-    } else {
-      try {
-        for (let i = 0; i < ids.length; i += 1000) await cmd.call('XACK', stream, group, ...ids.slice(i, i + 1000));
-        for (const id of ids) held.delete(id);
-      } catch (error) {
-        // Durable but not acked yet: keep them held and try again (a lost ack only means a redelivery).
-        log(`driftwatch collector: XACK failed, retrying: ${(error as Error).message}`);
-        acks.push(...ids);
-        ackTimer ??= setTimeout(() => {
-          ackTimer = undefined;
-          ackRunning = flushAcks().finally(() => (ackRunning = undefined));
-        }, 500);
-        return;
-      }
-    }
-    if (stopping && held.size === 0 && acks.length === 0) close();
-  }
-
-  function close(): void {
-    if (closed) return;
-    closed = true;
-    clearTimeout(graceTimer);
-    clearTimeout(ackTimer);
-    cmd.disconnect();
-  }
-
-  async function roomFor(): Promise<void> {
-    while (intake?.full && !stopping) await intake.waitForRoom(abort.signal).catch(() => undefined);
+    await queue.accept(entry.id, true, body);
   }
 
   async function run(): Promise<void> {
     let backoffMs = 100;
     let drained = false;
     let cursor = '0';
-    while (!stopping) {
+    while (!queue.stopping) {
       try {
-        await roomFor();
-        if (stopping) break;
+        await queue.roomFor();
+        if (queue.stopping) break;
         if (!drained) {
           // Own pending entries first (a restart with the same consumer name): they are the oldest.
           const entries = parseRead(await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(batchCount), 'STREAMS', stream, cursor));
@@ -226,11 +169,11 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         }
         backoffMs = 100;
       } catch (error) {
-        if (stopping) break;
+        if (queue.stopping) break;
         const message = (error as Error).message ?? String(error);
         log(`driftwatch collector: redis read failed, retrying in ${backoffMs} ms: ${message}`);
         if (message.startsWith('NOGROUP')) await ensureGroup().catch(() => undefined);
-        await sleep(backoffMs * (0.5 + Math.random()), abort.signal);
+        await queue.sleep(backoffMs * (0.5 + Math.random()));
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         // After an outage, look at this consumer's pending entries again (acks may have been lost).
         drained = false;
@@ -240,13 +183,14 @@ export function createRedisSource(options: RedisSourceOptions): Source {
   }
 
   async function claim(): Promise<void> {
-    if (stopping || !intake) return;
+    const intake = queue.intake;
+    if (queue.stopping || !intake) return;
     try {
       // Keep the entries this consumer still holds from looking dead (JUSTID: delivery count unchanged).
-      const ids = [...held];
+      const ids = [...held.keys()];
       for (let i = 0; i < ids.length; i += 1000) await cmd.call('XCLAIM', stream, group, consumer, '0', ...ids.slice(i, i + 1000), 'JUSTID');
       let start = '0-0';
-      for (let round = 0; round < 10 && !stopping && !intake.full; round++) {
+      for (let round = 0; round < 10 && !queue.stopping && !intake.full; round++) {
         const reply = (await cmd.callBuffer('XAUTOCLAIM', stream, group, consumer, String(claimIdleMs), start, 'COUNT', String(batchCount))) as [Buffer, [Buffer, Buffer[] | null][], Buffer[]?];
         const entries = reply[1].map(([id, fields]) => ({ id: id.toString(), fields }));
         const deleted = reply[2] ?? [];
@@ -261,14 +205,14 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         if (start === '0-0') break;
       }
     } catch (error) {
-      if (!stopping) log(`driftwatch collector: redis claim failed: ${(error as Error).message}`);
+      if (!queue.stopping) log(`driftwatch collector: redis claim failed: ${(error as Error).message}`);
     }
   }
 
   return {
     name: SOURCE,
     async start(target: Intake) {
-      intake = target;
+      queue.intake = target;
       let firstError: string | undefined;
       const remember = (error: Error) => (firstError ??= error.message);
       cmd.once('error', remember);
@@ -278,9 +222,7 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         await ensureGroup();
       } catch (error) {
         // Fail fast with the cause (not ioredis's "Connection is closed") and stop reconnecting.
-        closed = true;
-        cmd.disconnect();
-        reader.disconnect();
+        queue.release();
         throw new Error(`cannot start consuming ${stream} at ${redactUrl(options.url)}: ${firstError ?? (error as Error).message}`);
       } finally {
         cmd.off('error', remember);
@@ -291,23 +233,19 @@ export function createRedisSource(options: RedisSourceOptions): Source {
       }, claimIntervalMs);
     },
     async stop() {
-      stopping = true;
-      abort.abort();
+      queue.beginStop();
       clearInterval(claimTimer);
       // Interrupts a blocking XREADGROUP; entries read and not accepted stay pending (redelivered later).
       reader.disconnect();
-      await readLoop;
-      await claimRunning;
-      await Promise.allSettled([...inFlight]);
       // Entries accepted but not yet written are acked if the intake writes them soon (its close()); else they stay pending.
-      if (held.size === 0 && acks.length === 0) close();
-      else {
-        graceTimer = setTimeout(close, STOP_ACK_GRACE_MS);
-        graceTimer.unref();
-      }
+      await queue.stop([readLoop, claimRunning].filter((p) => p !== undefined));
+    },
+    async close() {
+      clearInterval(claimTimer);
+      await queue.close();
     },
     async refreshMetrics(metrics: CollectorMetrics) {
-      if (closed) return;
+      if (queue.closed) return;
       try {
         const groups = (await cmd.call('XINFO', 'GROUPS', stream)) as unknown[][];
         for (const info of groups) {
@@ -355,15 +293,4 @@ function pairs(flat: unknown[]): Map<string, unknown> {
   const map = new Map<string, unknown>();
   for (let i = 0; i + 1 < flat.length; i += 2) map.set(String(flat[i]), flat[i + 1]);
   return map;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

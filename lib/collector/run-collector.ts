@@ -97,6 +97,8 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
       status = 1;
       log(`collect: shutdown timed out after ${Math.round(timeoutMs / 1000)} s: ${(error as Error).message.split('\n')[0]}; HTTP events stay in the spool (${options.spoolDir}) and are written at the next start, queue messages stay unacknowledged and are delivered again`);
     });
+    // Release the queues' connections: after a timed-out shutdown they would otherwise wait for acks that never come.
+    await Promise.allSettled(started.map((s) => s.close?.()));
     await server.close(1_000);
     if (status === 0) log('collect: stopped; everything buffered was written');
   }

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bundleCli } from '@/test/helpers/collect-bundle';
+import { bundleCli, spawnCollector } from '@/test/helpers/collector-process';
 import { makeQueueStore, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
 import { startRedisServer, type RedisTestServer } from '@/test/helpers/redis-server';
 
@@ -19,13 +19,13 @@ const STREAM = 'kill:events';
 
 let server: RedisTestServer;
 let store: QueueStore;
-let runner: string;
+let cli: Awaited<ReturnType<typeof bundleCli>>;
 let spoolDir: string;
 
 beforeAll(async () => {
   server = await startRedisServer();
   store = await makeQueueStore('driftwatch-kill-redis-');
-  runner = await bundleCli('kill-loop-redis');
+  cli = await bundleCli('kill-loop-redis');
   spoolDir = await mkdtemp(path.join(tmpdir(), 'driftwatch-kill-spool-'));
 }, 60_000);
 
@@ -33,29 +33,20 @@ afterAll(async () => {
   await server?.stop();
   await store?.cleanup();
   if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
-  if (runner) await rm(path.dirname(runner), { recursive: true, force: true });
+  await cli?.remove();
 });
 
 function collector(consumer: string): { child: ChildProcess; exited: Promise<number | null>; listening: Promise<void>; output: () => string } {
-  const child = spawn(
-    process.execPath,
+  const run = spawnCollector(
+    cli.path,
     [
-      runner, 'collect', '--store', store.location, '--source', 'redis', '--redis-url', server.url, '--stream', STREAM, '--consumer', consumer,
-      '--claim-idle', '1s', '--max-deliveries', '1000', '--max-age', '100ms', '--max-events', '2000', '--listen', '127.0.0.1:0', '--spool', spoolDir, '--shutdown-timeout', '20s',
+      '--store', store.location, '--source', 'redis', '--redis-url', server.url, '--stream', STREAM, '--consumer', consumer,
+      '--claim-idle', '1s', '--max-deliveries', '1000', '--max-age', '100ms', '--max-events', '2000', '--spool', spoolDir, '--shutdown-timeout', '20s',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    { wait: false },
   );
-  let output = '';
-  let ready: () => void = () => undefined;
-  const listening = new Promise<void>((resolve) => (ready = resolve));
-  const take = (c: string) => {
-    output = (output + c).slice(-20_000);
-    if (output.includes('collect: listening on')) ready();
-  };
-  child.stdout!.setEncoding('utf8').on('data', take);
-  child.stderr!.setEncoding('utf8').on('data', take);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, listening, output: () => output };
+  const listening = run.listening.then(() => undefined, () => undefined);
+  return { child: run.child, exited: run.exited.then((e) => e.code), listening, output: () => run.lines.join('\n') };
 }
 
 /** XADD continuously: 1–8 events an entry, a few entries a round; ids are recorded only when Redis answered the XADD. */

@@ -4,7 +4,7 @@ import { COLLECTOR_FAULT_ENV } from '@/lib/collector/fault-injection';
 import { createSqsSource, type SqsSourceOptions } from '@/lib/collector/sqs-source';
 import type { Source } from '@/lib/collector/types';
 import { FakeIntake } from '@/test/helpers/fake-intake';
-import { startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
+import { goawsSourceOptions, startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
 
 /** SQS source mechanics on goaws (query protocol) with a fake intake (deletes follow the fake's flush()). */
 let goaws: GoawsTestServer;
@@ -32,13 +32,7 @@ const event = (id: string) => JSON.stringify({ model: 'm', id, ts: '2026-12-01T1
 
 function source(queue: string, extra: Partial<SqsSourceOptions> = {}): Source {
   const s = createSqsSource({
-    queueUrl: goaws.queueUrls[queue],
-    endpoint: goaws.endpoint,
-    region: goaws.region,
-    protocol: 'query',
-    credentials: goaws.credentials,
-    waitTimeSeconds: 1,
-    visibilityTimeoutSeconds: 2,
+    ...goawsSourceOptions(goaws, queue),
     limits: { maxAgeMs: 500 },
     log: (l) => logs.push(l),
     ...extra,
