@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { COLLECTOR_FAULT_ENV } from '@/lib/collector/fault-injection';
@@ -221,4 +222,24 @@ describe('redis source', () => {
     expect(dead.map(([, f]) => f[f.indexOf('original_id') + 1])).toEqual([poison]);
     expect(second.accepted.map((a) => (JSON.parse(a.body) as { id: string }).id).sort()).toEqual(good.map((_, i) => `g${i}`).sort());
   }, 60_000);
+
+  test('the default consumer name is the hostname; consumers idle with nothing pending are removed, others kept', async () => {
+    const stream = nextStream();
+    await redis.call('XGROUP', 'CREATE', stream, 'driftwatch', '0', 'MKSTREAM');
+    const h0 = await redis.xadd(stream, '*', 'e', event('h0'));
+    // One that holds nothing (it acked what it read; removed once idle) and one that holds an entry (kept).
+    await redis.call('XREADGROUP', 'GROUP', 'driftwatch', 'retired', 'STREAMS', stream, '>');
+    await redis.call('XACK', stream, 'driftwatch', h0!);
+    await redis.xadd(stream, '*', 'e', event('h1'));
+    await redis.call('XREADGROUP', 'GROUP', 'driftwatch', 'holder', 'STREAMS', stream, '>');
+    expect(((await redis.call('XINFO', 'CONSUMERS', stream, 'driftwatch')) as unknown[][]).map((c) => String(c[1])).sort()).toEqual(['holder', 'retired']);
+    const s = createRedisSource({ url: server.url, stream, blockMs: 100, claimIdleMs: 60_000, deadConsumerIdleMs: 300, log: quiet });
+    sources.push(s);
+    const intake = new FakeIntake();
+    await s.start(intake);
+    await redis.xadd(stream, '*', 'e', event('h2'));
+    await vi.waitFor(() => expect(intake.accepted.length).toBe(1), { timeout: 10_000 });
+    const names = async () => ((await redis.call('XINFO', 'CONSUMERS', stream, 'driftwatch')) as unknown[][]).map((c) => String(c[1])).sort();
+    await vi.waitFor(async () => expect(await names()).toEqual([hostname(), 'holder'].sort()), { timeout: 10_000 });
+  });
 });
