@@ -228,9 +228,14 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     await queue.accept(entry.id, true, body);
   }
 
+  /** True once this consumer's own pending list has been read (since start or the last read error). */
+  let drained = false;
+  const claimNow = () => {
+    claimRunning ??= claim().finally(() => (claimRunning = undefined));
+  };
+
   async function run(): Promise<void> {
     let backoffMs = 100;
-    let drained = false;
     let cursor = '0';
     while (!queue.stopping) {
       try {
@@ -242,6 +247,8 @@ export function createRedisSource(options: RedisSourceOptions): Source {
           const { entries, counts, last } = await ownPending(cursor);
           if (last === undefined) {
             drained = true;
+            // Dead consumers' entries at once, not a claim interval later (a restart resumes sooner).
+            claimNow();
             continue;
           }
           await acceptAll(entries, (id) => counts.get(id) ?? 1);
@@ -268,9 +275,13 @@ export function createRedisSource(options: RedisSourceOptions): Source {
 
   async function claim(): Promise<void> {
     const intake = queue.intake;
-    if (queue.stopping || !intake) return;
+    // Not before the own pending list is read: XAUTOCLAIM would take this consumer's own idle
+    // entries too (after a restart), adding a delivery to each.
+    if (queue.stopping || !intake || !drained) return;
     try {
-      // The keep-alive of held entries runs on its own timer: this may wait behind backpressure.
+      // The keep-alive of held entries runs on its own timer (this may wait behind backpressure);
+      // once more here, so that XAUTOCLAIM cannot take (and count again) entries this consumer holds.
+      await keepAlive();
       let start = '0-0';
       for (let round = 0; round < 10 && !queue.stopping && !intake.full; round++) {
         const reply = (await cmd.callBuffer('XAUTOCLAIM', stream, group, consumer, String(claimIdleMs), start, 'COUNT', String(batchCount))) as [Buffer, [Buffer, Buffer[] | null][], Buffer[]?];
@@ -310,9 +321,7 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         cmd.off('error', remember);
       }
       readLoop = run();
-      claimTimer = setInterval(() => {
-        claimRunning ??= claim().finally(() => (claimRunning = undefined));
-      }, claimIntervalMs);
+      claimTimer = setInterval(claimNow, claimIntervalMs);
       // Independent of claim() and of backpressure: held entries never look dead to other collectors.
       keepAliveTimer = setInterval(() => {
         keepAliveRunning ??= keepAlive().finally(() => (keepAliveRunning = undefined));

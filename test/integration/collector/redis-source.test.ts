@@ -242,4 +242,24 @@ describe('redis source', () => {
     const names = async () => ((await redis.call('XINFO', 'CONSUMERS', stream, 'driftwatch')) as unknown[][]).map((c) => String(c[1])).sort();
     await vi.waitFor(async () => expect(await names()).toEqual([hostname(), 'holder'].sort()), { timeout: 10_000 });
   });
+
+  test('a restart drains a long own pending list without XAUTOCLAIM adding deliveries to it', async () => {
+    const stream = nextStream();
+    await redis.call('XGROUP', 'CREATE', stream, 'driftwatch', '0', 'MKSTREAM');
+    for (let i = 0; i < 300; i++) await redis.xadd(stream, '*', 'e', event(`r${i}`));
+    await redis.call('XREADGROUP', 'GROUP', 'driftwatch', 'c1', 'COUNT', '300', 'STREAMS', stream, '>');
+    // Idle longer than claimIdleMs by the time the restart drains them, 10 at a time.
+    await vi.waitFor(async () => {
+      const [[, , idle]] = (await redis.call('XPENDING', stream, 'driftwatch', '-', '+', '1')) as [string, string, number, number][];
+      expect(Number(idle)).toBeGreaterThan(100);
+    });
+    const intake = new FakeIntake();
+    await source(stream, { batchCount: 10, claimIdleMs: 50, claimIntervalMs: 10 }).start(intake);
+    await vi.waitFor(() => expect(intake.accepted.length).toBe(300), { timeout: 20_000 });
+    const counts = await deliveries(stream);
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(intake.counter('queue_redeliveries_total')).toBe(0);
+    intake.flush();
+    await vi.waitFor(async () => expect(await pendingCount(stream)).toBe(0), { timeout: 10_000 });
+  }, 30_000);
 });
