@@ -8,12 +8,21 @@ export interface RedisSourceOptions {
   url: string;
   stream?: string;
   group?: string;
-  /** Stable per instance (a pod name) lets a restarted collector drain its own pending entries at once. */
+  /**
+   * Default `<hostname>`: stable across restarts, so a restarted collector drains its own pending
+   * entries at once. Two collectors on one host need distinct names (`--consumer`).
+   */
   consumer?: string;
   /** Entries per XREADGROUP / XAUTOCLAIM call. */
   batchCount?: number;
   blockMs?: number;
-  /** An entry delivered more than this many times goes to the dead-letter stream. */
+  /**
+   * An entry delivered more than this many times (default 5) goes to the dead-letter stream. Counted
+   * deliveries: the first read (1) and each takeover of an entry whose consumer went silent
+   * (XAUTOCLAIM, +1). This collector's own re-reads (after a Redis error or a restart under the same
+   * consumer name) and its keep-alive do not count: so it is the number of times a consumer died or
+   * stalled holding the entry — a poison entry, not a slow store.
+   */
   maxDeliveries?: number;
   /** Pending entries idle longer than this (their consumer is presumed dead) are claimed. */
   claimIdleMs?: number;
@@ -22,6 +31,8 @@ export interface RedisSourceOptions {
   claimIntervalMs?: number;
   /** Acks (XACK) of durable entries are coalesced over this window. */
   ackIntervalMs?: number;
+  /** Consumers of the group with no pending entries idle longer than this are removed (default 1 h). */
+  deadConsumerIdleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -44,7 +55,7 @@ const MAX_BACKOFF_MS = 5_000;
 export function createRedisSource(options: RedisSourceOptions): Source {
   const stream = options.stream ?? 'driftwatch:events';
   const group = options.group ?? 'driftwatch';
-  const consumer = options.consumer ?? `${hostname()}-${process.pid}`;
+  const consumer = options.consumer ?? hostname();
   const batchCount = options.batchCount ?? 1000;
   const blockMs = options.blockMs ?? 1000;
   const maxDeliveries = options.maxDeliveries ?? 5;
@@ -52,6 +63,8 @@ export function createRedisSource(options: RedisSourceOptions): Source {
   const deadLetterStream = options.deadLetterStream ?? `${stream}:dead`;
   const claimIntervalMs = options.claimIntervalMs ?? Math.max(50, Math.min(Math.floor(claimIdleMs / 3), 10_000));
   const ackIntervalMs = options.ackIntervalMs ?? 5;
+  const deadConsumerIdleMs = options.deadConsumerIdleMs ?? 3_600_000;
+  const sweepIntervalMs = Math.min(deadConsumerIdleMs, 600_000);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   const connect = (name: string) => {
@@ -90,12 +103,19 @@ export function createRedisSource(options: RedisSourceOptions): Source {
       }
     },
     release: () => {
+      clearInterval(keepAliveTimer);
+      clearInterval(sweepTimer);
       cmd.disconnect();
       reader.disconnect();
     },
   });
   const { held } = queue;
+  /** Read or claimed, not yet handed to the intake (waiting behind backpressure): kept alive too. */
+  const reading = new Set<string>();
   let claimTimer: NodeJS.Timeout | undefined;
+  let keepAliveTimer: NodeJS.Timeout | undefined;
+  let keepAliveRunning: Promise<void> | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let claimRunning: Promise<void> | undefined;
   let readLoop: Promise<void> | undefined;
 
@@ -129,6 +149,69 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     log(`driftwatch collector: redis entry ${entry.id} → ${deadLetterStream} (${reason}, ${deliveries} deliveries)`);
   }
 
+  async function acceptAll(entries: StreamEntry[], counts: (id: string) => number): Promise<void> {
+    for (const entry of entries) reading.add(entry.id);
+    try {
+      for (const entry of entries) {
+        await accept(entry, counts(entry.id));
+        reading.delete(entry.id);
+      }
+    } finally {
+      for (const entry of entries) reading.delete(entry.id);
+    }
+  }
+
+  /**
+   * This consumer's pending entries after `after` that it does not hold: ids and delivery counts
+   * from XPENDING, bodies from XRANGE — neither adds to the delivery count (XREADGROUP … 0 would).
+   */
+  async function ownPending(after: string): Promise<{ entries: StreamEntry[]; counts: Map<string, number>; last: string | undefined }> {
+    const reply = (await cmd.call('XPENDING', stream, group, after === '0' ? '-' : `(${after}`, '+', String(batchCount), consumer)) as [string, string, number, number][];
+    const counts = new Map<string, number>();
+    const todo = reply.filter(([id]) => !held.has(id) && !reading.has(id));
+    for (const [id, , , deliveries] of todo) counts.set(id, Number(deliveries));
+    const entries: StreamEntry[] = [];
+    if (todo.length > 0) {
+      const pipeline = cmd.pipeline();
+      for (const [id] of todo) pipeline.xrangeBuffer(stream, id, id);
+      const results = (await pipeline.exec()) ?? [];
+      todo.forEach(([id], i) => {
+        const [error, found] = results[i] ?? [new Error('no reply'), null];
+        if (error) throw error;
+        const items = found as [Buffer, Buffer[]][];
+        entries.push({ id, fields: items.length > 0 ? items[0][1] : null });
+      });
+    }
+    return { entries, counts, last: reply.length > 0 ? reply[reply.length - 1][0] : undefined };
+  }
+
+  /** Keep the entries this consumer holds (or is about to hand over) from looking dead: XCLAIM … JUSTID resets their idle time without adding a delivery. */
+  async function keepAlive(): Promise<void> {
+    const ids = [...new Set([...held.keys(), ...reading])];
+    try {
+      for (let i = 0; i < ids.length && !queue.closed; i += 1000) await cmd.call('XCLAIM', stream, group, consumer, '0', ...ids.slice(i, i + 1000), 'JUSTID');
+    } catch (error) {
+      if (!queue.stopping) log(`driftwatch collector: redis keep-alive failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Remove the group's consumers that hold nothing and have been idle > deadConsumerIdleMs (restarted or retired collectors). */
+  async function sweepConsumers(): Promise<void> {
+    try {
+      const consumers = (await cmd.call('XINFO', 'CONSUMERS', stream, group)) as unknown[][];
+      for (const info of consumers) {
+        const fields = pairs(info);
+        const name = String(fields.get('name'));
+        if (name === consumer || Number(fields.get('pending') ?? 1) !== 0 || Number(fields.get('idle') ?? 0) <= deadConsumerIdleMs) continue;
+        // DELCONSUMER answers the pending count it dropped: 0 here (a consumer that read since is simply re-created by its next read).
+        await cmd.call('XGROUP', 'DELCONSUMER', stream, group, name);
+        log(`driftwatch collector: removed idle redis consumer ${name} (no pending entries)`);
+      }
+    } catch (error) {
+      if (!queue.stopping) log(`driftwatch collector: redis consumer sweep failed: ${(error as Error).message}`);
+    }
+  }
+
   async function accept(entry: StreamEntry, deliveries: number): Promise<void> {
     const intake = queue.intake;
     if (held.has(entry.id) || !intake) return;
@@ -145,9 +228,14 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     await queue.accept(entry.id, true, body);
   }
 
+  /** True once this consumer's own pending list has been read (since start or the last read error). */
+  let drained = false;
+  const claimNow = () => {
+    claimRunning ??= claim().finally(() => (claimRunning = undefined));
+  };
+
   async function run(): Promise<void> {
     let backoffMs = 100;
-    let drained = false;
     let cursor = '0';
     while (!queue.stopping) {
       try {
@@ -155,17 +243,19 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         if (queue.stopping) break;
         if (!drained) {
           // Own pending entries first (a restart with the same consumer name): they are the oldest.
-          const entries = parseRead(await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(batchCount), 'STREAMS', stream, cursor));
-          if (entries.length === 0) {
+          // Entries held in memory are skipped, and reading them adds no delivery (not XREADGROUP … 0).
+          const { entries, counts, last } = await ownPending(cursor);
+          if (last === undefined) {
             drained = true;
+            // Dead consumers' entries at once, not a claim interval later (a restart resumes sooner).
+            claimNow();
             continue;
           }
-          const counts = await deliveryCounts(entries.map((e) => e.id));
-          for (const entry of entries) await accept(entry, counts.get(entry.id) ?? 1);
-          cursor = entries[entries.length - 1].id;
+          await acceptAll(entries, (id) => counts.get(id) ?? 1);
+          cursor = last;
         } else {
           const reply = await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(batchCount), 'BLOCK', String(blockMs), 'STREAMS', stream, '>');
-          for (const entry of parseRead(reply)) await accept(entry, 1);
+          await acceptAll(parseRead(reply), () => 1);
         }
         backoffMs = 100;
       } catch (error) {
@@ -175,7 +265,8 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         if (message.startsWith('NOGROUP')) await ensureGroup().catch(() => undefined);
         await queue.sleep(backoffMs * (0.5 + Math.random()));
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        // After an outage, look at this consumer's pending entries again (acks may have been lost).
+        // After an outage, look at this consumer's pending entries again (acks may have been lost);
+        // those still held are skipped and nothing is re-delivered (no count added).
         drained = false;
         cursor = '0';
       }
@@ -184,11 +275,13 @@ export function createRedisSource(options: RedisSourceOptions): Source {
 
   async function claim(): Promise<void> {
     const intake = queue.intake;
-    if (queue.stopping || !intake) return;
+    // Not before the own pending list is read: XAUTOCLAIM would take this consumer's own idle
+    // entries too (after a restart), adding a delivery to each.
+    if (queue.stopping || !intake || !drained) return;
     try {
-      // Keep the entries this consumer still holds from looking dead (JUSTID: delivery count unchanged).
-      const ids = [...held.keys()];
-      for (let i = 0; i < ids.length; i += 1000) await cmd.call('XCLAIM', stream, group, consumer, '0', ...ids.slice(i, i + 1000), 'JUSTID');
+      // The keep-alive of held entries runs on its own timer (this may wait behind backpressure);
+      // once more here, so that XAUTOCLAIM cannot take (and count again) entries this consumer holds.
+      await keepAlive();
       let start = '0-0';
       for (let round = 0; round < 10 && !queue.stopping && !intake.full; round++) {
         const reply = (await cmd.callBuffer('XAUTOCLAIM', stream, group, consumer, String(claimIdleMs), start, 'COUNT', String(batchCount))) as [Buffer, [Buffer, Buffer[] | null][], Buffer[]?];
@@ -199,7 +292,7 @@ export function createRedisSource(options: RedisSourceOptions): Source {
           log(`driftwatch collector: claimed ${entries.length} redis entries idle > ${claimIdleMs} ms`);
           intake.metrics.inc('queue_claimed_total', { source: SOURCE }, entries.length);
           const counts = await deliveryCounts(entries.map((e) => e.id));
-          for (const entry of entries) await accept(entry, counts.get(entry.id) ?? 1);
+          await acceptAll(entries, (id) => counts.get(id) ?? 1);
         }
         start = reply[0].toString();
         if (start === '0-0') break;
@@ -228,13 +321,18 @@ export function createRedisSource(options: RedisSourceOptions): Source {
         cmd.off('error', remember);
       }
       readLoop = run();
-      claimTimer = setInterval(() => {
-        claimRunning ??= claim().finally(() => (claimRunning = undefined));
+      claimTimer = setInterval(claimNow, claimIntervalMs);
+      // Independent of claim() and of backpressure: held entries never look dead to other collectors.
+      keepAliveTimer = setInterval(() => {
+        keepAliveRunning ??= keepAlive().finally(() => (keepAliveRunning = undefined));
       }, claimIntervalMs);
+      sweepTimer = setInterval(() => void sweepConsumers(), sweepIntervalMs);
+      sweepTimer.unref();
     },
     async stop() {
       queue.beginStop();
       clearInterval(claimTimer);
+      clearInterval(sweepTimer);
       // Interrupts a blocking XREADGROUP; entries read and not accepted stay pending (redelivered later).
       reader.disconnect();
       // Entries accepted but not yet written are acked if the intake writes them soon (its close()); else they stay pending.
@@ -242,6 +340,8 @@ export function createRedisSource(options: RedisSourceOptions): Source {
     },
     async close() {
       clearInterval(claimTimer);
+      clearInterval(keepAliveTimer);
+      clearInterval(sweepTimer);
       await queue.close();
     },
     async refreshMetrics(metrics: CollectorMetrics) {

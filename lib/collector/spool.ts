@@ -1,4 +1,4 @@
-import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BackpressureError } from './types';
@@ -67,37 +67,79 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Take `<dir>/spool.lock` (O_EXCL, holding our pid); a lock whose process is dead is taken over. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let lockSeq = 0;
+
+/**
+ * Take `<dir>/spool.lock` (holding our pid). The lock appears atomically with its content: a temp
+ * file holding the pid is hard-linked to the lock name (link fails if the name exists), so a lock is
+ * never seen empty. A lock whose process is dead is taken over only while holding the takeover
+ * mutex `<dir>/spool.lock.takeover` (also created by link), and then by an atomic rename of our
+ * temp file over the stale lock, after re-reading it under the mutex: the lock name never goes
+ * missing (a plain opener cannot slip in) and two takers cannot both replace it, so exactly one of
+ * several racing opens gets the spool. A mutex left by a dead process (or older than 10 s) is removed.
+ */
 async function takeLock(dir: string): Promise<string> {
   const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return path;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const mutex = `${path}.takeover`;
+  const content = `${process.pid}\n`;
+  const tmp = `${path}.tmp-${process.pid}-${++lockSeq}`;
+  await writeFile(tmp, content);
+  const locked = (pid: number) => new SpoolLockedError(`spool ${dir} is in use by process ${pid}: two collectors cannot share a spool (give each its own --spool-dir)`);
+  try {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      try {
+        await link(tmp, path);
+        return path;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const pid = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw locked(pid);
+      // Stale (or unreadable: gone this instant): take it over under the mutex.
+      try {
+        await link(tmp, mutex);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        await removeStaleMutex(mutex);
+        await sleep(1 + Math.random() * 5);
+        continue;
+      }
+      try {
+        const again = await readFile(path, 'utf8').catch(() => undefined);
+        if (again === undefined) continue; // gone: try the plain link again
+        const holder = Number.parseInt(again.trim(), 10);
+        if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || alive(holder))) throw locked(holder);
+        // Atomic replace: the lock name always exists; only the mutex holder replaces a stale lock.
+        const mine = `${tmp}.take`;
+        await link(tmp, mine);
+        await rename(mine, path);
+        return path;
+      } finally {
+        await unlink(mutex).catch(() => undefined);
+      }
     }
-    const text = await readFile(path, 'utf8').catch(() => '');
-    const pid = Number.parseInt(text.trim(), 10);
-    // An empty lock is one being written this instant: only a dead holder's lock is taken over.
-    if (text === '' && attempt < 4) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw new SpoolLockedError(`spool ${dir} is in use by process ${pid}: two collectors cannot share a spool (give each its own --spool-dir)`);
-    // Move the stale lock aside (atomic), then check it was the one judged stale: another process
-    // taking it over at the same moment may have put a fresh one there, which goes back.
-    const aside = `${path}.stale-${process.pid}-${attempt}`;
-    try {
-      await rename(path, aside);
-    } catch {
-      continue;
-    }
-    const moved = await readFile(aside, 'utf8').catch(() => text);
-    if (moved !== text) await link(aside, path).catch(() => undefined);
+    throw new SpoolLockedError(`spool ${dir}: could not take ${LOCK_FILE}`);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** The takeover mutex of a process that died holding it (or held > 10 s) is removed. */
+async function removeStaleMutex(mutex: string): Promise<void> {
+  const text = await readFile(mutex, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const pid = Number.parseInt(text.trim(), 10);
+  const info = await stat(mutex).catch(() => undefined);
+  const old = info !== undefined && Date.now() - info.mtimeMs > 10_000;
+  if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || old) {
+    // Move it aside by a unique name first, so only one remover deletes this very file.
+    const aside = `${mutex}.dead-${process.pid}-${++lockSeq}`;
+    await rename(mutex, aside).catch(() => undefined);
+    const moved = await readFile(aside, 'utf8').catch(() => undefined);
+    if (moved !== undefined && moved !== text) await link(aside, mutex).catch(() => undefined);
     await unlink(aside).catch(() => undefined);
   }
-  throw new SpoolLockedError(`spool ${dir}: could not take ${LOCK_FILE}`);
 }
 
 export class Spool {

@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -23,7 +24,11 @@ export interface SqsSourceOptions extends SqsClientOptions {
    * upload (limits.maxAgeMs + 30 s); while the store is down, held messages are extended before expiry.
    */
   visibilityTimeoutSeconds?: number;
-  /** A message received more than this many times goes to `deadLetterUrl` (and is deleted). */
+  /**
+   * A message received more than this many times goes to `deadLetterUrl` (and is deleted; a failed
+   * delete is retried). Without `deadLetterUrl` it is logged once and left alone (not accepted, not
+   * extended): the queue's redrive policy should move it.
+   */
   maxDeliveries?: number;
   deadLetterUrl?: string;
   /** Concurrent long polls. */
@@ -47,6 +52,8 @@ const SOURCE = 'sqs';
 const UPLOAD_ALLOWANCE_MS = 30_000;
 /** Local receive counts kept for at most this many messages (goaws does not count receives). */
 const MAX_TRACKED_RECEIVES = 100_000;
+/** A dead-lettered message's delete is tried this many times (with back-off) before it is left to come back. */
+const DEAD_LETTER_DELETE_ATTEMPTS = 5;
 
 /**
  * SQS source: long-polls the queue, hands each body (one or more NDJSON events) to the intake and
@@ -96,12 +103,26 @@ export function createSqsSource(options: SqsSourceOptions): Source {
     return Math.max(local, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
   }
 
+  /** Bounded sets of message ids: over the limit and logged (no DLQ); sent to the DLQ (delete not yet confirmed). */
+  const overLimitLogged = new Set<string>();
+  const sentToDeadLetter = new Set<string>();
+  const remember = (set: Set<string>, id: string) => {
+    set.add(id);
+    if (set.size > MAX_TRACKED_RECEIVES) set.delete(set.values().next().value!);
+  };
+
   async function deadLetter(message: Message, count: number): Promise<void> {
+    const id = message.MessageId!;
     if (!options.deadLetterUrl) {
-      log(`driftwatch collector: sqs message ${message.MessageId} received ${count} times (> ${maxDeliveries}); no dead-letter queue set, left in the queue`);
+      // Logged once per message, never accepted nor extended: SQS's redrive policy (maxReceiveCount) moves it.
+      if (overLimitLogged.has(id)) return;
+      remember(overLimitLogged, id);
+      queue.intake?.metrics.inc('queue_over_limit_total', { source: SOURCE });
+      log(`driftwatch collector: sqs message ${id} received ${count} times (> ${maxDeliveries}); no dead-letter queue set, left to the queue's redrive policy (logged once)`);
       return;
     }
-    await client.send(
+    // Sent once: a message whose delete failed and came back is only deleted, not dead-lettered again.
+    if (!sentToDeadLetter.has(id)) await client.send(
       new SendMessageCommand({
         QueueUrl: options.deadLetterUrl,
         MessageBody: message.Body ?? '',
@@ -112,8 +133,21 @@ export function createSqsSource(options: SqsSourceOptions): Source {
         },
       }),
     );
-    await deleteNow([{ id: message.MessageId!, receiptHandle: message.ReceiptHandle! }]);
-    receives.delete(message.MessageId!);
+    if (!sentToDeadLetter.has(id)) remember(sentToDeadLetter, id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        break;
+      } catch (error) {
+        if (attempt >= DEAD_LETTER_DELETE_ATTEMPTS || queue.stopping) {
+          log(`driftwatch collector: sqs delete of dead-lettered ${id} failed ${attempt} times (${(error as Error).message}); it comes back and is deleted then`);
+          return;
+        }
+        await queue.sleep(100 * 2 ** attempt);
+      }
+    }
+    sentToDeadLetter.delete(id);
+    receives.delete(id);
     queue.intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
     log(`driftwatch collector: sqs message ${message.MessageId} → dead-letter queue (${count} receives)`);
   }
