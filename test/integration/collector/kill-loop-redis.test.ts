@@ -117,9 +117,12 @@ test(`kill -9 loop over Redis: ${CYCLES} cycles under load, every acknowledged X
     await load.stop();
   }
   const produced = load.ids;
-  // The killed collectors did the work, not just the last one: most events were stored during the loop.
+  // The killed collectors did work, not just the last one (so their crashes were recovered from): events were
+  // stored during the loop. How many depends on the machine's load (a collector killed during its start writes
+  // nothing): 48–90% on an idle 2-core machine, 6–26% with a load average of 11; the floor only rules out a
+  // loop in which no killed collector ever wrote.
   const storedDuringLoop = (await storedIdCounts(store.storage)).size;
-  expect(storedDuringLoop).toBeGreaterThan(produced.length / 2);
+  expect(storedDuringLoop).toBeGreaterThan(produced.length * 0.02);
 
   // A last, undisturbed collector drains everything (own pending, the others' by claim, the rest) and stops on SIGTERM.
   const last = collector('kill-final');
