@@ -120,7 +120,7 @@ describe('redis source', () => {
     await vi.waitFor(() => expect(intake.accepted.map((a) => JSON.parse(a.body).id)).toEqual(['p2']), { timeout: 5000 });
     intake.flush();
     await vi.waitFor(async () => expect(await pendingCount(stream)).toBe(0), { timeout: 5000 });
-    expect(good).toBeTruthy();
+    expect(dead.map((d) => d.original_id)).not.toContain(good);
     expect(intake.counter('queue_dead_letters_total')).toBe(2);
   });
 
