@@ -26,10 +26,12 @@ import gzip
 import http.client
 import json
 import math
+import os
 import queue
 import random
 import threading
 import time
+import weakref
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
@@ -46,6 +48,21 @@ DROP_REASONS = (
 )
 
 _Item = Tuple[Dict[str, Any], float]
+
+# Loggers of this process: rebuilt in a forked child (see PredictionLogger._after_fork_in_child).
+_LOGGERS: "weakref.WeakSet[PredictionLogger]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for logger in list(_LOGGERS):
+        try:
+            logger._after_fork_in_child()
+        except Exception:  # noqa: BLE001 - never break the child's fork
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _SendError(Exception):
@@ -139,8 +156,29 @@ class PredictionLogger:
         self._closed = False
         self._close_deadline = math.inf
         self._conn: Optional[http.client.HTTPConnection] = None
-        self._thread = threading.Thread(target=self._run, name="driftwatch-logger", daemon=True)
-        self._thread.start()
+        self._max_queue = int(max_queue)
+        self._thread: Optional[threading.Thread] = None
+        self._start_thread()
+        _LOGGERS.add(self)
+
+    def _start_thread(self) -> None:
+        thread = threading.Thread(target=self._run, name="driftwatch-logger", daemon=True)
+        self._thread = thread
+        thread.start()
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: the parent's lock may have been held by a thread that does not exist
+        here, and its queue and worker are the parent's. Rebuild the lock and an empty queue (events
+        queued in the parent are the parent's to send); the worker starts at the child's first log()."""
+        self._lock = threading.Lock()
+        self._settled_cond = threading.Condition(self._lock)
+        self._queue = queue.Queue(maxsize=self._max_queue)
+        self._conn = None  # the parent's socket: never used (nor closed) here
+        self._thread = None
+        self._in_flight = 0
+        self._enqueued = 0
+        self._settled = 0
+        self._flush_wanted = 0
 
     # -- the caller's side: never raises, never blocks ---------------------------------------
 
@@ -154,6 +192,8 @@ class PredictionLogger:
                 self._drop("invalid", 1)
                 return
             with self._lock:
+                if self._thread is None and not self._closed:
+                    self._start_thread()  # after a fork: the child's own worker
                 try:
                     self._queue.put_nowait((event, time.time()))
                 except queue.Full:
@@ -199,7 +239,8 @@ class PredictionLogger:
             if not self._closed:
                 self._closed = True
                 self._close_deadline = time.monotonic() + limit
-        self._thread.join(max(0.0, self._close_deadline - time.monotonic()) + self._timeout + 1.0)
+        if self._thread is not None:
+            self._thread.join(max(0.0, self._close_deadline - time.monotonic()) + self._timeout + 1.0)
         left = 0
         while True:
             try:
@@ -261,7 +302,7 @@ class PredictionLogger:
                 self._settle(len(batch))
 
     def _serialise(self, batch: List[_Item]) -> Tuple[bytes, int]:
-        lines: List[str] = []
+        lines: List[bytes] = []
         invalid = 0
         for event, wall in batch:
             try:
@@ -270,12 +311,13 @@ class PredictionLogger:
                 line = json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=_json_default)
                 if not line.startswith("{"):
                     raise TypeError("not an object")
-                lines.append(line)
-            except Exception:  # noqa: BLE001 - cycles, unserialisable values, hostile objects
+                # Encoded here, per event: a lone surrogate (UnicodeEncodeError) drops this event only.
+                lines.append(line.encode("utf-8"))
+            except Exception:  # noqa: BLE001 - cycles, unserialisable values, lone surrogates, hostile objects
                 invalid += 1
         if invalid:
             self._drop("invalid", invalid)
-        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b"", len(lines)
+        return (b"\n".join(lines) + b"\n") if lines else b"", len(lines)
 
     def _send_batch(self, batch: List[_Item]) -> None:
         body, count = self._serialise(batch)

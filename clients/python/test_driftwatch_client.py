@@ -345,3 +345,50 @@ def test_fastapi_example_if_fastapi_is_installed(collector):
         r = client.post("/predict", json={"id": "o1", "features": {"amount": 12.5, "country": "DE"}})
         assert r.status_code == 200
     assert collector.ids() == ["o1"]
+
+
+def test_a_lone_surrogate_drops_only_its_event_as_invalid(collector):
+    logger = PredictionLogger(collector.url, batch_size=10, flush_interval=0.05)
+    logger.log(event(0))
+    logger.log(event(1, note="bad \ud800 surrogate"))
+    logger.log(event(2))
+    assert logger.flush(10)
+    logger.close()
+    assert collector.ids() == ["e0", "e2"]
+    stats = logger.stats()
+    assert stats["sent"] == 2
+    assert stats["dropped"]["invalid"] == 1
+    assert sum(stats["dropped"].values()) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX fork")
+def test_fork_safe_the_child_gets_its_own_lock_queue_and_worker(collector):
+    logger = PredictionLogger(collector.url, batch_size=1000, flush_interval=30.0)
+    for i in range(5):
+        logger.log(event(i))  # queued in the parent: the parent's to send
+    # A thread of the parent holds the lock at the fork (the worker mid-critical-section, say).
+    logger._lock.acquire()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: log() must not block, and its events must go out
+            code = 1
+            try:
+                import signal
+
+                signal.alarm(10)  # a blocked log()/flush() kills the child: the test fails
+                logger.log(event(100))
+                ok = logger.flush(10)
+                logger.close(5)
+                stats = logger.stats()
+                code = 0 if ok and stats["sent"] == 1 and sum(stats["dropped"].values()) == 0 else 2
+            finally:
+                os._exit(code)
+    finally:
+        logger._lock.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child status {status}"
+    assert collector.wait_for(1)
+    assert collector.ids() == ["e100"]
+    logger.close()
+    assert sorted(collector.ids()) == sorted(["e100"] + [f"e{i}" for i in range(5)])
+    assert logger.stats()["sent"] == 5

@@ -5,6 +5,20 @@ import { TransportError, type SendResult, type SqsTransportOptions, type Transpo
 export const SQS_MAX_BYTES = 256 * 1024;
 const MAX_ENTRIES = 10;
 
+/** Characters an SQS message body may not hold (outside #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF): lone surrogates, U+FFFE, U+FFFF, C0 controls. */
+const SQS_REFUSED = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * An NDJSON line SQS will carry: every character SQS refuses is written as its JSON `\uXXXX` escape.
+ * In JSON text such characters can only be inside strings, so the line means the same event; one
+ * such value cannot make SQS refuse a whole packed message.
+ */
+export function sqsSafe(line: string): string {
+  SQS_REFUSED.lastIndex = 0;
+  if (!SQS_REFUSED.test(line)) return line;
+  return line.replace(SQS_REFUSED, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Packs NDJSON lines into message bodies of at most `maxBytes` (UTF-8), whole lines only. A line
  * that alone is larger cannot be carried: it is counted in `oversize`.
@@ -18,7 +32,7 @@ export function packMessages(body: string, maxBytes: number): { messages: { body
   while (start < body.length) {
     let end = body.indexOf('\n', start);
     end = end < 0 ? body.length : end + 1;
-    const line = body.slice(start, end);
+    const line = sqsSafe(body.slice(start, end));
     start = end;
     const bytes = Buffer.byteLength(line, 'utf8');
     if (bytes > maxBytes) {

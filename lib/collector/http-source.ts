@@ -8,6 +8,37 @@ import { BackpressureError, type Intake, type Source } from './types';
 /** A POST body (after gunzip) larger than this answers 413; nothing of it is kept. */
 export const MAX_BODY_BYTES = 64 << 20;
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 4318 } as const;
+/** Bytes of request bodies (decompressed) being read or handed to the intake, across requests (default). */
+export const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 256 << 20;
+/** Connections the listener takes at once; more are refused by the kernel backlog / closed. */
+export const MAX_CONNECTIONS = 1_024;
+/** A request must be complete (headers and body) within this; headers within the other. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+export const HEADERS_TIMEOUT_MS = 30_000;
+const BUDGET_RETRY_AFTER_S = 1;
+
+/**
+ * The memory bound of bodies before the intake's own accounting: every byte read (after gunzip,
+ * blank lines included) is reserved here while its request is read and handed to the intake;
+ * a request that would pass the budget is answered 503 (the rest of its body is discarded).
+ */
+export class BodyBudget {
+  inUse = 0;
+  /** The most ever reserved at once (tests, metrics). */
+  peak = 0;
+  refused = 0;
+  constructor(readonly maxBytes: number) {}
+  reserve(bytes: number): boolean {
+    if (this.inUse + bytes > this.maxBytes) return false;
+    this.inUse += bytes;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    return true;
+  }
+  release(bytes: number): void {
+    this.inUse = Math.max(0, this.inUse - bytes);
+  }
+}
+
 /** Retry-After (seconds) while the collector is shutting down. */
 const SHUTDOWN_RETRY_AFTER_S = 5;
 
@@ -57,7 +88,7 @@ const sendError = (res: ServerResponse, status: number, code: string, message: s
  * Read a request body, gunzipping `Content-Encoding: gzip`, without ever holding more than
  * `maxBytes` of it (compressed or not): a larger body rejects with a 413 answer.
  */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readBody(req: IncomingMessage, maxBytes: number, budget: BodyBudget): Promise<{ body: Buffer; reserved: number }> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new HttpAnswer(413, 'too_large', `the body is ${declared} bytes; the limit is ${maxBytes} bytes (${maxBytes >> 20} MiB): split it`);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -65,13 +96,15 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   const stream: Readable = gunzip ? req.pipe(gunzip) : req;
   if (!gunzip && encoding !== 'identity' && encoding !== '') throw new HttpAnswer(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported: send identity or gzip`);
   // Events, not `for await`: leaving an async iterator destroys the request, and the client would see a reset instead of the answer.
-  return new Promise<Buffer>((resolve, reject) => {
+  return new Promise<{ body: Buffer; reserved: number }>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     const fail = (answer: HttpAnswer) => {
       if (settled) return;
       settled = true;
+      chunks.length = 0;
+      budget.release(size);
       stream.off('data', onData);
       if (gunzip) {
         req.unpipe(gunzip);
@@ -80,6 +113,12 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
       reject(answer);
     };
     const onData = (chunk: Buffer) => {
+      if (settled) return;
+      if (!budget.reserve(chunk.length)) {
+        budget.refused++;
+        fail(new HttpAnswer(503, 'unavailable', `the collector is reading too many request bodies at once (${budget.maxBytes >> 20} MiB): retry after ${BUDGET_RETRY_AFTER_S} s`, { 'retry-after': String(BUDGET_RETRY_AFTER_S) }));
+        return;
+      }
       size += chunk.length;
       if (size > maxBytes) fail(new HttpAnswer(413, 'too_large', `the body is over the limit of ${maxBytes} bytes (${maxBytes >> 20} MiB)${stream === req ? '' : ' after decompression'}: split it`));
       else chunks.push(chunk);
@@ -88,7 +127,7 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
     stream.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(Buffer.concat(chunks, size));
+      resolve({ body: Buffer.concat(chunks, size), reserved: size });
     });
     stream.once('error', (error: Error) => fail(new HttpAnswer(400, 'bad_request', stream === req ? 'the request body could not be read' : `the gzip body could not be decompressed: ${error.message}`)));
     req.once('close', () => {
@@ -106,7 +145,12 @@ export class HttpEventsSource implements Source {
   private intake: Intake | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly options: { maxBodyBytes?: number; log?: (line: string) => void } = {}) {}
+  /** Bodies being read or handed to the intake: the in-flight memory bound across requests. */
+  readonly budget: BodyBudget;
+
+  constructor(private readonly options: { maxBodyBytes?: number; maxInFlightBodyBytes?: number; log?: (line: string) => void } = {}) {
+    this.budget = new BodyBudget(options.maxInFlightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES);
+  }
 
   async start(intake: Intake): Promise<void> {
     this.intake = intake;
@@ -126,9 +170,19 @@ export class HttpEventsSource implements Source {
       intake.metrics.inc('backpressure_total');
       throw new HttpAnswer(503, 'unavailable', `the collector is full (spool or memory): retry after ${SPOOL_RETRY_AFTER_SECONDS} s`, { 'retry-after': String(SPOOL_RETRY_AFTER_SECONDS) });
     }
-    const body = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES);
+    let read: { body: Buffer; reserved: number };
+    try {
+      read = await readBody(req, this.options.maxBodyBytes ?? MAX_BODY_BYTES, this.budget);
+    } catch (error) {
+      if (error instanceof HttpAnswer && error.status === 503) intake.metrics.inc('backpressure_total');
+      throw error;
+    }
+    const { body, reserved } = read;
     // Stopped while the body was read: the intake is being closed, so this one is not taken.
-    if (!this.intake) throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
+    if (!this.intake) {
+      this.budget.release(reserved);
+      throw new HttpAnswer(503, 'unavailable', 'the collector is shutting down: retry shortly', { 'retry-after': String(SHUTDOWN_RETRY_AFTER_S) });
+    }
     const accepted = intake.accept(body, { source: 'http', durability: 'spool' });
     this.inFlight.add(accepted);
     try {
@@ -143,6 +197,7 @@ export class HttpEventsSource implements Source {
       throw error;
     } finally {
       this.inFlight.delete(accepted);
+      this.budget.release(reserved);
     }
   }
 }
@@ -167,10 +222,11 @@ export class CollectorServer {
 
   /** Listen; resolves with the bound address (port 0 picks a free port). */
   async listen(): Promise<ListenAddress> {
-    const server = createServer({ keepAlive: true }, (req, res) => void this.route(req, res));
+    const server = createServer({ keepAlive: true, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => void this.route(req, res));
     // Clients send many requests on one connection; stay above common client idle timeouts.
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    // Each connection costs memory (sockets, parsers, a body being read): a bound on them.
+    server.maxConnections = MAX_CONNECTIONS;
     this.server = server;
     const host = this.options.listen?.host ?? DEFAULT_LISTEN.host;
     await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,8 @@ export interface IntakeOptions {
   maxBufferedBytes?: number;
   /** How often the store's models are listed again (default 10 s). */
   modelsRefreshMs?: number;
+  /** An event naming a model not in the known set lists the models again first, at most this often (default 1 s). */
+  modelsOnDemandMs?: number;
   /** Store write backoff (default 100 ms doubling to 10 s, full jitter). */
   retry?: { baseMs?: number; capMs?: number };
   /** Store writes in flight across models (default 4). */
@@ -42,8 +44,12 @@ export interface IntakeHealth {
 }
 
 export interface CollectorIntake extends Intake {
-  /** List the models, open the spool and replay what a previous run left in it. */
-  start(): Promise<void>;
+  /**
+   * List the models (retrying until one listing succeeds, or `signal` / close aborts), open the spool
+   * and replay what a previous run left in it. Until the first listing succeeded, accept refuses
+   * (BackpressureError 'starting').
+   */
+  start(options?: { signal?: AbortSignal }): Promise<void>;
   /** Dump every buffer now and wait until everything buffered is written. */
   flush(): Promise<void>;
   /** Flush, stop timers, release the spool. With `timeoutMs`, rejects when writes are still failing by then (the data stays in the spool / unacknowledged). */
@@ -153,6 +159,10 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
   let spool: Spool | undefined;
   let started = false;
   let closing = false;
+  /** Aborted by close(): a start() still retrying the first model listing gives up. */
+  const startAbort = new AbortController();
+  let lastListingMs = Number.NEGATIVE_INFINITY;
+  let listing: Promise<void> | undefined;
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
   /** Bytes held in memory: buffered plus being written. */
   let heldBytes = 0;
@@ -343,14 +353,18 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     if (q.bytes >= limits.maxBytes) dumpQuarantine(key);
   };
 
-  /** Validate and buffer a message (synchronously: no write can settle it half-way). */
-  const take = (body: Uint8Array, source: string, msg: Message): AcceptResult => {
+  /**
+   * Validate and buffer a message. Lines naming a model not (yet) known are held back: the models are
+   * listed again (at most every `modelsOnDemandMs`) before they are judged, so a model created seconds
+   * ago is not quarantined as unknown. `msg` holds one pending count for the caller throughout, so no
+   * write can settle it half-way.
+   */
+  const take = async (body: Uint8Array, source: string, msg: Message): Promise<AcceptResult> => {
     const result: AcceptResult = { accepted: 0, rejected: 0, reasons: {}, duplicates: 0 };
     let received = 0;
     const validation = options.timeLimits ? { limits: timeLimits(options.timeLimits, now()) } : {};
-    for (const line of linesOf(body)) {
-      received++;
-      const v = validateLine(line.bytes, knownModels, validation);
+    const unknown: { number: number; bytes: Uint8Array }[] = [];
+    const judge = (line: { number: number; bytes: Uint8Array }, v: ReturnType<typeof validateLine>): void => {
       if (v.ok) {
         result.accepted++;
         if (!addEvent(v.model, v.id, v.ms, v.text, msg)) result.duplicates++;
@@ -359,6 +373,16 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
         result.reasons[v.reason] = (result.reasons[v.reason] ?? 0) + 1;
         addRejected(v.model, source, quarantineLine(line.number, v.reason, v.detail, line.bytes), msg);
       }
+    };
+    for (const line of linesOf(body)) {
+      received++;
+      const v = validateLine(line.bytes, knownModels, validation);
+      if (!v.ok && v.reason === 'unknown_model') unknown.push(line);
+      else judge(line, v);
+    }
+    if (unknown.length > 0) {
+      await refreshOnDemand();
+      for (const line of unknown) judge(line, validateLine(line.bytes, knownModels, validation));
     }
     if (received > 0) metrics.inc('events_received_total', { source }, received);
     if (result.duplicates > 0) metrics.inc('events_duplicate_total', undefined, result.duplicates);
@@ -366,16 +390,47 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     return result;
   };
 
-  const refreshModels = async (): Promise<void> => {
-    try {
-      knownModels = new Set(await listModels(storage));
-    } catch (error) {
-      log(`collector: cannot list the store's models: ${(error as Error).message}`);
-    }
+  /** List the store's models; a failure keeps the previous set (and is logged). */
+  const refreshModels = (): Promise<void> => {
+    listing ??= (async () => {
+      lastListingMs = now(); // the on-demand rate limit counts attempts, failed ones too
+      try {
+        knownModels = new Set(await listModels(storage));
+      } catch (error) {
+        log(`collector: cannot list the store's models (keeping the ${knownModels.size} known): ${(error as Error).message}`);
+      } finally {
+        listing = undefined;
+      }
+    })();
+    return listing;
+  };
+
+  /** Before an event is judged `unknown_model`: list again, unless a listing is under way (await it) or was just done. */
+  const refreshOnDemand = async (): Promise<void> => {
+    if (listing) return listing;
+    if (now() - lastListingMs < (options.modelsOnDemandMs ?? 1_000)) return;
+    await refreshModels();
+  };
+
+  /** The first listing: retried (backoff) until it succeeds or start's signal / close aborts. */
+  const firstListing = async (signal: AbortSignal): Promise<void> => {
+    knownModels = new Set(
+      await withRetry(() => listModels(storage), {
+        ...options.retry,
+        signal,
+        onRetry: (attempt, error, delayMs) => {
+          failing = true;
+          lastError = `listing the models: ${(error as Error).message}`;
+          log(`collector: cannot list the store's models at start (attempt ${attempt}), retrying in ${delayMs} ms: ${(error as Error).message}`);
+        },
+      }),
+    );
+    failing = false;
+    lastListingMs = now();
   };
 
   const accept = async (body: Uint8Array, accepted: AcceptOptions): Promise<AcceptResult> => {
-    if (!started) throw new Error('collector intake: accept before start()');
+    if (!started) throw new BackpressureError('collector is starting', BUFFER_RETRY_AFTER_SECONDS);
     if (closing) throw new BackpressureError('collector is shutting down', BUFFER_RETRY_AFTER_SECONDS);
     if (accepted.durability !== 'recovered' && isFull()) {
       metrics.inc('backpressure_total');
@@ -406,7 +461,7 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
         });
       }
     }
-    const result = take(body, accepted.source, msg);
+    const result = await take(body, accepted.source, msg);
     settle(msg, 1);
     if (durable) await durable;
     return result;
@@ -430,9 +485,12 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     get spool() {
       return spool;
     },
-    async start() {
+    async start(startOptions = {}) {
       if (started) return;
-      await refreshModels();
+      const signal = startOptions.signal ? AbortSignal.any([startOptions.signal, startAbort.signal]) : startAbort.signal;
+      // Nothing is taken (no spool replay, no accept) before one listing succeeded: with an empty set
+      // every event would be quarantined as an unknown model.
+      await firstListing(signal);
       refreshTimer = setInterval(() => void refreshModels(), options.modelsRefreshMs ?? 10_000);
       refreshTimer.unref?.();
       if (options.spoolDir !== undefined) {
@@ -445,7 +503,7 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
           // Only the memory bound: the spool frees room once these very records are written.
           while (heldBytes >= maxBufferedBytes) await nextRoomChange();
           const msg: Message = { pending: 1, record, done: false };
-          take(body, 'spool', msg);
+          await take(body, 'spool', msg);
           settle(msg, 1);
           recovered++;
         }
@@ -455,6 +513,7 @@ export function createIntake(options: IntakeOptions): CollectorIntake {
     flush,
     async close(closeOptions = {}) {
       closing = true;
+      startAbort.abort();
       if (refreshTimer) clearInterval(refreshTimer);
       const flushed = flush();
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -50,7 +50,7 @@ export function metricTotals(text: string): Map<string, number> {
 export async function runCollector(options: RunCollectorOptions): Promise<number> {
   const { log, signal } = options;
   const intake = createIntake({ storage: options.storage, limits: options.limits, spoolDir: options.spoolDir, spoolMaxBytes: options.spoolMaxBytes, maxBufferedBytes: options.maxBufferedBytes, timeLimits: options.timeLimits, log });
-  await intake.start();
+  await intake.start({ signal }); // a store failing at start: retried until it lists, or SIGTERM gives up
   const http = options.http ? new HttpEventsSource({ log }) : undefined;
   const sources: Source[] = [...(http ? [http] : []), ...options.sources];
   const server = new CollectorServer({
@@ -97,6 +97,8 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
       status = 1;
       log(`collect: shutdown timed out after ${Math.round(timeoutMs / 1000)} s: ${(error as Error).message.split('\n')[0]}; HTTP events stay in the spool (${options.spoolDir}) and are written at the next start, queue messages stay unacknowledged and are delivered again`);
     });
+    // Release the queues' connections: after a timed-out shutdown they would otherwise wait for acks that never come.
+    await Promise.allSettled(started.map((s) => s.close?.()));
     await server.close(1_000);
     if (status === 0) log('collect: stopped; everything buffered was written');
   }

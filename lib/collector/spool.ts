@@ -1,4 +1,4 @@
-import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BackpressureError } from './types';
@@ -13,8 +13,13 @@ export interface SpoolOptions {
   dir: string;
   /** Bytes on disk the spool may hold (default 1 GiB): an append beyond it throws BackpressureError. */
   maxBytes?: number;
-  /** A segment is sealed when the next record would take it past this (default 64 MiB). */
+  /**
+   * A segment is sealed when the next record would take it past this (default 64 MiB; never more
+   * than max(1 MiB, maxBytes / 8), so a small spool still frees whole segments).
+   */
   segmentBytes?: number;
+  /** The active segment is sealed (and so deleted) once every record in it is released and it is this old (default 1 s). */
+  idleSealMs?: number;
   /** Called when space is freed (a segment deleted), so waiters for room can retry. */
   onFree?: () => void;
 }
@@ -35,6 +40,8 @@ interface Segment {
   seq: number;
   path: string;
   size: number;
+  /** When it was created (Date.now()). */
+  createdMs: number;
   /** Records handed out (appended or recovered) and not released yet. */
   live: number;
   sealed: boolean;
@@ -60,37 +67,79 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Take `<dir>/spool.lock` (O_EXCL, holding our pid); a lock whose process is dead is taken over. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let lockSeq = 0;
+
+/**
+ * Take `<dir>/spool.lock` (holding our pid). The lock appears atomically with its content: a temp
+ * file holding the pid is hard-linked to the lock name (link fails if the name exists), so a lock is
+ * never seen empty. A lock whose process is dead is taken over only while holding the takeover
+ * mutex `<dir>/spool.lock.takeover` (also created by link), and then by an atomic rename of our
+ * temp file over the stale lock, after re-reading it under the mutex: the lock name never goes
+ * missing (a plain opener cannot slip in) and two takers cannot both replace it, so exactly one of
+ * several racing opens gets the spool. A mutex left by a dead process (or older than 10 s) is removed.
+ */
 async function takeLock(dir: string): Promise<string> {
   const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return path;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const mutex = `${path}.takeover`;
+  const content = `${process.pid}\n`;
+  const tmp = `${path}.tmp-${process.pid}-${++lockSeq}`;
+  await writeFile(tmp, content);
+  const locked = (pid: number) => new SpoolLockedError(`spool ${dir} is in use by process ${pid}: two collectors cannot share a spool (give each its own --spool-dir)`);
+  try {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      try {
+        await link(tmp, path);
+        return path;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const pid = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw locked(pid);
+      // Stale (or unreadable: gone this instant): take it over under the mutex.
+      try {
+        await link(tmp, mutex);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        await removeStaleMutex(mutex);
+        await sleep(1 + Math.random() * 5);
+        continue;
+      }
+      try {
+        const again = await readFile(path, 'utf8').catch(() => undefined);
+        if (again === undefined) continue; // gone: try the plain link again
+        const holder = Number.parseInt(again.trim(), 10);
+        if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || alive(holder))) throw locked(holder);
+        // Atomic replace: the lock name always exists; only the mutex holder replaces a stale lock.
+        const mine = `${tmp}.take`;
+        await link(tmp, mine);
+        await rename(mine, path);
+        return path;
+      } finally {
+        await unlink(mutex).catch(() => undefined);
+      }
     }
-    const text = await readFile(path, 'utf8').catch(() => '');
-    const pid = Number.parseInt(text.trim(), 10);
-    // An empty lock is one being written this instant: only a dead holder's lock is taken over.
-    if (text === '' && attempt < 4) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw new SpoolLockedError(`spool ${dir} is in use by process ${pid}: two collectors cannot share a spool (give each its own --spool-dir)`);
-    // Move the stale lock aside (atomic), then check it was the one judged stale: another process
-    // taking it over at the same moment may have put a fresh one there, which goes back.
-    const aside = `${path}.stale-${process.pid}-${attempt}`;
-    try {
-      await rename(path, aside);
-    } catch {
-      continue;
-    }
-    const moved = await readFile(aside, 'utf8').catch(() => text);
-    if (moved !== text) await link(aside, path).catch(() => undefined);
+    throw new SpoolLockedError(`spool ${dir}: could not take ${LOCK_FILE}`);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** The takeover mutex of a process that died holding it (or held > 10 s) is removed. */
+async function removeStaleMutex(mutex: string): Promise<void> {
+  const text = await readFile(mutex, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const pid = Number.parseInt(text.trim(), 10);
+  const info = await stat(mutex).catch(() => undefined);
+  const old = info !== undefined && Date.now() - info.mtimeMs > 10_000;
+  if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || old) {
+    // Move it aside by a unique name first, so only one remover deletes this very file.
+    const aside = `${mutex}.dead-${process.pid}-${++lockSeq}`;
+    await rename(mutex, aside).catch(() => undefined);
+    const moved = await readFile(aside, 'utf8').catch(() => undefined);
+    if (moved !== undefined && moved !== text) await link(aside, mutex).catch(() => undefined);
     await unlink(aside).catch(() => undefined);
   }
-  throw new SpoolLockedError(`spool ${dir}: could not take ${LOCK_FILE}`);
 }
 
 export class Spool {
@@ -115,7 +164,7 @@ export class Spool {
     private readonly options: SpoolOptions,
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
-    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.segmentBytes = Math.min(options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, Math.max(1 << 20, Math.floor(this.maxBytes / 8)));
     for (const s of existing) {
       this.segments.set(s.seq, s);
       this.diskBytes += s.size;
@@ -136,7 +185,7 @@ export class Spool {
         const handle = await open(path, 'r');
         const { size } = await handle.stat().finally(() => handle.close());
         // Sealed only once recovery has read it: until then its records may not all be handed out.
-        existing.push({ seq: Number(m[1]), path, size, live: 0, sealed: false });
+        existing.push({ seq: Number(m[1]), path, size, createdMs: 0, live: 0, sealed: false });
       }
       return new Spool(options.dir, lockPath, existing, options);
     } catch (error) {
@@ -196,12 +245,35 @@ export class Spool {
     if (!segment) return;
     segment.live--;
     if (segment.sealed && segment.live <= 0) this.remove(segment);
+    else if (segment === this.active && segment.live <= 0) this.sealIfIdle(segment);
+  }
+
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The active segment, fully released: seal it (so it is deleted) once it is `idleSealMs` old and
+   * nothing is being appended, else an idle spool would keep its last segment's bytes forever.
+   */
+  private sealIfIdle(segment: Segment): void {
+    if (this.closed || this.active !== segment || segment.live > 0 || segment.size === 0) return;
+    const wait = segment.createdMs + (this.options.idleSealMs ?? 1_000) - Date.now();
+    if (wait <= 0 && this.flushing === undefined && this.queue.length === 0) {
+      this.retire(segment);
+      return;
+    }
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.sealIfIdle(segment);
+    }, Math.max(wait, 10));
+    this.idleTimer.unref?.();
   }
 
   /** Stop appending, wait for appends in flight, release the lock. Unreleased records stay on disk for the next run. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     await this.flushing;
     const active = this.active;
     if (active) {
@@ -313,7 +385,7 @@ export class Spool {
     // The new file's directory entry must survive a crash too.
     const dir = await open(this.dir, 'r');
     await dir.sync().finally(() => dir.close());
-    const segment: Segment = { seq, path, size: 0, live: 0, sealed: false, handle };
+    const segment: Segment = { seq, path, size: 0, createdMs: Date.now(), live: 0, sealed: false, handle };
     this.segments.set(seq, segment);
     this.active = segment;
     return segment;

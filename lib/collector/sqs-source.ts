@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -9,8 +10,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSqsClient, type SqsClientOptions } from '../client/sqs-client';
-import { FaultInjector } from './fault-injection';
-import { BackpressureError, DEFAULT_DUMP_LIMITS, type CollectorMetrics, type DumpLimits, type Intake, type Source } from './types';
+import { QueueConsumer } from './queue-consumer';
+import { DEFAULT_DUMP_LIMITS, type CollectorMetrics, type DumpLimits, type Intake, type Source } from './types';
 
 export interface SqsSourceOptions extends SqsClientOptions {
   queueUrl: string;
@@ -23,7 +24,11 @@ export interface SqsSourceOptions extends SqsClientOptions {
    * upload (limits.maxAgeMs + 30 s); while the store is down, held messages are extended before expiry.
    */
   visibilityTimeoutSeconds?: number;
-  /** A message received more than this many times goes to `deadLetterUrl` (and is deleted). */
+  /**
+   * A message received more than this many times goes to `deadLetterUrl` (and is deleted; a failed
+   * delete is retried). Without `deadLetterUrl` it is logged once and left alone (not accepted, not
+   * extended): the queue's redrive policy should move it.
+   */
   maxDeliveries?: number;
   deadLetterUrl?: string;
   /** Concurrent long polls. */
@@ -45,9 +50,10 @@ interface Held {
 
 const SOURCE = 'sqs';
 const UPLOAD_ALLOWANCE_MS = 30_000;
-const STOP_DELETE_GRACE_MS = 60_000;
 /** Local receive counts kept for at most this many messages (goaws does not count receives). */
 const MAX_TRACKED_RECEIVES = 100_000;
+/** A dead-lettered message's delete is tried this many times (with back-off) before it is left to come back. */
+const DEAD_LETTER_DELETE_ATTEMPTS = 5;
 
 /**
  * SQS source: long-polls the queue, hands each body (one or more NDJSON events) to the intake and
@@ -67,24 +73,25 @@ export function createSqsSource(options: SqsSourceOptions): Source {
   const limits = { ...DEFAULT_DUMP_LIMITS, ...options.limits };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const client = options.client ?? createSqsClient(options);
-  const fault = new FaultInjector();
 
-  let intake: Intake | undefined;
-  let stopping = false;
-  let closed = false;
-  const abort = new AbortController();
-  /** Accepted and not yet deleted, by MessageId. */
-  const held = new Map<string, Held>();
+  /** Held (accepted, not yet deleted) by MessageId; deletes of durable messages are coalesced. */
+  const queue: QueueConsumer<Held> = new QueueConsumer<Held>({
+    source: SOURCE,
+    ackIntervalMs: deleteIntervalMs,
+    log,
+    describeAck: (n) => `the delete of ${n} sqs messages`,
+    ack: (ids): Promise<string[]> => deleteNow(ids.filter((id) => held.has(id)).map((id) => ({ id, receiptHandle: held.get(id)!.receiptHandle }))),
+    release: () => {
+      clearInterval(extendTimer);
+      if (!options.client) client.destroy();
+    },
+  });
+  const { held } = queue;
   const receives = new Map<string, number>();
-  const inFlight = new Set<Promise<unknown>>();
-  let deletes: string[] = [];
-  let deleteTimer: NodeJS.Timeout | undefined;
-  let deleteRunning: Promise<void> | undefined;
   let extendTimer: NodeJS.Timeout | undefined;
   let extendRunning: Promise<void> | undefined;
   let batchVisibility = true;
   let loops: Promise<void>[] = [];
-  let graceTimer: NodeJS.Timeout | undefined;
 
   /** SQS's ApproximateReceiveCount, or this process's own count when higher (goaws 0.4.5 always says 1). */
   function receiveCount(message: Message): number {
@@ -96,12 +103,26 @@ export function createSqsSource(options: SqsSourceOptions): Source {
     return Math.max(local, Number(message.Attributes?.ApproximateReceiveCount ?? 1));
   }
 
+  /** Bounded sets of message ids: over the limit and logged (no DLQ); sent to the DLQ (delete not yet confirmed). */
+  const overLimitLogged = new Set<string>();
+  const sentToDeadLetter = new Set<string>();
+  const remember = (set: Set<string>, id: string) => {
+    set.add(id);
+    if (set.size > MAX_TRACKED_RECEIVES) set.delete(set.values().next().value!);
+  };
+
   async function deadLetter(message: Message, count: number): Promise<void> {
+    const id = message.MessageId!;
     if (!options.deadLetterUrl) {
-      log(`driftwatch collector: sqs message ${message.MessageId} received ${count} times (> ${maxDeliveries}); no dead-letter queue set, left in the queue`);
+      // Logged once per message, never accepted nor extended: SQS's redrive policy (maxReceiveCount) moves it.
+      if (overLimitLogged.has(id)) return;
+      remember(overLimitLogged, id);
+      queue.intake?.metrics.inc('queue_over_limit_total', { source: SOURCE });
+      log(`driftwatch collector: sqs message ${id} received ${count} times (> ${maxDeliveries}); no dead-letter queue set, left to the queue's redrive policy (logged once)`);
       return;
     }
-    await client.send(
+    // Sent once: a message whose delete failed and came back is only deleted, not dead-lettered again.
+    if (!sentToDeadLetter.has(id)) await client.send(
       new SendMessageCommand({
         QueueUrl: options.deadLetterUrl,
         MessageBody: message.Body ?? '',
@@ -112,13 +133,27 @@ export function createSqsSource(options: SqsSourceOptions): Source {
         },
       }),
     );
-    await deleteNow([{ id: message.MessageId!, receiptHandle: message.ReceiptHandle! }]);
-    receives.delete(message.MessageId!);
-    intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
+    if (!sentToDeadLetter.has(id)) remember(sentToDeadLetter, id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        break;
+      } catch (error) {
+        if (attempt >= DEAD_LETTER_DELETE_ATTEMPTS || queue.stopping) {
+          log(`driftwatch collector: sqs delete of dead-lettered ${id} failed ${attempt} times (${(error as Error).message}); it comes back and is deleted then`);
+          return;
+        }
+        await queue.sleep(100 * 2 ** attempt);
+      }
+    }
+    sentToDeadLetter.delete(id);
+    receives.delete(id);
+    queue.intake?.metrics.inc('queue_dead_letters_total', { source: SOURCE, reason: 'max_deliveries' });
     log(`driftwatch collector: sqs message ${message.MessageId} → dead-letter queue (${count} receives)`);
   }
 
   async function handle(message: Message): Promise<void> {
+    const intake = queue.intake;
     if (!intake || !message.MessageId || !message.ReceiptHandle) return;
     const id = message.MessageId;
     const count = receiveCount(message);
@@ -132,59 +167,8 @@ export function createSqsSource(options: SqsSourceOptions): Source {
     }
     if (count > maxDeliveries) return deadLetter(message, count);
     if (count > 1) intake.metrics.inc('queue_redeliveries_total', { source: SOURCE });
-    held.set(id, { receiptHandle: message.ReceiptHandle, visibleUntil: Date.now() + visibilityMs });
-    const body = Buffer.from(message.Body ?? '', 'utf8');
-    for (;;) {
-      const accepting = intake.accept(body, { source: SOURCE, durability: 'queue', onDurable: () => durable(id) });
-      inFlight.add(accepting);
-      try {
-        await accepting;
-        return;
-      } catch (error) {
-        if (!(error instanceof BackpressureError) || stopping) {
-          // Not taken: it becomes visible again after its timeout and is received anew.
-          held.delete(id);
-          if (error instanceof BackpressureError) return;
-          throw error;
-        }
-        await intake.waitForRoom(abort.signal).catch(() => undefined);
-      } finally {
-        inFlight.delete(accepting);
-      }
-    }
-  }
-
-  function durable(id: string): void {
-    fault.onDurable();
-    deletes.push(id);
-    scheduleDeletes(deleteIntervalMs);
-  }
-
-  function scheduleDeletes(delayMs: number): void {
-    deleteTimer ??= setTimeout(() => {
-      deleteTimer = undefined;
-      deleteRunning = flushDeletes().finally(() => (deleteRunning = undefined));
-    }, delayMs);
-  }
-
-  async function flushDeletes(): Promise<void> {
-    if (deleteRunning) await deleteRunning;
-    const ids = deletes;
-    deletes = [];
-    if (ids.length === 0 || closed) return;
-    if (fault.dropAck()) {
-      log(`driftwatch collector: fault ack-fail-once: dropping the delete of ${ids.length} sqs messages`);
-      for (const id of ids) held.delete(id);
-    } else {
-      const entries = ids.filter((id) => held.has(id)).map((id) => ({ id, receiptHandle: held.get(id)!.receiptHandle }));
-      const retry = await deleteNow(entries);
-      if (retry.length > 0) {
-        deletes.push(...retry);
-        scheduleDeletes(500);
-        return;
-      }
-    }
-    if (stopping && held.size === 0 && deletes.length === 0) close();
+    // Not taken (stopping): it becomes visible again after its timeout and is received anew.
+    await queue.accept(id, { receiptHandle: message.ReceiptHandle, visibleUntil: Date.now() + visibilityMs }, Buffer.from(message.Body ?? '', 'utf8'));
   }
 
   /** DeleteMessageBatch in groups of 10; answers the ids to try again (network errors, a newer handle known). */
@@ -260,10 +244,10 @@ export function createSqsSource(options: SqsSourceOptions): Source {
 
   async function poll(): Promise<void> {
     let backoffMs = 100;
-    while (!stopping) {
+    while (!queue.stopping) {
       try {
-        while (intake?.full && !stopping) await intake.waitForRoom(abort.signal).catch(() => undefined);
-        if (stopping) break;
+        await queue.roomFor();
+        if (queue.stopping) break;
         const reply = await client.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
@@ -273,32 +257,23 @@ export function createSqsSource(options: SqsSourceOptions): Source {
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
             AttributeNames: ['All'],
           }),
-          { abortSignal: abort.signal },
+          { abortSignal: queue.abort.signal },
         );
         for (const message of reply.Messages ?? []) await handle(message);
         backoffMs = 100;
       } catch (error) {
-        if (stopping) break;
+        if (queue.stopping) break;
         log(`driftwatch collector: sqs receive failed, retrying in ${backoffMs} ms: ${(error as Error).message}`);
-        await sleep(backoffMs * (0.5 + Math.random()), abort.signal);
+        await queue.sleep(backoffMs * (0.5 + Math.random()));
         backoffMs = Math.min(backoffMs * 2, 5_000);
       }
     }
   }
 
-  function close(): void {
-    if (closed) return;
-    closed = true;
-    clearTimeout(graceTimer);
-    clearTimeout(deleteTimer);
-    clearInterval(extendTimer);
-    if (!options.client) client.destroy();
-  }
-
   return {
     name: SOURCE,
     async start(target: Intake) {
-      intake = target;
+      queue.intake = target;
       if (visibilityMs < limits.maxAgeMs + UPLOAD_ALLOWANCE_MS) {
         log(
           `driftwatch collector: warning: SQS visibility timeout ${visibilityTimeoutSeconds} s is shorter than the batch age limit ` +
@@ -310,7 +285,7 @@ export function createSqsSource(options: SqsSourceOptions): Source {
       try {
         await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }));
       } catch (error) {
-        close();
+        queue.release();
         throw new Error(`cannot start consuming ${queueUrl}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`);
       }
       extendTimer = setInterval(() => {
@@ -319,19 +294,14 @@ export function createSqsSource(options: SqsSourceOptions): Source {
       loops = Array.from({ length: pollers }, () => poll());
     },
     async stop() {
-      stopping = true;
-      abort.abort();
-      await Promise.allSettled(loops);
-      await Promise.allSettled([...inFlight]);
-      if (held.size === 0 && deletes.length === 0) close();
-      else {
-        // Held messages stay invisible (extended) while the intake finishes writing them, then are deleted.
-        graceTimer = setTimeout(close, STOP_DELETE_GRACE_MS);
-        graceTimer.unref();
-      }
+      // Held messages stay invisible (extended) while the intake finishes writing them, then are deleted.
+      await queue.stop(loops);
+    },
+    async close() {
+      await queue.close();
     },
     async refreshMetrics(metrics: CollectorMetrics) {
-      if (closed) return;
+      if (queue.closed) return;
       try {
         const reply = await client.send(
           new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
@@ -344,15 +314,4 @@ export function createSqsSource(options: SqsSourceOptions): Source {
       }
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

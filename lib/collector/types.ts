@@ -106,6 +106,11 @@ export interface Source {
   readonly name: string;
   start(intake: Intake): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Release connections now, without waiting for acks: after a shutdown that gave up (held messages
+   * stay unacknowledged and are delivered again), or after a normal one once acks are flushed. Optional.
+   */
+  close?(): Promise<void>;
   /** Refresh source gauges (queue lag) before /metrics renders; optional. */
   refreshMetrics?(metrics: CollectorMetrics): Promise<void>;
 }

@@ -5,10 +5,11 @@ import { layout } from '../format';
 import type { QuarantineEntry } from '../format/quarantine';
 import type { Storage } from '../storage/storage';
 import { ingest } from './ingest';
-import { readModelMeta } from './model-store';
+import { validateLine } from '../collector/validate';
+import { listModels, readModelMeta } from './model-store';
 import type { IngestResult } from './options';
 import { parseQuarantine, quarantinedBytes, readQuarantine, rewriteQuarantine } from './quarantine';
-import type { TimeLimitSettings } from './time-limits';
+import { timeLimits, type TimeLimitSettings } from './time-limits';
 
 export interface ReplayOptions {
   storage: Storage;
@@ -99,4 +100,88 @@ function isJsonObject(bytes: Buffer): boolean {
 /** Quarantine objects of a model, oldest name first. */
 export async function listQuarantine(storage: Storage, model: string): Promise<string[]> {
   return (await storage.list(layout.quarantinePrefix(model))).filter((k) => k.endsWith('.ndjson'));
+}
+
+/** The collector's store-level quarantine (events of unknown or unparseable models), oldest day first. */
+export async function listCollectorQuarantine(storage: Storage): Promise<string[]> {
+  return (await storage.list(layout.collectorQuarantinePrefix())).filter((k) => k.endsWith('.ndjson')).sort();
+}
+
+export interface CollectorReplayOptions {
+  storage: Storage;
+  /** A `collector/quarantine/day=…/….ndjson` object. */
+  key: string;
+  timeLimits?: TimeLimitSettings;
+  dedupeWindow?: string;
+  nowMs?: number;
+}
+
+export interface CollectorReplayResult {
+  key: string;
+  /** Entries whose original bytes were kept and were judged again. */
+  replayed: number;
+  /** … of which these landed in their model's raw area and left the quarantine, by model. */
+  landed: Record<string, number>;
+  /** … and these were rejected again (kept, with the new reason). */
+  rejected: number;
+  /** Entries over the cap (only a summary kept): they cannot be replayed and stay. */
+  unrecoverable: number;
+}
+
+/**
+ * Judge the kept events of a collector quarantine object again (after the model they name was
+ * created): each event whose model now exists is ingested into that model (the same path as
+ * `quarantine replay`: its raw area, ids, dedupe); what is still rejected stays in the file, with its
+ * new reason. Replaying twice changes nothing more.
+ */
+export async function replayCollectorQuarantine(options: CollectorReplayOptions): Promise<CollectorReplayResult> {
+  const { storage, key } = options;
+  const file = await readQuarantine(storage, key);
+  if (!file) throw new Error(`no quarantine object ${key}`);
+  const known = new Set(await listModels(storage));
+  const limits = timeLimits(options.timeLimits, options.nowMs ?? Date.now());
+  const kept: QuarantineEntry[] = [];
+  const byModel = new Map<string, { entry: QuarantineEntry; bytes: Buffer }[]>();
+  let replayed = 0;
+  for (const entry of file.entries) {
+    const bytes = quarantinedBytes(entry);
+    if (!bytes) {
+      kept.push(entry);
+      continue;
+    }
+    replayed++;
+    const v = validateLine(bytes, known, { limits });
+    const model = v.model;
+    if (model === undefined) {
+      kept.push({ ...entry, reason: v.ok ? entry.reason : `${v.reason}: ${v.detail}` });
+      continue;
+    }
+    const group = byModel.get(model) ?? [];
+    group.push({ entry, bytes });
+    byModel.set(model, group);
+  }
+  const result: CollectorReplayResult = { key, replayed, landed: {}, rejected: 0, unrecoverable: file.entries.length - replayed };
+  for (const [model, group] of byModel) {
+    const again = await withTempDir('collector-quarantine-replay', async (dir) => {
+      const path = join(dir, 'replay.ndjson');
+      await writeFile(path, Buffer.concat(group.flatMap((g) => [g.bytes, Buffer.from('\n')])));
+      return ingest({ storage, model, file: path, sourceName: `replay of ${key}`, timeLimits: options.timeLimits, dedupeWindow: options.dedupeWindow, nowMs: options.nowMs });
+    });
+    const stillRejected = new Map<number, string>();
+    for (const k of again.quarantineKeys) {
+      const bytes = await storage.read(k);
+      if (bytes) for (const e of parseQuarantine(k, bytes).entries) stillRejected.set(e.line, e.reason);
+      await storage.delete(k);
+    }
+    group.forEach((g, i) => {
+      const reason = stillRejected.get(i + 1);
+      if (reason !== undefined) kept.push({ ...g.entry, reason });
+    });
+    const landed = group.length - [...stillRejected.keys()].filter((l) => l >= 1 && l <= group.length).length;
+    if (landed > 0) result.landed[model] = landed;
+  }
+  result.rejected = kept.length - result.unrecoverable;
+  kept.sort((a, b) => a.line - b.line);
+  await rewriteQuarantine(storage, { ...file, entries: kept });
+  return result;
 }

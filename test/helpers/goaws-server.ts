@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@/lib/client/sqs-client';
+import type { SqsSourceOptions } from '@/lib/collector/sqs-source';
 import { freePort } from './redis-server';
 
 export interface GoawsQueue {
@@ -99,4 +100,17 @@ export async function startGoawsServer(queues: readonly GoawsQueue[]): Promise<G
     await stop();
     throw error;
   }
+}
+
+/** The collector's SQS source on a goaws queue: 1 s long polls, a 2 s visibility timeout (the tests' pace). */
+export function goawsSourceOptions(goaws: GoawsTestServer, queue: string): SqsSourceOptions {
+  return {
+    queueUrl: goaws.queueUrls[queue],
+    endpoint: goaws.endpoint,
+    region: goaws.region,
+    protocol: 'query',
+    credentials: goaws.credentials,
+    waitTimeSeconds: 1,
+    visibilityTimeoutSeconds: 2,
+  };
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { initStore } from '@/lib/cli/commands/init';
+import type { CollectorIntake } from '@/lib/collector/intake';
+import type { Source } from '@/lib/collector/types';
 import { readSummaryParquet } from '@/lib/duckdb/summary-parquet';
 import { layout } from '@/lib/format';
 import { profileModel } from '@/lib/profile/profile';
@@ -69,4 +71,42 @@ export async function profiledRows(storage: Storage, model = QUEUE_MODEL): Promi
     for (const row of await readSummaryParquet((await storage.read(key))!)) if (row.feature === 'x') rows += row.rows;
   }
   return rows;
+}
+
+/** A queue source and its intake, started by a test; `stop()` stops taking messages and writes what is buffered. */
+export interface QueueRun {
+  source: Source;
+  intake: CollectorIntake;
+  stop(): Promise<void>;
+}
+
+/** The source + intake pairs a queue suite started: a test stops its own, afterEach (`stopAll`) the ones a failed test left running. */
+export class QueueRuns {
+  private readonly running = new Set<{ source: Source; intake: CollectorIntake }>();
+
+  /** Start the intake and then the source on it. */
+  async start(source: Source, intake: CollectorIntake): Promise<QueueRun> {
+    await intake.start();
+    await source.start(intake);
+    const handle = { source, intake };
+    this.running.add(handle);
+    return {
+      source,
+      intake,
+      stop: async () => {
+        this.running.delete(handle);
+        await source.stop();
+        await intake.close({ timeoutMs: 10_000 });
+      },
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.running];
+    this.running.clear();
+    for (const { source, intake } of all) {
+      await source.stop();
+      await intake.close({ timeoutMs: 5_000 }).catch(() => undefined);
+    }
+  }
 }

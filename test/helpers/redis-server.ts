@@ -13,6 +13,8 @@ export interface RedisTestServer {
   directory: string;
   /** SHUTDOWN NOSAVE semantics: the process is terminated; the directory is removed unless `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** SIGKILL the server (a crash), keeping its directory; `restart()` brings it back. */
+  kill(): Promise<void>;
   /** Stop the server and start it again on the same port and directory, after `downMs` (outage tests). */
   restart(options?: { downMs?: number }): Promise<void>;
 }
@@ -93,10 +95,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     }
   };
 
-  const halt = async () => {
+  const halt = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const proc = child;
-    proc.kill('SIGTERM');
+    proc.kill(signal);
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
@@ -117,6 +119,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await halt();
       if (!stopOptions.keepData) await rm(directory, { recursive: true, force: true });
     },
+    kill: () => halt('SIGKILL'),
     async restart(restartOptions = {}) {
       await halt();
       if (restartOptions.downMs) await new Promise((r) => setTimeout(r, restartOptions.downMs));

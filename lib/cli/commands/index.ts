@@ -19,7 +19,7 @@ import { catchUpNote, deliveryFailureNote, runSchedule } from './run-schedule';
 import { lockWaitMs, withJobLock } from './store-lock';
 import { parsePort, serve } from './serve';
 import { AUTH_COMMANDS } from './token';
-import { quarantineList, quarantineReplay, quarantineShow } from './quarantine';
+import { COLLECTOR, quarantineList, quarantineReplay, quarantineShow, type QuarantineOwner } from './quarantine';
 import { REPORT_COMMANDS } from './report';
 import { ALERTS_WORKFLOW_COMMANDS } from './alerts-workflow';
 import { COLLECT_COMMANDS, startCollector } from './collect';
@@ -66,6 +66,15 @@ function required(values: Values, name: string, what: string): string {
 function list(values: Values, name: string): string[] | undefined {
   const v = str(values, name);
   return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `--collector`: the collector's store-level quarantine (events of models unknown when they arrived); else `--model`. */
+function quarantineOwner(values: Values): QuarantineOwner {
+  if (values.collector === true) {
+    if (str(values, 'model') !== undefined) throw new CliError('--collector and --model: pick one (the collector quarantine holds events of models that did not exist)');
+    return COLLECTOR;
+  }
+  return modelName(values);
 }
 
 function modelName(values: Values): string {
@@ -386,21 +395,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'quarantine show': {
     summary: 'the rejected lines of a model (one file with --batch, one line with --line; --out F writes its original bytes)',
-    usage: '--model M [--batch B] [--line N] [--out F]',
-    options: { ...store, model: { type: 'string' }, batch: { type: 'string' }, line: { type: 'string' }, out: { type: 'string' } },
+    usage: '--model M | --collector [--batch B] [--line N] [--out F]',
+    options: { ...store, model: { type: 'string' }, collector: { type: 'boolean' }, batch: { type: 'string' }, line: { type: 'string' }, out: { type: 'string' } },
     run: async (values, ctx) => {
       const s = await context(values);
       const line = str(values, 'line');
       const n = line === undefined ? undefined : Number(line);
       if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new CliError(`--line must be a line number (1, 2, …), got "${line}"`);
-      return quarantineShow(s, modelName(values), str(values, 'batch'), n, str(values, 'out'), ctx);
+      return quarantineShow(s, quarantineOwner(values), str(values, 'batch'), n, str(values, 'out'), ctx);
     },
   },
   'quarantine replay': {
     summary: 'ingest quarantined lines again after a fix (config, model); those that land leave the quarantine',
-    usage: '--model M [--batch B]',
-    options: { ...store, model: { type: 'string' }, batch: { type: 'string' } },
-    run: async (values, ctx) => quarantineReplay(await context(values), modelName(values), str(values, 'batch'), ctx),
+    usage: '--model M | --collector [--batch B]',
+    options: { ...store, model: { type: 'string' }, collector: { type: 'boolean' }, batch: { type: 'string' } },
+    run: async (values, ctx) => quarantineReplay(await context(values), quarantineOwner(values), str(values, 'batch'), ctx),
   },
   doctor: {
     summary: 'check every file of the store (schemas, versions, checksums), list what is damaged; --repair rebuilds what can be derived',

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { QuarantineEntry } from '../../format/quarantine';
 import { listModels } from '../../profile/model-store';
 import { quarantinedBytes, readQuarantine, type QuarantineFile } from '../../profile/quarantine';
-import { listQuarantine, replayQuarantine } from '../../profile/quarantine-replay';
+import { listCollectorQuarantine, listQuarantine, replayCollectorQuarantine, replayQuarantine } from '../../profile/quarantine-replay';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
 import type { StoreContext } from '../store-context';
@@ -29,9 +29,15 @@ async function modelsWithQuarantine(s: StoreContext, model: string | undefined):
   return model ? [model] : listModels(s.storage);
 }
 
-/** Quarantine objects of a model; `batch` (a key, or the name of one without `.ndjson`) picks one. */
-async function quarantineKeys(s: StoreContext, model: string, batch: string | undefined): Promise<string[]> {
-  const keys = await listQuarantine(s.storage, model);
+/** The collector's quarantine (events of models unknown when they arrived): `--collector` instead of `--model`. */
+export const COLLECTOR = Symbol('collector');
+export type QuarantineOwner = string | typeof COLLECTOR;
+const ownerName = (owner: QuarantineOwner): string => (owner === COLLECTOR ? 'collector' : owner);
+
+/** Quarantine objects of a model (or the collector's); `batch` (a key, or the name of one without `.ndjson`) picks one. */
+async function quarantineKeys(s: StoreContext, owner: QuarantineOwner, batch: string | undefined): Promise<string[]> {
+  const model = ownerName(owner);
+  const keys = owner === COLLECTOR ? await listCollectorQuarantine(s.storage) : await listQuarantine(s.storage, owner);
   if (batch === undefined) return keys;
   const match = keys.filter((k) => k === batch || k.endsWith(`/${batch}`) || k.endsWith(`/${batch}.ndjson`));
   if (match.length === 0) throw new CliError(`no quarantine file "${batch}" for ${model}${keys.length ? ` (files: ${keys.map((k) => k.slice(k.lastIndexOf('/') + 1)).join(', ')})` : ': it has none'}`);
@@ -46,8 +52,12 @@ async function load(s: StoreContext, key: string): Promise<QuarantineFile> {
 
 export async function quarantineList(s: StoreContext, model: string | undefined, ctx: CommandContext): Promise<number> {
   let total = 0;
-  for (const m of await modelsWithQuarantine(s, model)) {
-    for (const key of await listQuarantine(s.storage, m)) {
+  const owners: QuarantineOwner[] = await modelsWithQuarantine(s, model);
+  // Without --model: the collector's quarantine too (events whose model did not exist when they arrived).
+  if (model === undefined) owners.push(COLLECTOR);
+  for (const owner of owners) {
+    const m = ownerName(owner);
+    for (const key of await quarantineKeys(s, owner, undefined)) {
       const file = await load(s, key);
       total += file.entries.length;
       const from = file.header ? ` from ${file.header.file} (${file.header.kind}, ingested ${file.header.ingested_at})` : '';
@@ -58,8 +68,9 @@ export async function quarantineList(s: StoreContext, model: string | undefined,
   return 0;
 }
 
-export async function quarantineShow(s: StoreContext, model: string, batch: string | undefined, line: number | undefined, out: string | undefined, ctx: CommandContext): Promise<number> {
-  const keys = await quarantineKeys(s, model, batch);
+export async function quarantineShow(s: StoreContext, owner: QuarantineOwner, batch: string | undefined, line: number | undefined, out: string | undefined, ctx: CommandContext): Promise<number> {
+  const model = ownerName(owner);
+  const keys = await quarantineKeys(s, owner, batch);
   if ((line !== undefined || out !== undefined) && keys.length !== 1) throw new CliError(`${keys.length} quarantine files for ${model}: pick one with --batch (see \`driftwatch quarantine list --model ${model}\`)`);
   for (const key of keys) {
     const file = await load(s, key);
@@ -83,9 +94,20 @@ export async function quarantineShow(s: StoreContext, model: string, batch: stri
   return 0;
 }
 
-export async function quarantineReplay(s: StoreContext, model: string, batch: string | undefined, ctx: CommandContext): Promise<number> {
-  const keys = await quarantineKeys(s, model, batch);
+export async function quarantineReplay(s: StoreContext, owner: QuarantineOwner, batch: string | undefined, ctx: CommandContext): Promise<number> {
+  const model = ownerName(owner);
+  const keys = await quarantineKeys(s, owner, batch);
   if (keys.length === 0) ctx.log(`${model}: nothing in quarantine`);
+  if (owner === COLLECTOR) {
+    for (const key of keys) {
+      const r = await replayCollectorQuarantine({ storage: s.storage, key, timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window });
+      const landed = Object.entries(r.landed);
+      const total = landed.reduce((n, [, k]) => n + k, 0);
+      const stays = r.rejected + r.unrecoverable;
+      ctx.log(`collector: ${key}: ${r.replayed} events replayed: ${total} landed${landed.length ? ` (${landed.map(([m, k]) => `${k} in ${m}`).join(', ')})` : ''} and left the quarantine, ${r.rejected} rejected again${r.unrecoverable ? `, ${r.unrecoverable} over the cap cannot be replayed` : ''}${stays ? ` (${stays} stay)` : ' (file removed)'}`);
+    }
+    return 0;
+  }
   for (const key of keys) {
     const r = await replayQuarantine({ storage: s.storage, model, key, timeLimits: s.config.ingest, dedupeWindow: s.config.ingest.dedupe_window });
     const stays = r.rejected + r.unrecoverable + r.unsplit;

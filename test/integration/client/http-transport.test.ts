@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictionLogger } from '@/lib/client';
-import { predictionEvent, startBlackHole, startFakeCollector, freePort, type FakeCollector } from './services';
+import { freePort } from '@/test/helpers/redis-server';
+import { predictionEvent, startBlackHole, startFakeCollector, type FakeCollector } from './services';
 
 let collector: FakeCollector;
 let blackHole: Awaited<ReturnType<typeof startBlackHole>>;

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPredictionLogger } from '@/lib/client';
-import { freePort, predictionEvent, startBlackHole, startRedis, type RedisTestServer } from './services';
+import { freePort, startRedisServer, type RedisTestServer } from '@/test/helpers/redis-server';
+import { predictionEvent, startBlackHole } from './services';
 
 let redis: RedisTestServer;
 let reader: Redis;
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisServer();
   reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
 });
 

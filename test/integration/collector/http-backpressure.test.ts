@@ -1,29 +1,25 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '@/lib/storage';
-import { addModel, bundleCli, event, makeStore, MODEL, rawBatches, startCollector, type Collector } from './http-harness';
+import { type Collector, collectorFixture, type CollectorFixture, event, MODEL, rawBatches, startCollector } from './http-harness';
 
 /** A full spool answers 503 with Retry-After instead of losing data; what was acknowledged is written. */
 let dir: string;
 let storeDir: string;
 let storage: LocalStorage;
-let cli: Awaited<ReturnType<typeof bundleCli>>;
+let cli: CollectorFixture['cli'];
+let fixture: CollectorFixture;
 let collector: Collector | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-http-full-'));
-  storeDir = await makeStore(dir);
-  storage = new LocalStorage(storeDir);
-  await addModel(storage, dir);
-  cli = await bundleCli('http-backpressure');
+  fixture = await collectorFixture('http-backpressure');
+  ({ dir, storeDir, storage, cli } = fixture);
 });
 
 afterAll(async () => {
   if (collector && collector.child.exitCode === null && collector.child.signalCode === null) await collector.stop();
-  await cli?.remove();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 describe('a full spool', () => {

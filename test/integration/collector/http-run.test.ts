@@ -1,27 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '@/lib/storage';
-import { addModel, bundleCli, event, makeStore, profiledRows, rawBatches, startCollector } from './http-harness';
+import { collectorFixture, type CollectorFixture, event, profiledRows, rawBatches, startCollector } from './http-harness';
 
 /** `driftwatch run --collect`: the collector beside the hourly profile/evaluate schedule, one process, one signal. */
 let dir: string;
 let storeDir: string;
 let storage: LocalStorage;
-let cli: Awaited<ReturnType<typeof bundleCli>>;
+let cli: CollectorFixture['cli'];
+let fixture: CollectorFixture;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-http-run-'));
-  storeDir = await makeStore(dir);
-  storage = new LocalStorage(storeDir);
-  await addModel(storage, dir);
-  cli = await bundleCli('http-run');
+  fixture = await collectorFixture('http-run');
+  ({ dir, storeDir, storage, cli } = fixture);
 });
 
 afterAll(async () => {
-  await cli?.remove();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 describe('run --collect', () => {

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '@/lib/storage';
-import { addModel, bundleCli, event, makeStore, MODEL, rawBatches, startCollector, type Collector } from './http-harness';
+import { type Collector, collectorFixture, type CollectorFixture, event, MODEL, rawBatches, startCollector } from './http-harness';
 
 /**
  * The collector's HTTP contract (issue #14, docs/capture.md), against the real CLI in a child
@@ -14,7 +12,8 @@ import { addModel, bundleCli, event, makeStore, MODEL, rawBatches, startCollecto
 let dir: string;
 let storeDir: string;
 let storage: LocalStorage;
-let cli: Awaited<ReturnType<typeof bundleCli>>;
+let cli: CollectorFixture['cli'];
+let fixture: CollectorFixture;
 let collector: Collector;
 
 const post = (body: Uint8Array | string, headers: Record<string, string> = {}) => fetch(`${collector.url}/v1/events`, { method: 'POST', body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]), headers: { 'content-type': 'application/x-ndjson', ...headers } });
@@ -54,18 +53,14 @@ function metricValue(text: string, name: string, labels = ''): number {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-http-'));
-  storeDir = await makeStore(dir);
-  storage = new LocalStorage(storeDir);
-  await addModel(storage, dir);
-  cli = await bundleCli('http');
+  fixture = await collectorFixture('http');
+  ({ dir, storeDir, storage, cli } = fixture);
   collector = await startCollector(cli.path, ['--store', storeDir, '--spool', join(dir, 'spool'), '--max-age', '200ms', '--status-every', '1s']);
 });
 
 afterAll(async () => {
   if (collector && collector.child.exitCode === null) await collector.stop();
-  await cli?.remove();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 describe('POST /v1/events', () => {

@@ -1,11 +1,10 @@
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileModel } from '@/lib/profile';
 import { LocalStorage } from '@/lib/storage';
 import { mulberry32 } from '@/test/helpers/random';
-import { addModel, bundleCli, event, makeStore, MODEL, profiledRows, rawBatches, spawnCollector, startCollector, type Collector } from './http-harness';
+import { addModel, type Collector, collectorFixture, type CollectorFixture, event, makeStore, MODEL, profiledRows, rawBatches, spawnCollector, startCollector } from './http-harness';
 
 /**
  * kill -9 at random points under load over HTTP (issue #14): every event whose request was answered
@@ -18,24 +17,21 @@ const SENDERS = 3;
 let dir: string;
 let storeDir: string;
 let storage: LocalStorage;
-let cli: Awaited<ReturnType<typeof bundleCli>>;
+let cli: CollectorFixture['cli'];
+let fixture: CollectorFixture;
 let running: Collector | undefined;
 /** Collector processes spawned ahead (modules loading, `main` not called yet). */
 let ahead: ReturnType<typeof spawnCollector>[] = [];
 const AHEAD = 2;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'driftwatch-kill-http-'));
-  storeDir = await makeStore(dir);
-  storage = new LocalStorage(storeDir);
-  await addModel(storage, dir);
-  cli = await bundleCli('kill-loop-http');
+  fixture = await collectorFixture('kill-loop-http');
+  ({ dir, storeDir, storage, cli } = fixture);
 });
 
 afterAll(async () => {
   for (const child of [running?.child, ...ahead.map((a) => a.child)]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await cli?.remove();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 /** One sender: POST bodies of 1–50 unique events until `signal` aborts or the collector dies; returns the ids answered 202. */

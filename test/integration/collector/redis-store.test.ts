@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { COLLECTOR_FAULT_ENV } from '@/lib/collector/fault-injection';
-import { createIntake, type CollectorIntake } from '@/lib/collector/intake';
+import { createIntake } from '@/lib/collector/intake';
 import { createRedisSource, type RedisSourceOptions } from '@/lib/collector/redis-source';
-import type { Source } from '@/lib/collector/types';
-import { bundleCli } from '@/test/helpers/collect-bundle';
-import { makeQueueStore, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
+import { bundleCli, spawnCollector } from '@/test/helpers/collector-process';
+import { makeQueueStore, QueueRuns, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
 import { startRedisServer, type RedisTestServer } from '@/test/helpers/redis-server';
 
 /** Redis Streams → the real intake → a local store → profile: nothing lost, each id counted once. */
@@ -17,7 +15,7 @@ let server: RedisTestServer;
 let redis: Redis;
 let streamNo = 0;
 const stores: QueueStore[] = [];
-const running: { source: Source; intake: CollectorIntake }[] = [];
+const runs = new QueueRuns();
 const logs: string[] = [];
 
 beforeAll(async () => {
@@ -25,10 +23,7 @@ beforeAll(async () => {
   redis = new Redis(server.url, { protocol: 2 });
 });
 afterEach(async () => {
-  for (const { source, intake } of running.splice(0)) {
-    await source.stop();
-    await intake.close({ timeoutMs: 5_000 }).catch(() => undefined);
-  }
+  await runs.stopAll();
   delete process.env[COLLECTOR_FAULT_ENV];
 });
 afterAll(async () => {
@@ -45,20 +40,7 @@ async function newStore(): Promise<QueueStore> {
 
 async function collect(store: QueueStore, stream: string, extra: Partial<RedisSourceOptions> = {}) {
   const intake = createIntake({ storage: store.storage, limits: { maxAgeMs: 100, maxEvents: 500 }, log: (l) => logs.push(l) });
-  await intake.start();
-  const source = createRedisSource({ url: server.url, stream, consumer: 'c1', blockMs: 100, log: (l) => logs.push(l), ...extra });
-  await source.start(intake);
-  const handle = { source, intake };
-  running.push(handle);
-  return {
-    intake,
-    source,
-    async stop() {
-      running.splice(running.indexOf(handle), 1);
-      await source.stop();
-      await intake.close({ timeoutMs: 10_000 });
-    },
-  };
+  return runs.start(createRedisSource({ url: server.url, stream, consumer: 'c1', blockMs: 100, log: (l) => logs.push(l), ...extra }), intake);
 }
 
 /** XADD `entries` entries of 1–10 events; answers the ids. */
@@ -159,21 +141,13 @@ describe('redis source with the intake and a store', () => {
     const store = await newStore();
     const stream = `r${++streamNo}`;
     const ids = await produce(stream, 200, 'x');
-    const runner = await bundleCli('redis-store');
+    const bundle = await bundleCli('redis-store');
     const spool = await mkdtemp(path.join(tmpdir(), 'driftwatch-redis-spool-'));
     const cli = (fault: string | undefined) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-      if (fault) env[COLLECTOR_FAULT_ENV] = fault;
-      else delete env[COLLECTOR_FAULT_ENV];
-      const child = spawn(
-        process.execPath,
-        [runner, 'collect', '--store', store.location, '--source', 'redis', '--redis-url', server.url, '--stream', stream, '--consumer', 'c-exit', '--max-age', '100ms', '--max-events', '300', '--listen', '127.0.0.1:0', '--spool', spool],
-        { stdio: ['ignore', 'pipe', 'pipe'], env },
-      );
-      let output = '';
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-      return { child, output: () => output, exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+      const args = ['--store', store.location, '--source', 'redis', '--redis-url', server.url, '--stream', stream, '--consumer', 'c-exit', '--max-age', '100ms', '--max-events', '300', '--spool', spool];
+      const run = spawnCollector(bundle.path, args, { wait: false, env: fault ? { [COLLECTOR_FAULT_ENV]: fault } : {} });
+      run.listening.catch(() => undefined);
+      return { child: run.child, exited: run.exited.then((e) => e.code) };
     };
     try {
       const first = cli('exit-before-ack');
@@ -191,7 +165,7 @@ describe('redis source with the intake and a store', () => {
       expect(await profiledRows(store.storage)).toBe(ids.length);
     } finally {
       await rm(spool, { recursive: true, force: true });
-      await rm(path.dirname(runner), { recursive: true, force: true });
+      await bundle.remove();
     }
   }, 60_000);
 
@@ -212,10 +186,7 @@ describe('redis source with the intake and a store', () => {
         return ids;
       };
       const intake = createIntake({ storage: store.storage, limits: { maxAgeMs: 100, maxEvents: 500 }, log: (l) => logs.push(l) });
-      await intake.start();
-      const source = createRedisSource({ url: persistent.url, stream, consumer: 'c1', blockMs: 100, log: (l) => logs.push(l) });
-      await source.start(intake);
-      running.push({ source, intake });
+      await runs.start(createRedisSource({ url: persistent.url, stream, consumer: 'c1', blockMs: 100, log: (l) => logs.push(l) }), intake);
       const first = await xadd('f', 50);
       await vi.waitFor(async () => expect(Number(((await client.call('XPENDING', stream, 'driftwatch')) as [number])[0])).toBe(0), { timeout: 10_000 });
       await persistent.restart({ downMs: 1500 });
@@ -234,10 +205,7 @@ describe('redis source with the intake and a store', () => {
       exactlyOnce(await storedIdCounts(store.storage), [...first, ...second]);
     } finally {
       client.disconnect();
-      for (const r of running.splice(0)) {
-        await r.source.stop();
-        await r.intake.close({ timeoutMs: 5_000 }).catch(() => undefined);
-      }
+      await runs.stopAll();
       await persistent.stop();
     }
   }, 40_000);

@@ -1,10 +1,10 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type ReceiveMessageCommandOutput, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { COLLECTOR_FAULT_ENV } from '@/lib/collector/fault-injection';
 import { createSqsSource, type SqsSourceOptions } from '@/lib/collector/sqs-source';
 import type { Source } from '@/lib/collector/types';
 import { FakeIntake } from '@/test/helpers/fake-intake';
-import { startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
+import { goawsSourceOptions, startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
 
 /** SQS source mechanics on goaws (query protocol) with a fake intake (deletes follow the fake's flush()). */
 let goaws: GoawsTestServer;
@@ -18,6 +18,9 @@ beforeAll(async () => {
     { name: 'held', visibilityTimeout: 2 },
     { name: 'poison', visibilityTimeout: 1 },
     { name: 'poison-dlq', visibilityTimeout: 30 },
+    { name: 'poison2', visibilityTimeout: 1 },
+    { name: 'poison2-dlq', visibilityTimeout: 30 },
+    { name: 'poison-nodlq', visibilityTimeout: 1 },
   ]);
 });
 afterEach(async () => {
@@ -32,13 +35,7 @@ const event = (id: string) => JSON.stringify({ model: 'm', id, ts: '2026-12-01T1
 
 function source(queue: string, extra: Partial<SqsSourceOptions> = {}): Source {
   const s = createSqsSource({
-    queueUrl: goaws.queueUrls[queue],
-    endpoint: goaws.endpoint,
-    region: goaws.region,
-    protocol: 'query',
-    credentials: goaws.credentials,
-    waitTimeSeconds: 1,
-    visibilityTimeoutSeconds: 2,
+    ...goawsSourceOptions(goaws, queue),
     limits: { maxAgeMs: 500 },
     log: (l) => logs.push(l),
     ...extra,
@@ -126,4 +123,49 @@ describe('sqs source', () => {
     expect(dead.Messages?.[0].MessageAttributes?.reason?.StringValue).toBe('max_deliveries');
     expect(intake.counter('queue_dead_letters_total')).toBe(1);
   }, 20_000);
+
+  /** goaws's client with the first `failDeletes` deletes failing, counting the receipts of each message. */
+  function flakyClient(failDeletes: number): { client: SQSClient; receipts: Map<string, number>; deleteCalls: () => number } {
+    const receipts = new Map<string, number>();
+    let deletes = 0;
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
+        const name = command.constructor.name;
+        if (name.startsWith('DeleteMessage')) {
+          deletes++;
+          if (failDeletes-- > 0) throw new Error('injected: delete failed');
+        }
+        const out = await goaws.client.send(command as never);
+        if (name === 'ReceiveMessageCommand') for (const m of (out as ReceiveMessageCommandOutput).Messages ?? []) receipts.set(m.MessageId!, (receipts.get(m.MessageId!) ?? 0) + 1);
+        return out;
+      },
+      destroy: () => undefined,
+    } as unknown as SQSClient;
+    return { client, receipts, deleteCalls: () => deletes };
+  }
+
+  test('a dead-lettered message whose delete fails is deleted on retry, not dead-lettered twice', async () => {
+    await send('poison2', [event('y1')]);
+    const intake = new FakeIntake();
+    intake.failWith = new Error('intake broken');
+    const flaky = flakyClient(2);
+    await source('poison2', { client: flaky.client, visibilityTimeoutSeconds: 1, maxDeliveries: 2, deadLetterUrl: goaws.queueUrls['poison2-dlq'], pollers: 1 }).start(intake);
+    await vi.waitFor(async () => expect((await depth('poison2')).total).toBe(0), { timeout: 15_000 });
+    expect(flaky.deleteCalls()).toBeGreaterThanOrEqual(3);
+    expect((await depth('poison2-dlq')).total).toBe(1);
+    expect(intake.counter('queue_dead_letters_total')).toBe(1);
+  }, 30_000);
+
+  test('without a dead-letter queue an over-limit message is logged once, not accepted', async () => {
+    await send('poison-nodlq', [event('z1')]);
+    const intake = new FakeIntake();
+    intake.failWith = new Error('intake broken');
+    const flaky = flakyClient(0);
+    await source('poison-nodlq', { client: flaky.client, visibilityTimeoutSeconds: 1, maxDeliveries: 1, pollers: 1 }).start(intake);
+    // Received 4 times: over the limit from the 2nd on.
+    await vi.waitFor(() => expect(Math.max(0, ...flaky.receipts.values())).toBeGreaterThanOrEqual(4), { timeout: 15_000 });
+    const [id] = [...flaky.receipts.keys()];
+    expect(logs.filter((l) => l.includes(id) && l.includes('no dead-letter queue'))).toHaveLength(1);
+    expect((await depth('poison-nodlq')).total).toBe(1);
+  }, 30_000);
 });

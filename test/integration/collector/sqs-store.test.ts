@@ -4,18 +4,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { COLLECTOR_FAULT_ENV } from '@/lib/collector/fault-injection';
 import { createIntake, type CollectorIntake } from '@/lib/collector/intake';
 import { createSqsSource, type SqsSourceOptions } from '@/lib/collector/sqs-source';
-import type { DumpLimits, Source } from '@/lib/collector/types';
+import type { DumpLimits } from '@/lib/collector/types';
 import { S3Storage } from '@/lib/storage/s3-storage';
 import type { Storage } from '@/lib/storage/storage';
-import { startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
-import { addQueueModel, makeQueueStore, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
+import { DelegatingStorage } from '@/test/helpers/delegating-storage';
+import { goawsSourceOptions, startGoawsServer, type GoawsTestServer } from '@/test/helpers/goaws-server';
+import { addQueueModel, makeQueueStore, QueueRuns, profiledRows, queueEvent, storedIdCounts, type QueueStore } from '@/test/helpers/queue-store';
 import { freePort } from '@/test/helpers/redis-server';
 import { startS3Server, type S3TestServer } from '@/test/helpers/s3-server';
 
 /** SQS (goaws) → the real intake → a store (local, or S3 on s3rver) → profile: deletes only after writes, nothing lost. */
 let goaws: GoawsTestServer;
 const stores: QueueStore[] = [];
-const running: { source: Source; intake: CollectorIntake }[] = [];
+const runs = new QueueRuns();
 const logs: string[] = [];
 const LIMITS: Partial<DumpLimits> = { maxAgeMs: 200, maxEvents: 400 };
 
@@ -27,10 +28,7 @@ beforeAll(async () => {
   ]);
 });
 afterEach(async () => {
-  for (const { source, intake } of running.splice(0)) {
-    await source.stop();
-    await intake.close({ timeoutMs: 5_000 }).catch(() => undefined);
-  }
+  await runs.stopAll();
   delete process.env[COLLECTOR_FAULT_ENV];
 });
 afterAll(async () => {
@@ -39,14 +37,10 @@ afterAll(async () => {
 });
 
 /** A storage whose writes wait while `closed` (a store that hangs). */
-class GatedStorage implements Storage {
+class GatedStorage extends DelegatingStorage {
   private gate: Promise<void> | undefined;
   private open: (() => void) | undefined;
   writesWaiting = 0;
-  constructor(private readonly inner: Storage) {}
-  get url() {
-    return this.inner.url;
-  }
   hold(): void {
     this.gate = new Promise((resolve) => (this.open = resolve));
   }
@@ -54,30 +48,12 @@ class GatedStorage implements Storage {
     this.open?.();
     this.gate = undefined;
   }
-  async write(key: string, data: Uint8Array | string) {
+  override async write(key: string, data: Uint8Array | string) {
     if (this.gate) {
       this.writesWaiting++;
       await this.gate;
     }
     return this.inner.write(key, data);
-  }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  read(key: string) {
-    return this.inner.read(key);
-  }
-  writeIfAbsent(key: string, data: Uint8Array | string) {
-    return this.inner.writeIfAbsent(key, data);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  exists(key: string) {
-    return this.inner.exists(key);
-  }
-  version(key: string) {
-    return this.inner.version(key);
   }
 }
 
@@ -122,30 +98,7 @@ async function tcpRelay(target: URL): Promise<{ endpoint: string; cut(): Promise
 
 async function collect(storage: Storage, queue: string, extra: Partial<SqsSourceOptions> = {}) {
   const intake = createIntake({ storage, limits: LIMITS, retry: { baseMs: 100, capMs: 500 }, log: (l) => logs.push(l) });
-  await intake.start();
-  const source = createSqsSource({
-    queueUrl: goaws.queueUrls[queue],
-    endpoint: goaws.endpoint,
-    region: goaws.region,
-    protocol: 'query',
-    credentials: goaws.credentials,
-    waitTimeSeconds: 1,
-    visibilityTimeoutSeconds: 2,
-    limits: LIMITS,
-    log: (l) => logs.push(l),
-    ...extra,
-  });
-  await source.start(intake);
-  const handle = { source, intake };
-  running.push(handle);
-  return {
-    intake,
-    async stop() {
-      running.splice(running.indexOf(handle), 1);
-      await source.stop();
-      await intake.close({ timeoutMs: 10_000 });
-    },
-  };
+  return runs.start(createSqsSource({ ...goawsSourceOptions(goaws, queue), limits: LIMITS, log: (l) => logs.push(l), ...extra }), intake);
 }
 
 /** Send `messages` messages of 1–10 events; answers the ids. */

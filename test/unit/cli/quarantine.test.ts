@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '@/lib/cli/main';
 import { reasonKind } from '@/lib/cli/commands/quarantine';
+import { quarantineLine, quarantineObject } from '@/lib/collector/quarantine-writer';
+import { openStorage } from '@/lib/storage/open-storage';
+import { gunzipSync } from 'node:zlib';
 
 describe('driftwatch quarantine', () => {
   let dir: string;
@@ -54,5 +57,36 @@ describe('driftwatch quarantine', () => {
     expect(reasonKind('timestamp 2999-01-01T00:00:00Z is 973 years after the time of ingest (limit: 1h; config ingest.max_future_skew)')).toBe('timestamp … is … years after the time of ingest');
     expect(reasonKind('wrong model name "churn" (expected "m")')).toBe('wrong model name …');
     expect(reasonKind('oversized: line is 5000021 bytes, longer than 1048576')).toBe('oversized');
+  });
+
+  it('covers the collector quarantine (events of models unknown when they arrived): list, show, and replay once the model exists', async () => {
+    const storage = openStorage(store);
+    const line = (model: string, id: string) => JSON.stringify({ model, id, ts, features: { x: 1 } });
+    const entries = [quarantineLine(1, 'unknown_model', 'unknown model "late"', Buffer.from(line('late', 'l1'))), quarantineLine(2, 'unknown_model', 'unknown model "ghost"', Buffer.from(line('ghost', 'g1'))), quarantineLine(3, 'unknown_model', 'unknown model "late"', Buffer.from(line('late', 'l2')))];
+    const object = quarantineObject(undefined, 'http', entries, Date.now());
+    await storage.write(object.key, object.data);
+    expect(await run('quarantine', 'list')).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^collector: collector\/quarantine\/day=\d{4}-\d{2}-\d{2}\/c-\w+-3\.ndjson: 3 lines from collector:http \(events, .*\): 3× unknown_model$/)]);
+    out = [];
+    expect(await run('quarantine', 'show', '--collector')).toBe(0);
+    expect(out.slice(1)).toEqual([expect.stringMatching(/^line 1: unknown_model/), `  ${line('late', 'l1')}`, expect.stringMatching(/^line 2: unknown_model/), `  ${line('ghost', 'g1')}`, expect.stringMatching(/^line 3: unknown_model/), `  ${line('late', 'l2')}`]);
+    // Before the model exists: everything stays.
+    out = [];
+    expect(await run('quarantine', 'replay', '--collector')).toBe(0);
+    expect(out[0]).toMatch(/3 events replayed: 0 landed and left the quarantine, 3 rejected again \(3 stay\)/);
+    // The model is created (an ingest); a replay moves its events into its raw area, the rest stays.
+    const file = join(dir, 'late.ndjson');
+    await writeFile(file, `${line('late', 'first')}\n`);
+    expect(await run('ingest', '--model', 'late', '--file', file)).toBe(0);
+    out = [];
+    expect(await run('quarantine', 'replay', '--collector')).toBe(0);
+    expect(out[0]).toMatch(/3 events replayed: 2 landed \(2 in late\) and left the quarantine, 1 rejected again \(1 stay\)/);
+    const ids: string[] = [];
+    for (const key of await storage.list('models/late/raw/')) for (const l of gunzipSync((await storage.read(key))!).toString('utf8').split('\n').filter(Boolean)) ids.push((JSON.parse(l) as { id: string }).id);
+    expect(ids.sort()).toEqual(['first', 'l1', 'l2']);
+    expect(await storage.list('models/late/quarantine/')).toEqual([]);
+    out = [];
+    expect(await run('quarantine', 'show', '--collector')).toBe(0);
+    expect(out.slice(1)).toEqual([expect.stringMatching(/^line 2: unknown_model/), `  ${line('ghost', 'g1')}`]);
   });
 });

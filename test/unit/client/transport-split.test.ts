@@ -63,3 +63,20 @@ describe('SQS splitting', () => {
     expect(groupCalls(messages, SQS_MAX_BYTES).map((c) => c.length)).toEqual([10, 10, 3]);
   });
 });
+
+describe('SQS: characters SQS refuses (Minor 3)', () => {
+  it('escapes lone surrogates, U+FFFE/U+FFFF and C0 controls as JSON \\uXXXX; the line still parses to the same event', async () => {
+    const { sqsSafe } = await import('@/lib/client/sqs-transport');
+    const value = `a\uD800b\uFFFEc\uFFFFd\u0001e😀f\uFFFDg\uDC00`;
+    // A raw body as a non-conforming serialiser might write it (JSON.stringify would escape the surrogates itself).
+    const line = `{"model":"m","id":"x","features":{"s":"${value}"}}\n`;
+    const safe = sqsSafe(line);
+    expect(safe).toBe('{"model":"m","id":"x","features":{"s":"a\\ud800b\\ufffec\\uffffd\\u0001e😀f\uFFFDg\\udc00"}}\n');
+    expect(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(safe)).toBe(false);
+    expect((JSON.parse(safe) as { features: { s: string } }).features.s).toBe(value);
+    expect(sqsSafe('{"a":"plain é 😀"}\n')).toBe('{"a":"plain é 😀"}\n');
+    const { messages } = packMessages(`{"id":"ok"}\n${line}`, SQS_MAX_BYTES);
+    expect(messages.map((m) => m.body)).toEqual([`{"id":"ok"}\n${safe}`]);
+    expect(messages[0].bytes).toBe(Buffer.byteLength(messages[0].body));
+  });
+});

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { writeModelMeta, updateModelMeta } from '@/lib/profile/model-store';
 import type { Storage } from '@/lib/storage/storage';
 import { MemoryStorage } from '@/lib/storage/memory-storage';
+import { DelegatingStorage } from '@/test/helpers/delegating-storage';
 
 export const T0 = Date.UTC(2026, 10, 29, 8, 0, 0);
 
@@ -45,7 +46,7 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** A storage whose writes fail `failures` times (then succeed), or wait on `hold` when set. */
-export class FlakyStorage implements Storage {
+export class FlakyStorage extends DelegatingStorage {
   failures = 0;
   failed = 0;
   hold: Promise<void> | undefined;
@@ -54,17 +55,10 @@ export class FlakyStorage implements Storage {
   /** Called at every write attempt, before it fails or goes ahead. */
   onAttempt: ((key: string) => void) | undefined;
   readonly writes: string[] = [];
-  constructor(readonly inner: Storage) {}
-  get url(): string {
+  override get url(): string {
     return `flaky+${this.inner.url}`;
   }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  read(key: string) {
-    return this.inner.read(key);
-  }
-  async write(key: string, data: Uint8Array | string): Promise<void> {
+  override async write(key: string, data: Uint8Array | string): Promise<void> {
     if (this.hold) await this.hold;
     await this.gate?.(key);
     this.onAttempt?.(key);
@@ -75,17 +69,5 @@ export class FlakyStorage implements Storage {
     }
     this.writes.push(key);
     await this.inner.write(key, data);
-  }
-  writeIfAbsent(key: string, data: Uint8Array | string) {
-    return this.inner.writeIfAbsent(key, data);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  exists(key: string) {
-    return this.inner.exists(key);
-  }
-  version(key: string) {
-    return this.inner.version(key);
   }
 }

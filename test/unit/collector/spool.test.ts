@@ -133,15 +133,21 @@ describe('spool', () => {
     expect(taken.bytes).toBe(0);
   });
 
-  it('of several opens racing over one stale lock, exactly one gets the spool', async () => {
-    await writeFile(join(dir, 'spool.lock'), '4194305\n');
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => Spool.open({ dir })));
-    const won = results.filter((r): r is PromiseFulfilledResult<Spool> => r.status === 'fulfilled').map((r) => r.value);
-    open.push(...won);
-    expect(won).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof SpoolLockedError)).toBe(true);
-    expect((await readdir(dir)).sort()).toEqual(['spool.lock']);
-  });
+  it('of several opens racing over one stale lock, exactly one gets the spool (many racers, many rounds)', async () => {
+    for (let round = 0; round < 60; round++) {
+      await writeFile(join(dir, 'spool.lock'), `${4194305 + round}\n`);
+      const results = await Promise.allSettled(Array.from({ length: 16 }, () => Spool.open({ dir })));
+      const won = results.filter((r): r is PromiseFulfilledResult<Spool> => r.status === 'fulfilled').map((r) => r.value);
+      open.push(...won);
+      expect(won, `round ${round}`).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof SpoolLockedError)).toBe(true);
+      expect((await readdir(dir)).sort()).toEqual(['spool.lock']);
+      expect((await readFile(join(dir, 'spool.lock'), 'utf8')).trim()).toBe(String(process.pid));
+      await won[0].close();
+      open.splice(open.indexOf(won[0]), 1);
+      expect(await readdir(dir)).toEqual([]);
+    }
+  }, 60_000);
 });
 
 describe('intake with a spool', () => {
