@@ -19,18 +19,20 @@ import { peersTable, writePeersDoc } from './peers/report';
  * Python environment, made once by scripts/peers/setup-venv.sh) runs driftwatch beside NannyML,
  * Evidently and whylogs; `--quick` is its smoke sample, `--datasets=a,b` picks datasets and
  * `--write-docs` writes the table into docs/peers.md; `--spark` adds the Spark engine's rows (local[1] and
- * local[2]: wall time and speed-up; needs Java 17+ and scripts/spark/setup-venv.sh). `capture` (not run by default: it starts
+ * local[2]: wall time and speed-up; needs Java 17+ and scripts/spark/setup-venv.sh); `--engines-only` leaves the
+ * peer tools out (driftwatch's rows alone: the embedded engine, and Spark's with `--spark`). `capture` (not run by default: it starts
  * redis-server and goaws) times the prediction logger and the collector from client to store.
  */
 const SUITES = ['digest', 'pipeline', 'dashboard', 'labels', 'peers', 'capture'] as const;
 const DEFAULT_SUITES = ['digest', 'pipeline', 'dashboard'] as const;
 type Suite = (typeof SUITES)[number];
 
-function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean; clients: number | undefined; loadOnly: boolean; datasets: string[]; writeDocs: boolean; spark: boolean } {
+function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boolean; large: boolean; clients: number | undefined; loadOnly: boolean; datasets: string[]; writeDocs: boolean; spark: boolean; enginesOnly: boolean } {
   const json = argv.includes('--json');
   const datasets = (argv.find((a) => a.startsWith('--datasets='))?.slice('--datasets='.length) ?? '').split(',').filter(Boolean);
   const writeDocs = argv.includes('--write-docs');
   const spark = argv.includes('--spark');
+  const enginesOnly = argv.includes('--engines-only');
   const quick = argv.includes('--quick');
   const large = argv.includes('--large');
   const loadOnly = argv.includes('--load-only');
@@ -47,13 +49,13 @@ function parseArgs(argv: string[]): { suites: Suite[]; json: boolean; quick: boo
       process.exit(2);
     }
   }
-  return { suites: names.length ? (names as Suite[]) : [...DEFAULT_SUITES], json, quick, large, clients, loadOnly, datasets, writeDocs, spark };
+  return { suites: names.length ? (names as Suite[]) : [...DEFAULT_SUITES], json, quick, large, clients, loadOnly, datasets, writeDocs, spark, enginesOnly };
 }
 
 const fmt = (x: number, digits = 3): string => (Math.abs(x) >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(digits)).toString());
 
 async function main(): Promise<void> {
-  const { suites, json, quick, large, clients, loadOnly, datasets, writeDocs, spark } = parseArgs(process.argv.slice(2));
+  const { suites, json, quick, large, clients, loadOnly, datasets, writeDocs, spark, enginesOnly } = parseArgs(process.argv.slice(2));
   if (clients !== undefined) setClients(clients);
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -229,14 +231,15 @@ async function main(): Promise<void> {
       }
     }
     if (suite === 'peers') {
-      const r = await benchPeers(log, { smoke: quick, datasets, spark });
+      const r = await benchPeers(log, { smoke: quick, datasets, spark, enginesOnly });
       out.peers = r;
       if (!json) {
         console.log(`\npeers (${r.sample} sample; right = drift cells flagged of the truth's) on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
         console.table(peersTable(r));
         if (r.spark) console.table(r.spark.map((x) => ({ dataset: x.dataset, rows: x.rows, features: x.features, 'Spark local[1] profile (s)': fmt(x.profile_local1_s), 'Spark local[2] profile (s)': fmt(x.profile_local2_s), 'speed-up 1→2 cores': fmt(x.speedup_1_to_2), 'embedded profile (s)': fmt(x.profile_duckdb_s) })));
       }
-      if (writeDocs) await writePeersDoc('docs/peers.md', r, `${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.date.slice(0, 10)}`);
+      if (writeDocs && enginesOnly) console.error('bench: --write-docs is ignored with --engines-only (docs/peers.md compares the peers too)');
+      else if (writeDocs) await writePeersDoc('docs/peers.md', r, `${machine.cpu}, ${machine.cores} cores, ${machine.memory_gib} GiB, Node ${machine.node}, ${machine.date.slice(0, 10)}`);
     }
   }
   if (json) console.log(JSON.stringify(out));

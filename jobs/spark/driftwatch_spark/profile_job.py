@@ -3,10 +3,10 @@ written exactly as lib/profile/profile.ts writes them, incrementally (a day is r
 of its raw batches, only when its set of raw batches changed since the last run).
 
 The hot path stays in the JVM and in vectorised code: Spark SQL parses the events (VARIANT),
-classifies every value (values.py), drops repeated ids per hour and counts; numeric values go per
-(hour, feature) group to `build_digest` through `applyInArrow` (Arrow → NumPy); categories are
-counted by `groupBy(hour, feature, category)`. The driver only assembles summary rows (a few per
-feature-hour), writes the files and keeps the state.
+classifies every value (values.py) and drops repeated ids per hour; the rows, grouped by hour (one
+shuffle of the rows as read), reach `summarise_hours` (hour_pass.py) through `applyInArrow` as
+Arrow batches, where NumPy builds the digests and Arrow counts the categories. The driver only
+assembles summary rows (a few per feature-hour), writes the files and keeps the state.
 """
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
-import pyarrow as pa
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from pyspark.sql.pandas.types import from_arrow_schema
 
-from .digest import DEFAULT_COMPRESSION, Digest, build_digest, empty_digest
+from .digest import DEFAULT_COMPRESSION, Digest, empty_digest, merge_digests
 from .parquet_io import read_summary_parquet, write_summary_parquet
+from .hour_pass import OUT_SCHEMA, summarise_hours
 from .labels_job import profile_performance
 from .store import Store
 from .summary import categorical_summary, hour_token, merge_summaries, numeric_summary
@@ -199,64 +201,8 @@ def model_features(meta: Dict[str, Any]) -> List[Tuple[str, str]]:
 # -- the Spark pass -------------------------------------------------------------------------------
 
 
-GROUP_SCHEMA = T.StructType(
-    [
-        T.StructField("hour", T.LongType()),
-        T.StructField("f", T.IntegerType()),
-        T.StructField("s", T.StringType()),
-        T.StructField("d", T.DoubleType()),
-        T.StructField("n", T.LongType()),
-        T.StructField("e", T.LongType()),
-        T.StructField("means", T.ArrayType(T.DoubleType())),
-        T.StructField("weights", T.ArrayType(T.DoubleType())),
-        T.StructField("min", T.DoubleType()),
-        T.StructField("max", T.DoubleType()),
-        T.StructField("count", T.LongType()),
-        T.StructField("non_finite", T.LongType()),
-    ]
-)
-
-
-def digest_batches(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
-    """Groups (hour, feature[, category]) with their numeric values as a list → the digest of each
-    (Arrow → NumPy: the values of a group are one slice of the flattened list, no per-row Python)."""
-    for batch in batches:
-        vals = batch.column(batch.schema.get_field_index("vals"))
-        offsets = vals.offsets.to_numpy()
-        flat = vals.values.to_numpy(zero_copy_only=False)
-        means, weights, lo, hi, count, non_finite = [], [], [], [], [], []
-        for g in range(batch.num_rows):
-            values = flat[offsets[g] : offsets[g + 1]]
-            if values.shape[0] == 0:
-                means.append(None)
-                weights.append(None)
-                lo.append(None)
-                hi.append(None)
-                count.append(0)
-                non_finite.append(0)
-                continue
-            digest, nan, pos_inf, neg_inf = build_digest(values, DEFAULT_COMPRESSION)
-            means.append(digest.means)
-            weights.append(digest.weights)
-            lo.append(digest.min if digest.count else None)
-            hi.append(digest.max if digest.count else None)
-            count.append(digest.count)
-            non_finite.append(nan + pos_inf + neg_inf)
-        yield pa.RecordBatch.from_arrays(
-            [
-                batch.column(batch.schema.get_field_index(n)).cast(t)
-                for n, t in (("hour", pa.int64()), ("f", pa.int32()), ("s", pa.string()), ("d", pa.float64()), ("n", pa.int64()), ("e", pa.int64()))
-            ]
-            + [
-                pa.array(means, pa.list_(pa.float64())),
-                pa.array(weights, pa.list_(pa.float64())),
-                pa.array(lo, pa.float64()),
-                pa.array(hi, pa.float64()),
-                pa.array(count, pa.int64()),
-                pa.array(non_finite, pa.int64()),
-            ],
-            names=GROUP_SCHEMA.fieldNames(),
-        )
+# The rows summarise_hours returns, as Spark sees them.
+GROUP_SCHEMA = from_arrow_schema(OUT_SCHEMA)
 
 
 @dataclass
@@ -320,26 +266,54 @@ def dedupe(frame: DataFrame) -> DataFrame:
     return frame.where(F.col("hour").isNotNull()).withColumn("__key", key).dropDuplicates(["hour", "__key"]).drop("__key", "__id")
 
 
-def run_pass(wide: DataFrame, features: Sequence[Tuple[str, str]]) -> Dict[int, HourCounts]:
+def hour_splits(spark: SparkSession, days: int) -> int:
+    """How many groups each hour of a pass is split into: 1 (each hour built in one piece, bit for
+    bit as the embedded engine builds it) unless the pass has fewer hours than twice the cluster's
+    cores; then enough for every core to have work. `spark.driftwatch.hourSplits` overrides."""
+    forced = spark.conf.get("spark.driftwatch.hourSplits", None)
+    if forced:
+        try:
+            value = int(forced)
+        except ValueError as error:
+            raise JobError(f"spark.driftwatch.hourSplits must be a whole number ≥ 1, not {forced!r}") from error
+        if value < 1:
+            raise JobError(f"spark.driftwatch.hourSplits must be a whole number ≥ 1, not {forced!r}")
+        return value
+    hours = max(1, 24 * days)
+    return max(1, -(-2 * spark.sparkContext.defaultParallelism // hours))
+
+
+def run_pass(wide: DataFrame, features: Sequence[Tuple[str, str]], splits: int = 1) -> Dict[int, HourCounts]:
     """Counts, digests and category counts per hour of the classified, deduplicated rows: one
-    shuffle. Features are exploded into (hour, feature, value…) rows; one GROUP BY (hour, feature,
-    category) counts rows and type errors and gathers each numeric group's values, whose digests
-    are built by `digest_batches` (mapInArrow)."""
-    none_s, none_d = F.lit(None).cast("string"), F.lit(None).cast("double")
-    structs = []
-    for i, (_, kind) in enumerate(features):
-        if kind == "numeric":
-            structs.append(F.struct(F.lit(i).alias("f"), F.col(f"n{i}").alias("v"), F.col(f"e{i}").alias("e"), none_s.alias("s"), none_d.alias("d")))
-        else:
-            structs.append(F.struct(F.lit(i).alias("f"), none_d.alias("v"), F.lit(False).alias("e"), F.col(f"c{i}").alias("s"), F.col(f"d{i}").alias("d")))
-    long = wide.select("hour", F.inline(F.array(*structs)))
-    groups = long.groupBy("hour", "f", "s", "d").agg(
-        F.count(F.lit(1)).alias("n"),
-        F.sum(F.col("e").cast("long")).alias("e"),
-        F.collect_list("v").alias("vals"),
-    )
+    shuffle, of the rows as read. Rows are grouped by hour (and, with `splits` > 1, by a hash of the
+    row modulo `splits`, so a cluster with more cores than hours has work for every core) and each
+    group's Arrow batches are folded by `summarise_hours` (hour_pass.py: NumPy digests, Arrow
+    category counts), which returns a row per numeric feature and per (categorical feature,
+    category). The groups of one hour are added up here: counts summed, digests merged."""
+    columns = ["hour"] + [c for i, (_, kind) in enumerate(features) for c in ((f"n{i}", f"e{i}") if kind == "numeric" else (f"c{i}", f"d{i}"))]
+    rows = wide.select(*columns)
+    keys: List[Column] = [F.col("hour")]
+    if splits > 1:
+        # A hash of the row's values: deterministic, so a retried task regroups the same rows.
+        rows = rows.withColumn("__split", F.pmod(F.xxhash64(*[F.col(c) for c in columns]), F.lit(splits)))
+        keys.append(F.col("__split"))
+    groups = rows.groupBy(*keys).applyInArrow(summarise_hours([kind for _, kind in features]), GROUP_SCHEMA)
+    # toLocalIterator alone computes the partitions one after another (a job each, while the driver
+    # reads): the groups are computed at once, on every core, and kept, then read a partition at a
+    # time, so the driver never holds more than one partition of summaries.
+    groups = groups.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        groups.count()
+        return _add_up(groups.toLocalIterator(), features)
+    finally:
+        groups.unpersist()
+
+
+def _add_up(results: Iterable[Any], features: Sequence[Tuple[str, str]]) -> Dict[int, HourCounts]:
+    """The rows of summarise_hours → HourCounts per hour (groups of one hour added up)."""
     out: Dict[int, HourCounts] = {}
-    for r in groups.mapInArrow(digest_batches, GROUP_SCHEMA).toLocalIterator():
+    parts: Dict[Tuple[int, int], List[Digest]] = {}
+    for r in results:
         hour, i = int(r["hour"]), int(r["f"])
         counts = out.get(hour)
         if counts is None:
@@ -348,13 +322,19 @@ def run_pass(wide: DataFrame, features: Sequence[Tuple[str, str]]) -> Dict[int, 
             counts.rows += int(r["n"])
         if features[i][1] == "numeric":
             count = int(r["count"])
-            d = Digest(np.asarray(r["means"], dtype=np.float64), np.asarray(r["weights"], dtype=np.float64), float(r["min"]), float(r["max"]), count, DEFAULT_COMPRESSION) if count > 0 else empty_digest(DEFAULT_COMPRESSION)
-            counts.digests[i] = (d, int(r["non_finite"]))
-            counts.type_errors[i] = int(r["e"] or 0)
+            if count > 0:
+                parts.setdefault((hour, i), []).append(Digest(np.asarray(r["means"], dtype=np.float64), np.asarray(r["weights"], dtype=np.float64), float(r["min"]), float(r["max"]), count, DEFAULT_COMPRESSION))
+            _, non_finite = counts.digests.get(i, (None, 0))
+            counts.digests[i] = (empty_digest(DEFAULT_COMPRESSION), non_finite + int(r["non_finite"]))
+            counts.type_errors[i] = counts.type_errors.get(i, 0) + int(r["e"] or 0)
         else:
             cats = counts.categories.setdefault(i, {})
             label = category_label(r["s"], r["d"])
             cats[label] = cats.get(label, 0) + int(r["n"])
+    for (hour, i), found in parts.items():
+        digests = out[hour].digests
+        # One group: its digest as built; several: merged as the embedded engine merges its parts.
+        digests[i] = (found[0] if len(found) == 1 else merge_digests(found, DEFAULT_COMPRESSION), digests[i][1])
     return out
 
 
@@ -566,7 +546,7 @@ def profile_model(spark: SparkSession, store: Store, model: str, inputs: Sequenc
             # Raw Parquet is not deduplicated (its ids are row numbers); NDJSON is, per hour.
             parts = [f.where(F.col("hour").isNotNull()).drop("__id") if i == 0 and pq_uris else dedupe(f) for i, f in enumerate(frames)]
             wide = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-            counts = run_pass(wide, features)
+            counts = run_pass(wide, features, hour_splits(spark, len(days) if not inputs else 1))
         if inputs:
             days = sorted({day_of(h * HOUR_MS) for h in counts})
         by_day: Dict[int, Dict[int, List[Dict[str, Any]]]] = {d: {} for d in days}

@@ -71,7 +71,7 @@ interface PeerOutput {
 }
 
 /** `npm run bench -- peers`: driftwatch beside NannyML, Evidently and whylogs on the same data and windows. */
-export async function benchPeers(log: (l: string) => void, opts: { smoke: boolean; datasets?: string[]; spark?: boolean }): Promise<PeersResult> {
+export async function benchPeers(log: (l: string) => void, opts: { smoke: boolean; datasets?: string[]; spark?: boolean; enginesOnly?: boolean }): Promise<PeersResult> {
   const names = opts.datasets?.length ? opts.datasets : opts.smoke ? [...SMOKE_DATASETS] : [...PEER_DATASETS];
   for (const n of names) if (!(PEER_DATASETS as readonly string[]).includes(n)) throw new Error(`peers: unknown dataset "${n}"; known: ${PEER_DATASETS.join(', ')}`);
   log('peers: python environment (scripts/peers/setup-venv.sh)');
@@ -102,7 +102,7 @@ export async function benchPeers(log: (l: string) => void, opts: { smoke: boolea
       }
       (result.spark ??= []).push({ dataset: name, rows: meta.monitoring_rows, features: meta.numeric.length + meta.categorical.length, profile_local1_s: runs[0].profileS, profile_local2_s: runs[1].profileS, speedup_1_to_2: runs[0].profileS / runs[1].profileS, profile_duckdb_s: dw.profileS });
     }
-    for (const tool of ['nannyml', 'evidently', 'whylogs'] as const) {
+    for (const tool of opts.enginesOnly ? [] : (['nannyml', 'evidently', 'whylogs'] as const)) {
       log(`peers: ${name}: ${tool}`);
       const m = await measure(VENV_PYTHON, [join(SCRIPTS, 'run_peer.py'), tool, dir], { cwd: ROOT });
       const out = JSON.parse(m.stdout) as PeerOutput;
