@@ -8,7 +8,10 @@ folded as lib/profile/accumulator.ts folds them: buffered per feature in slices 
 rows, a digest part built (docs/digest.md) each time a buffer reaches 65,536 values, parts merged
 when 32 pile up, and the parts merged at the end of the hour. An hour is streamed, so a worker
 holds at most one buffer per feature, whatever the hour's size; an hour of at most 65,536 values of
-a feature is built in one piece, bit for bit as the embedded engine builds it.
+a feature is built in one piece, bit for bit as the embedded engine builds it. Above that, where the
+parts begin depends on the order in which the hour's rows arrive (as it depends on DuckDB's scan
+order in the embedded engine): a re-run may write digests that differ in their last bits, within
+the accuracy of merged parts.
 """
 
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -22,6 +25,8 @@ from .digest import DEFAULT_COMPRESSION, Digest, build_digest, empty_digest, mer
 PART_VALUES = 1 << 16
 MAX_PARTS = 32
 SLICE_ROWS = 2048
+# A part plus one slice: the most a feature's buffer ever holds.
+FULL = PART_VALUES + SLICE_ROWS
 
 OUT_SCHEMA = pa.schema(
     [
@@ -44,45 +49,53 @@ OUT_SCHEMA = pa.schema(
 class NumericFold:
     """NumericState (accumulator.ts): buffered values → digest parts → one digest."""
 
-    __slots__ = ("chunks", "length", "parts", "non_finite", "type_errors")
+    __slots__ = ("buffer", "length", "parts", "non_finite", "type_errors")
 
     def __init__(self) -> None:
-        self.chunks: List[np.ndarray] = []
+        # Values are copied in (never kept as views, which would pin whole Arrow batches), into a
+        # buffer that grows to at most a part plus one slice, as accumulator.ts's FULL buffer.
+        self.buffer: Optional[np.ndarray] = None
         self.length = 0
         self.parts: List[Digest] = []
         self.non_finite = 0
         self.type_errors = 0
 
     def append(self, values: np.ndarray) -> None:
-        if values.shape[0] == 0:
+        k = values.shape[0]
+        if k == 0:
             return
-        self.chunks.append(values)
-        self.length += values.shape[0]
+        need = self.length + k
+        if self.buffer is None or need > self.buffer.shape[0]:
+            capacity = max(need, min(FULL, 2 * (0 if self.buffer is None else self.buffer.shape[0]) or SLICE_ROWS))
+            grown = np.empty(capacity, dtype=np.float64)
+            if self.length:
+                grown[: self.length] = self.buffer[: self.length]
+            self.buffer = grown
+        self.buffer[self.length : need] = values
+        self.length = need
         if self.length >= PART_VALUES:
             self.seal()
 
     def seal(self) -> None:
         if self.length == 0:
             return
-        values = self.chunks[0] if len(self.chunks) == 1 else np.concatenate(self.chunks)
-        digest, nan, pos_inf, neg_inf = build_digest(values, DEFAULT_COMPRESSION)
+        digest, nan, pos_inf, neg_inf = build_digest(self.buffer[: self.length], DEFAULT_COMPRESSION)
         self.non_finite += nan + pos_inf + neg_inf
-        if digest.count > 0:
-            self.parts.append(digest)
+        self.parts.append(digest)  # empty parts too, as accumulator.ts (merges leave them out)
         if len(self.parts) >= MAX_PARTS:
             self.parts = [merge_digests(self.parts, DEFAULT_COMPRESSION)]
-        self.chunks = []
         self.length = 0
 
     def digest(self) -> Digest:
         self.seal()
+        self.buffer = None
         if not self.parts:
             return empty_digest(DEFAULT_COMPRESSION)
         return self.parts[0] if len(self.parts) == 1 else merge_digests(self.parts, DEFAULT_COMPRESSION)
 
 
 def _values(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """The non-null doubles of a column, as a NumPy array (a copy only where nulls are dropped)."""
+    """The non-null doubles of a column, as a NumPy array (possibly a view into the batch: copy it)."""
     if column.null_count:
         column = pc.drop_null(column)
     if isinstance(column, pa.ChunkedArray):

@@ -266,21 +266,21 @@ def dedupe(frame: DataFrame) -> DataFrame:
     return frame.where(F.col("hour").isNotNull()).withColumn("__key", key).dropDuplicates(["hour", "__key"]).drop("__key", "__id")
 
 
-def hour_splits(spark: SparkSession, days: int) -> int:
-    """How many groups each hour of a pass is split into: 1 (each hour built in one piece, bit for
-    bit as the embedded engine builds it) unless the pass has fewer hours than twice the cluster's
-    cores; then enough for every core to have work. `spark.driftwatch.hourSplits` overrides."""
+def hour_splits(spark: SparkSession) -> int:
+    """How many groups each hour of a pass is split into: `spark.driftwatch.hourSplits`, 1 by
+    default (each hour in one piece: summaries that do not depend on the cluster's size, bit for bit
+    the embedded engine's for hours of up to 65,536 values a feature). A cluster with more cores
+    than a pass has hours (a daily run: 24) sets it to use them all, at the price of merged digests."""
     forced = spark.conf.get("spark.driftwatch.hourSplits", None)
-    if forced:
-        try:
-            value = int(forced)
-        except ValueError as error:
-            raise JobError(f"spark.driftwatch.hourSplits must be a whole number ≥ 1, not {forced!r}") from error
-        if value < 1:
-            raise JobError(f"spark.driftwatch.hourSplits must be a whole number ≥ 1, not {forced!r}")
-        return value
-    hours = max(1, 24 * days)
-    return max(1, -(-2 * spark.sparkContext.defaultParallelism // hours))
+    if forced is None or forced == "":
+        return 1
+    try:
+        value = int(forced)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise JobError(f"spark.driftwatch.hourSplits must be a whole number ≥ 1, not {forced!r}")
+    return value
 
 
 def run_pass(wide: DataFrame, features: Sequence[Tuple[str, str]], splits: int = 1) -> Dict[int, HourCounts]:
@@ -546,7 +546,7 @@ def profile_model(spark: SparkSession, store: Store, model: str, inputs: Sequenc
             # Raw Parquet is not deduplicated (its ids are row numbers); NDJSON is, per hour.
             parts = [f.where(F.col("hour").isNotNull()).drop("__id") if i == 0 and pq_uris else dedupe(f) for i, f in enumerate(frames)]
             wide = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-            counts = run_pass(wide, features, hour_splits(spark, len(days) if not inputs else 1))
+            counts = run_pass(wide, features, hour_splits(spark))
         if inputs:
             days = sorted({day_of(h * HOUR_MS) for h in counts})
         by_day: Dict[int, Dict[int, List[Dict[str, Any]]]] = {d: {} for d in days}

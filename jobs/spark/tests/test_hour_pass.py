@@ -104,22 +104,35 @@ def test_a_large_hour_is_folded_in_parts_with_bounded_memory_and_accuracy():
     rng = np.random.default_rng(3)
     values = np.concatenate([rng.normal(0, 1, 1_500_000), rng.exponential(5, 700_000)])
     rng.shuffle(values)
+    source = values.copy()
     fold = NumericFold()
-    most_buffered = most_parts = 0
+    most_held = most_parts = seals = 0
     for start in range(0, values.shape[0], SLICE_ROWS):
-        fold.append(values[start : start + SLICE_ROWS])
-        most_buffered = max(most_buffered, fold.length)
+        held = fold.length + min(SLICE_ROWS, values.shape[0] - start)  # what the buffer holds before a seal
+        fold.append(source[start : start + SLICE_ROWS])
+        most_held = max(most_held, held)
+        seals += fold.length == 0  # a non-empty slice went in: an empty buffer means a part was built
         most_parts = max(most_parts, len(fold.parts))
+        assert fold.buffer.shape[0] <= PART_VALUES + SLICE_ROWS
+    source[:] = np.nan  # the fold copied what it kept: overwriting the caller's arrays changes nothing
     digest = fold.digest()
-    assert most_buffered < PART_VALUES  # sealed as soon as a part is full
+    assert PART_VALUES <= most_held < PART_VALUES + SLICE_ROWS  # sealed as soon as a part is full
+    assert seals == values.shape[0] // PART_VALUES
     assert most_parts < MAX_PARTS and values.shape[0] // PART_VALUES > MAX_PARTS  # parts were merged down
     assert digest.count == values.shape[0] and digest.min == values.min() and digest.max == values.max()
+    assert fold.non_finite == 0
     exact = np.sort(values)
-    worst = 0.0
-    for q in np.arange(0.01, 1.0, 0.01):
-        x = quantile(digest, float(q))
-        worst = max(worst, rank_error(exact, x, q))
+    worst = max(rank_error(exact, quantile(digest, float(q)), float(q)) for q in np.arange(0.01, 1.0, 0.01))
     assert worst < 1e-3, worst
+
+
+def test_non_finite_parts_are_kept_and_counted():
+    fold = NumericFold()
+    fold.append(np.full(PART_VALUES, np.nan))  # a part of NaN only: empty, but a part (as accumulator.ts)
+    fold.append(np.array([1.0, 2.0, np.inf]))
+    digest = fold.digest()
+    assert len(fold.parts) == 2 and fold.parts[0].count == 0
+    assert fold.non_finite == PART_VALUES + 1 and digest.count == 2 and digest.min == 1.0 and digest.max == 2.0
 
 
 def test_through_spark_with_small_arrow_batches(spark):
@@ -146,40 +159,44 @@ def test_hours_split_into_groups_add_up_to_the_whole_hour(spark):
     from driftwatch_spark.digest import cdf
     from driftwatch_spark.profile_job import run_pass
 
-    features = [("x", "numeric"), ("c", "categorical"), ("y", "numeric")]
+    # The categorical feature first: an hour's rows are counted from feature 0, here its categories.
+    rename = {"c1": "c0", "d1": "d0", "n0": "n1", "e0": "e1"}
+    features = [("c", "categorical"), ("x", "numeric"), ("y", "numeric")]
     table = pa.concat_tables([hour_table(40_000, 6), hour_table(20_000, 7).set_column(0, "hour", pa.array(np.full(20_000, HOUR + 1), pa.int64()))])
+    table = table.rename_columns([rename.get(n, n) for n in table.column_names])
     frame = spark.createDataFrame(table)
     whole = run_pass(frame, features, 1)
     split = run_pass(frame, features, 5)
     assert sorted(whole) == sorted(split) == [HOUR, HOUR + 1]
-    for hour in whole:
+    for hour, rows in ((HOUR, 40_000), (HOUR + 1, 20_000)):
         a, b = whole[hour], split[hour]
-        assert a.rows == b.rows and a.type_errors == b.type_errors and a.categories == b.categories
-        for i in (0, 2):
+        of_hour = table.filter(pa.compute.equal(table.column("hour"), hour))
+        assert a.rows == b.rows == rows
+        assert a.type_errors == b.type_errors and a.type_errors[1] == int(np.count_nonzero(of_hour.column("e1").to_numpy(zero_copy_only=False)))
+        assert a.categories == b.categories and sum(a.categories[0].values()) == rows
+        for i in (1, 2):
             (da, nfa), (db, nfb) = a.digests[i], b.digests[i]
-            assert nfa == nfb and da.count == db.count and da.min == db.min and da.max == db.max
-            assert not np.array_equal(db.means, da.means) or i == 2  # five parts merged, not one build
-            exact = np.sort(table.filter(pa.compute.equal(table.column("hour"), hour)).column(f"n{i}").drop_null().to_numpy())
-            exact = exact[np.isfinite(exact)]
+            exact = of_hour.column(f"n{i}").drop_null().to_numpy()
+            assert nfa == nfb == int(np.count_nonzero(~np.isfinite(exact)))
+            exact = np.sort(exact[np.isfinite(exact)])
+            assert da.count == db.count == exact.shape[0] and da.min == db.min == exact[0] and da.max == db.max == exact[-1]
             for q in np.arange(0.01, 1.0, 0.01):
                 x = quantile(db, float(q))
                 assert rank_error(exact, x, q) < 1e-3 and abs(cdf(db, x) - cdf(da, x)) < 2e-3
+        # Five groups merged: not the one-piece build of the continuous feature.
+        assert not np.array_equal(b.digests[1][0].means, a.digests[1][0].means)
 
 
-def test_hour_splits_follow_the_cores_and_the_override(spark):
+def test_hour_splits_are_one_unless_set(spark):
     from driftwatch_spark.profile_job import JobError, hour_splits
 
-    cores = spark.sparkContext.defaultParallelism
-    assert hour_splits(spark, 30) == 1
-    assert hour_splits(spark, 1) == max(1, -(-2 * cores // 24))
-    spark.conf.set("spark.driftwatch.hourSplits", "7")
+    assert hour_splits(spark) == 1
     try:
-        assert hour_splits(spark, 30) == 7
-        spark.conf.set("spark.driftwatch.hourSplits", "0")
-        with pytest.raises(JobError, match="hourSplits"):
-            hour_splits(spark, 30)
-        spark.conf.set("spark.driftwatch.hourSplits", "many")
-        with pytest.raises(JobError, match="hourSplits"):
-            hour_splits(spark, 30)
+        spark.conf.set("spark.driftwatch.hourSplits", "7")
+        assert hour_splits(spark) == 7
+        for bad in ("0", "-2", "many", "1.5"):
+            spark.conf.set("spark.driftwatch.hourSplits", bad)
+            with pytest.raises(JobError, match="hourSplits"):
+                hour_splits(spark)
     finally:
         spark.conf.unset("spark.driftwatch.hourSplits")
