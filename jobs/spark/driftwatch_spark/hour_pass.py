@@ -94,6 +94,36 @@ class NumericFold:
         return self.parts[0] if len(self.parts) == 1 else merge_digests(self.parts, DEFAULT_COMPRESSION)
 
 
+class CategoryFold:
+    """An hour's counts of (text, number) categories, kept in Arrow: each batch is grouped by Arrow
+    and the grouped tables are added up by Arrow every few batches, so a feature with thousands of
+    categories costs no Python work per category and batch (only once, at the end of the hour)."""
+
+    __slots__ = ("pending",)
+    FOLD_EVERY = 16
+
+    def __init__(self) -> None:
+        self.pending: List[pa.Table] = []
+
+    def add(self, text: pa.Array, num: pa.Array) -> None:
+        pair = pa.table({"s": text, "d": num})
+        self.pending.append(pair.group_by(["s", "d"], use_threads=False).aggregate([([], "count_all")]).rename_columns(["s", "d", "n"]))
+        if len(self.pending) >= self.FOLD_EVERY:
+            self.pending = [self._folded()]
+
+    def _folded(self) -> pa.Table:
+        if len(self.pending) == 1:
+            return self.pending[0]
+        table = pa.concat_tables(self.pending)
+        return table.group_by(["s", "d"], use_threads=False).aggregate([("n", "sum")]).rename_columns(["s", "d", "n"])
+
+    def counts(self) -> List[Tuple[Any, Any, int]]:
+        if not self.pending:
+            return []
+        table = self._folded()
+        return list(zip(table.column("s").to_pylist(), table.column("d").to_pylist(), table.column("n").to_pylist()))
+
+
 def _values(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """The non-null doubles of a column, as a NumPy array (possibly a view into the batch: copy it)."""
     if column.null_count:
@@ -118,7 +148,7 @@ def summarise_hours(kinds: Sequence[str]):
         hour: Optional[int] = None
         rows = 0
         numeric: Dict[int, NumericFold] = {i: NumericFold() for i, k in enumerate(kinds) if k == "numeric"}
-        categories: Dict[int, Dict[Tuple[Any, Any], int]] = {i: {} for i, k in enumerate(kinds) if k != "numeric"}
+        categories: Dict[int, CategoryFold] = {i: CategoryFold() for i, k in enumerate(kinds) if k != "numeric"}
         for batch in batches:
             if batch.num_rows == 0:
                 continue
@@ -130,11 +160,8 @@ def summarise_hours(kinds: Sequence[str]):
                 fold.type_errors += _true_count(batch.column(batch.schema.get_field_index(f"e{i}")))
                 for start in range(0, batch.num_rows, SLICE_ROWS):
                     fold.append(_values(values.slice(start, SLICE_ROWS)))
-            for i, counts in categories.items():
-                pair = pa.table({"s": batch.column(batch.schema.get_field_index(f"c{i}")), "d": batch.column(batch.schema.get_field_index(f"d{i}"))})
-                grouped = pair.group_by(["s", "d"], use_threads=False).aggregate([([], "count_all")])
-                for s, d, n in zip(grouped.column("s").to_pylist(), grouped.column("d").to_pylist(), grouped.column("count_all").to_pylist()):
-                    counts[(s, d)] = counts.get((s, d), 0) + n
+            for i, fold in categories.items():
+                fold.add(batch.column(batch.schema.get_field_index(f"c{i}")), batch.column(batch.schema.get_field_index(f"d{i}")))
         if hour is None:
             return
         out: Dict[str, List[Any]] = {name: [] for name in OUT_SCHEMA.names}
@@ -160,7 +187,7 @@ def summarise_hours(kinds: Sequence[str]):
                 digest = fold.digest()
                 emit(i, None, None, rows, fold.type_errors, digest, fold.non_finite)
             else:
-                for (s, d), n in categories[i].items():
+                for s, d, n in categories[i].counts():
                     emit(i, s, d, n, 0, None, 0)
         yield pa.RecordBatch.from_pydict(out, schema=OUT_SCHEMA)
 

@@ -200,3 +200,16 @@ def test_hour_splits_are_one_unless_set(spark):
                 hour_splits(spark)
     finally:
         spark.conf.unset("spark.driftwatch.hourSplits")
+
+
+def test_many_categories_over_many_batches_are_counted_exactly():
+    rng = np.random.default_rng(8)
+    rows = 60_000
+    codes = rng.zipf(1.3, rows) % 5_000  # thousands of categories, a few frequent
+    text = pa.array([f"m{c}" if c % 7 else "\x01null" for c in codes], pa.string())
+    num = pa.nulls(rows, pa.float64())
+    table = pa.table({"hour": pa.array(np.full(rows, HOUR), pa.int64()), "c0": text, "d0": num})
+    out = list(summarise_hours(["categorical"])(iter(table.to_batches(max_chunksize=1_000))))
+    got = {r["s"]: r["n"] for r in pa.Table.from_batches(out).to_pylist()}
+    want = Counter(text.to_pylist())
+    assert got == dict(want) and len(got) > 1_000  # 60 batches: folded by Arrow more than once
